@@ -1,0 +1,345 @@
+package llb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	bk "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/opencontainers/go-digest"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+	"gotest.tools/v3/golden"
+
+	"github.com/stagefile/stagefile/spec"
+)
+
+var linuxAMD64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+
+func parse(t testing.TB, file string) *spec.Spec {
+	t.Helper()
+	dt, err := os.ReadFile(filepath.Join("testdata", file))
+	assert.NilError(t, err)
+	s, _, err := spec.Parse("Stagefile", dt)
+	assert.NilError(t, err)
+	return s
+}
+
+// localContext is the frontend's shape of context: a local source, filtered
+// at transfer.
+func localContext(include, exclude []string) (bk.State, error) {
+	var opts []bk.LocalOption
+	if include != nil {
+		opts = append(opts, bk.IncludePatterns(include), bk.SharedKeyHint("context:"+strings.Join(include, ",")))
+	}
+	if exclude != nil {
+		opts = append(opts, bk.ExcludePatterns(exclude))
+	}
+	return bk.Local("context", opts...), nil
+}
+
+// filesContext builds the context from file contents, so a content change
+// shows in the digest of every vertex that reads the file.
+func filesContext(files map[string]string) ContextFunc {
+	return func(include, exclude []string) (bk.State, error) {
+		names := make([]string, 0, len(files))
+		for name := range files {
+			if include == nil || matchAny(include, name) {
+				names = append(names, name)
+			}
+		}
+		sort.Strings(names)
+		st := bk.Scratch()
+		for _, name := range names {
+			st = st.File(bk.Mkdir(path.Dir("/"+name), 0o755, bk.WithParents(true)).
+				Mkfile("/"+name, 0o644, []byte(files[name])))
+		}
+		return st, nil
+	}
+}
+
+func matchAny(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func options(s *spec.Spec, ctx ContextFunc) Options {
+	return Options{
+		Platform: linuxAMD64,
+		Images: map[string]Image{
+			s.Image:         {State: bk.Image(s.Image, bk.Platform(linuxAMD64))},
+			s.Release.Image: {State: bk.Image(s.Release.Image, bk.Platform(linuxAMD64))},
+		},
+		Context:   ctx,
+		SourceMap: bk.NewSourceMap(nil, "Stagefile", "yaml", nil),
+		CacheNS:   "ns",
+	}
+}
+
+func marshal(t testing.TB, st bk.State) *bk.Definition {
+	t.Helper()
+	// a local source without a session gets a random id per marshal; the
+	// frontend always has a session, here the id is pinned
+	def, err := st.Marshal(context.Background(), bk.Platform(linuxAMD64), bk.LocalUniqueID("stagefile"))
+	assert.NilError(t, err)
+	return def
+}
+
+// dump renders a definition for golden files: each vertex with its name,
+// op and the Stagefile lines it points at.
+func dump(t testing.TB, def *bk.Definition) string {
+	t.Helper()
+	pbDef := def.ToPB()
+	var out bytes.Buffer
+	for _, dt := range pbDef.Def {
+		var op pb.Op
+		assert.NilError(t, op.UnmarshalVT(dt))
+		dgst := digest.FromBytes(dt)
+		opJSON, err := protojson.Marshal(&op)
+		assert.NilError(t, err)
+		var v any
+		assert.NilError(t, json.Unmarshal(opJSON, &v))
+		entry := map[string]any{"digest": dgst.String(), "op": v}
+		if md, ok := pbDef.Metadata[dgst.String()]; ok && md.Description["llb.customname"] != "" {
+			entry["name"] = md.Description["llb.customname"]
+		}
+		if pbDef.Source != nil {
+			if locs, ok := pbDef.Source.Locations[dgst.String()]; ok {
+				var lines []string
+				for _, l := range locs.Locations {
+					for _, r := range l.Ranges {
+						lines = append(lines, fmt.Sprintf("%d-%d", r.Start.Line, r.End.Line))
+					}
+				}
+				entry["lines"] = lines
+			}
+		}
+		b, err := json.MarshalIndent(entry, "", "  ")
+		assert.NilError(t, err)
+		out.Write(b)
+		out.WriteString("\n")
+	}
+	return out.String()
+}
+
+// TestGolden pins the marshalled LLB of each target for a few specs, with
+// and without the daemon features the graph can use.
+func TestGolden(t *testing.T) {
+	cases := []struct {
+		file string
+		caps *Caps
+		name string
+	}{
+		{"yarn.yaml", nil, "yarn"},
+		{"yarn.yaml", &Caps{}, "yarn-old-daemon"},
+		{"npm-secrets.yaml", nil, "npm-secrets"},
+		{"minimal.yaml", nil, "minimal"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := parse(t, tc.file)
+			opt := options(s, localContext)
+			opt.Caps = tc.caps
+			g, err := Convert(s, opt)
+			assert.NilError(t, err)
+			var out strings.Builder
+			for _, target := range Targets {
+				tg := g.Targets[target.Name]
+				fmt.Fprintf(&out, "=== target %s\n", target.Name)
+				out.WriteString(dump(t, marshal(t, tg.State)))
+				cfg, err := json.MarshalIndent(tg.Image, "", "  ")
+				assert.NilError(t, err)
+				fmt.Fprintf(&out, "--- image config\n%s\n", cfg)
+			}
+			golden.Assert(t, out.String(), tc.name+".golden")
+		})
+	}
+}
+
+// TestDeterministic: the same spec marshals to the same bytes every time,
+// though it holds maps (env, labels) that Go iterates in random order.
+func TestDeterministic(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	first := map[string][]byte{}
+	for i := range 20 {
+		g, err := Convert(s, options(s, localContext))
+		assert.NilError(t, err)
+		for name, tg := range g.Targets {
+			// the ops' bytes (hence digests), their metadata and the image
+			// config; Definition's own protobuf encoding orders maps randomly
+			def := marshal(t, tg.State).ToPB()
+			dt := bytes.Join(def.Def, nil)
+			md, err := json.Marshal(def.Metadata)
+			assert.NilError(t, err)
+			cfg, err := json.Marshal(tg.Image)
+			assert.NilError(t, err)
+			dt = append(append(dt, md...), cfg...)
+			if i == 0 {
+				first[name] = dt
+				continue
+			}
+			assert.Assert(t, bytes.Equal(first[name], dt), "target %s differs on run %d", name, i)
+		}
+	}
+}
+
+// vertices returns the digests of every op st depends on, and its own.
+func vertices(t testing.TB, st bk.State) map[digest.Digest]string {
+	t.Helper()
+	def := marshal(t, st).ToPB()
+	out := map[digest.Digest]string{}
+	for _, dt := range def.Def {
+		dgst := digest.FromBytes(dt)
+		out[dgst] = def.Metadata[dgst.String()].Description["llb.customname"]
+	}
+	return out
+}
+
+func head(t testing.TB, st bk.State) digest.Digest {
+	t.Helper()
+	def := marshal(t, st).ToPB()
+	// the last op is the terminal one pointing at the head vertex
+	var op pb.Op
+	assert.NilError(t, op.UnmarshalVT(def.Def[len(def.Def)-1]))
+	return digest.Digest(op.Inputs[0].Digest)
+}
+
+// TestSourceEditKeepsDependencies: editing a source file changes no vertex
+// of the dependency installs, nor the release's dependency layer, while it
+// does change what test and build run on.
+func TestSourceEditKeepsDependencies(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	files := map[string]string{
+		"package.json": `{"name":"app"}`,
+		"yarn.lock":    "# yarn lockfile v1\n",
+		"src/app.js":   "export const v = 1\n",
+	}
+	before, err := Convert(s, options(s, filesContext(files)))
+	assert.NilError(t, err)
+	files["src/app.js"] = "export const v = 2\n"
+	after, err := Convert(s, options(s, filesContext(files)))
+	assert.NilError(t, err)
+
+	assert.Check(t, is.DeepEqual(vertices(t, before.Targets[TargetDependencies].State), vertices(t, after.Targets[TargetDependencies].State)))
+	assert.Check(t, head(t, before.Targets[TargetDevelopment].State) != head(t, after.Targets[TargetDevelopment].State),
+		"the source edit must reach the development tree, or this test proves nothing")
+
+	// the release's production-dependency layer is the same vertex
+	layer := func(g *Graph) digest.Digest {
+		for dgst, name := range vertices(t, g.Targets[TargetRelease].State) {
+			if name == "[release] production dependencies" {
+				return dgst
+			}
+		}
+		t.Fatal("no production dependency layer in the release")
+		return ""
+	}
+	assert.Check(t, is.Equal(layer(before), layer(after)))
+
+	// and a manifest edit does change the installs
+	files["yarn.lock"] = "# yarn lockfile v1\n# changed\n"
+	bumped, err := Convert(s, options(s, filesContext(files)))
+	assert.NilError(t, err)
+	assert.Check(t, head(t, before.Targets[TargetDependencies].State) != head(t, bumped.Targets[TargetDependencies].State))
+}
+
+// TestTestAndBuildIndependent: neither step depends on the other, so
+// BuildKit runs them in parallel; and the release does not wait on the test
+// step through the graph (the frontend gates on it instead).
+func TestTestAndBuildIndependent(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	g, err := Convert(s, options(s, localContext))
+	assert.NilError(t, err)
+	testHead := head(t, *g.Tests)
+	buildHead := head(t, g.Targets[TargetBuild].State)
+	assert.Assert(t, testHead != buildHead)
+	_, buildNeedsTest := vertices(t, g.Targets[TargetBuild].State)[testHead]
+	_, testNeedsBuild := vertices(t, *g.Tests)[buildHead]
+	assert.Check(t, !buildNeedsTest, "build depends on the test step")
+	assert.Check(t, !testNeedsBuild, "test depends on the build step")
+	// both start from the same tree
+	dev := head(t, g.Targets[TargetDevelopment].State)
+	assert.Check(t, is.Contains(vertices(t, *g.Tests), dev))
+	assert.Check(t, is.Contains(vertices(t, g.Targets[TargetBuild].State), dev))
+}
+
+// TestProductionInstallRunsOnce: the development install builds on the
+// production one, which appears once in the graph.
+func TestProductionInstallRunsOnce(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	g, err := Convert(s, options(s, localContext))
+	assert.NilError(t, err)
+	count := 0
+	for _, name := range vertices(t, g.Targets[TargetRelease].State) {
+		if strings.HasPrefix(name, "[dependencies] yarn install") {
+			count++
+		}
+	}
+	assert.Check(t, is.Equal(count, 1))
+	assert.Check(t, is.Contains(vertices(t, g.Targets[TargetDevelopment].State), head(t, g.Targets[TargetDependencies].State)))
+}
+
+func TestReleaseConfig(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	opt := options(s, localContext)
+	base := &Image{State: opt.Images[s.Image].State}
+	base.Config = baseImageConfig()
+	opt.Images[s.Image] = *base
+	opt.Labels = map[string]string{"from.cli": "yes"}
+	g, err := Convert(s, opt)
+	assert.NilError(t, err)
+	img := g.Targets[TargetRelease].Image
+	assert.Check(t, is.DeepEqual(img.Config.Env, []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_VERSION=20", "NODE_ENV=production", "PORT=8080"}))
+	assert.Check(t, is.DeepEqual(img.Config.Entrypoint, []string{"node"}))
+	assert.Check(t, is.DeepEqual(img.Config.Cmd, []string{"build/server.js"}))
+	assert.Check(t, is.Equal(img.Config.User, "node"))
+	assert.Check(t, is.Equal(img.Config.WorkingDir, "/app"))
+	assert.Check(t, is.Contains(img.Config.ExposedPorts, "8080/tcp"))
+	assert.Check(t, is.Equal(img.Config.Labels["org.opencontainers.image.title"], "example"))
+	assert.Check(t, is.Equal(img.Config.Labels["base.label"], "kept"))
+	assert.Check(t, is.Equal(img.Config.Labels["from.cli"], "yes"))
+	assert.Check(t, is.Len(img.History, 3), "base history + two release layers")
+	// the base image's config is not modified
+	assert.Check(t, is.DeepEqual(base.Config.Config.Cmd, []string{"node"}))
+	// build targets keep the build env, not the release's
+	dev := g.Targets[TargetDevelopment].Image
+	assert.Check(t, is.DeepEqual(dev.Config.Env, []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_VERSION=20", "CI=true", "TZ=UTC"}))
+}
+
+func TestCmdWithoutEntrypointKeepsBaseEntrypoint(t *testing.T) {
+	s, _, err := spec.Parse("Stagefile", []byte("version: 1\nimage: node:20\nrelease:\n  cmd: [server.js]\n"))
+	assert.NilError(t, err)
+	opt := options(s, localContext)
+	opt.Images[s.Image] = Image{State: opt.Images[s.Image].State, Config: baseImageConfig()}
+	g, err := Convert(s, opt)
+	assert.NilError(t, err)
+	img := g.Targets[TargetRelease].Image
+	assert.Check(t, is.DeepEqual(img.Config.Entrypoint, []string{"docker-entrypoint.sh"}))
+	assert.Check(t, is.DeepEqual(img.Config.Cmd, []string{"server.js"}))
+}
+
+func baseImageConfig() *dockerspec.DockerOCIImage {
+	img := &dockerspec.DockerOCIImage{}
+	img.Platform = linuxAMD64
+	img.Config.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NODE_VERSION=20"}
+	img.Config.Entrypoint = []string{"docker-entrypoint.sh"}
+	img.Config.Cmd = []string{"node"}
+	img.Config.Labels = map[string]string{"base.label": "kept"}
+	img.History = []ocispecs.History{{CreatedBy: "base"}}
+	return img
+}
