@@ -1,0 +1,70 @@
+// Command stagefile is the Stagefile BuildKit frontend. Run by BuildKit (as
+// the image a "# syntax=" line names) it serves the gateway API on stdio;
+// run by a person it checks Stagefiles and prints their LLB.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/moby/buildkit/frontend/gateway/grpcclient"
+	"github.com/moby/buildkit/util/appcontext"
+
+	"github.com/stagefile/stagefile/frontend"
+)
+
+// version is set at build time (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	if len(os.Args) == 1 && os.Getenv("BUILDKIT_SESSION_ID") != "" {
+		if err := grpcclient.RunFromEnvironment(appcontext.Context(), frontend.Build); err != nil {
+			fmt.Fprintf(os.Stderr, "fatal error: %+v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(runCLI(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `stagefile — a BuildKit frontend for tested application images
+
+Usage:
+  stagefile check [FILE]                 validate a Stagefile (default ./Stagefile)
+  stagefile llb [-target T] [FILE]       print the LLB of a target (for buildctl debug dump-llb)
+  stagefile version
+
+As a frontend, put "# syntax=docker.io/stagefile/stagefile:1" on the first line
+of a Stagefile and run: docker build -f Stagefile .
+`
+
+func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "check":
+		return check(args[1:], stdout, stderr)
+	case "llb":
+		return printLLB(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "stagefile", version)
+		return 0
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func fileArg(fs *flag.FlagSet) string {
+	if fs.NArg() > 0 {
+		return fs.Arg(0)
+	}
+	return frontend.DefaultFilename
+}

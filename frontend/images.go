@@ -1,0 +1,95 @@
+package frontend
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/distribution/reference"
+	bk "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/pkg/errors"
+
+	"github.com/stagefile/stagefile/llb"
+	"github.com/stagefile/stagefile/spec"
+)
+
+// resolveImages resolves every image the spec names for platform p.
+func (b *builder) resolveImages(ctx context.Context, p ocispecs.Platform) (map[string]llb.Image, error) {
+	images := map[string]llb.Image{}
+	for _, at := range []string{"image", "release.image"} {
+		ref := b.spec.Image
+		if at == "release.image" {
+			ref = b.spec.Release.Image
+		}
+		if _, ok := images[ref]; ok {
+			continue
+		}
+		img, err := b.resolveImage(ctx, ref, p, at)
+		if err != nil {
+			return nil, err
+		}
+		images[ref] = img
+	}
+	return images, nil
+}
+
+// resolveImage loads ref as a named context when the client passed one
+// (--build-context node:20=...), else resolves its config in the registry
+// and pins it by digest, as the Dockerfile frontend does for FROM.
+func (b *builder) resolveImage(ctx context.Context, ref string, p ocispecs.Platform, at string) (llb.Image, error) {
+	loc := b.src.SourceMap.Location([]*pb.Range{llb.PBRange(b.spec.Span(at))})
+	fail := func(err error) (llb.Image, error) {
+		return llb.Image{}, withSource(&spec.Error{File: b.spec.File(), Range: b.spec.Where(at), Msg: err.Error()}, b.src.SourceMap)
+	}
+	resolveMode := b.bc.ImageResolveMode.String()
+	nc, err := b.bc.NamedContext(ref, dockerui.ContextOpt{Platform: &p, ResolveMode: resolveMode})
+	if err != nil {
+		return fail(err)
+	}
+	if nc != nil {
+		st, img, err := nc.Load(ctx)
+		if err != nil {
+			return fail(errors.Wrapf(err, "loading build context for %s", ref))
+		}
+		if st != nil {
+			return llb.Image{State: *st, Config: img}, nil
+		}
+	}
+	if ref == dockerui.EmptyImageName {
+		return llb.Image{State: bk.Scratch()}, nil
+	}
+
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return fail(err)
+	}
+	named = reference.TagNameOnly(named)
+	resolved, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
+		LogName:  "[internal] load metadata for " + named.String(),
+		ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p, ResolveMode: resolveMode},
+	})
+	if err != nil {
+		return fail(errors.Wrapf(err, "resolving image %s", ref))
+	}
+	var img dockerspec.DockerOCIImage
+	if err := json.Unmarshal(dt, &img); err != nil {
+		return fail(errors.Wrapf(err, "parsing the config of image %s", ref))
+	}
+	if resolved != named.String() {
+		if named, err = reference.ParseNormalizedNamed(resolved); err != nil {
+			return fail(err)
+		}
+	}
+	if dgst != "" {
+		if canonical, err := reference.WithDigest(named, dgst); err == nil {
+			named = canonical
+		}
+	}
+	st := bk.Image(named.String(), bk.Platform(p), b.bc.ImageResolveMode,
+		bk.WithCustomName("[image] "+ref), loc)
+	return llb.Image{State: st, Config: &img}, nil
+}
