@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Stops what hack/up.sh started, by pid. Keeps .cache (tools, images, build
+# cache) for the next run; `rm -rf .cache` forgets everything.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+for name in dockerd buildkitd registry; do
+  pidf=$RUN/$name.pid
+  [ -f "$pidf" ] || continue
+  pid=$(cat "$pidf")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidf"
+done
+log "stopped"
