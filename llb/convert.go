@@ -34,7 +34,7 @@ var Targets = []struct{ Name, Description string }{
 	{TargetDevelopment, "production + development dependencies + source: what test and build run on"},
 	{TargetTest, "the tree after the tests ran, or only test.reports when declared"},
 	{TargetBuild, "the tree after the build ran"},
-	{TargetRelease, "runtime image + production dependencies + build outputs (default)"},
+	{TargetRelease, "runtime image + production dependencies + build outputs"},
 }
 
 // Image is a resolved base image.

@@ -1,0 +1,202 @@
+// Package integration builds the examples on a real buildkitd: in process
+// (frontend.Build through client.Build) and through the real frontend image
+// named by "# syntax=", with buildctl, docker buildx and docker build.
+//
+// hack/test.sh starts everything and exports where it runs. Without that
+// environment the tests fail: an integration test that skips proves nothing.
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"gotest.tools/v3/assert"
+)
+
+// env is where hack/up.sh started things.
+var env struct {
+	buildkit string // BUILDKIT_HOST
+	registry string // host:port of the local registry
+	frontend string // the frontend image examples name in "# syntax="
+	docker   string // DOCKER_HOST of the local engine, if started
+}
+
+func TestMain(m *testing.M) {
+	env.buildkit = os.Getenv("BUILDKIT_HOST")
+	env.registry = os.Getenv("STAGEFILE_REGISTRY")
+	env.frontend = os.Getenv("STAGEFILE_FRONTEND_IMAGE")
+	env.docker = os.Getenv("STAGEFILE_DOCKER_HOST")
+	if env.buildkit == "" || env.registry == "" || env.frontend == "" {
+		fmt.Fprintln(os.Stderr, "integration tests need a running BuildKit, registry and frontend image:\n"+
+			"run them with `make test` (hack/test.sh), which starts all of it, or `source .cache/run/env` after hack/up.sh")
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+func repoRoot(t testing.TB) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(filepath.Dir(file))
+}
+
+// example copies examples/<name> into a temporary directory, so tests can
+// edit it.
+func example(t testing.TB, name string) string {
+	t.Helper()
+	src := filepath.Join(repoRoot(t), "examples", name)
+	dst := filepath.Join(t.TempDir(), name)
+	assert.NilError(t, os.CopyFS(dst, os.DirFS(src)))
+	return dst
+}
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	assert.NilError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	assert.NilError(t, os.WriteFile(path, []byte(content), 0o644))
+}
+
+// uniqueRef is a fresh image reference in the local registry.
+func uniqueRef(t testing.TB, name string) string {
+	return fmt.Sprintf("%s/stagefile-test/%s:%d", env.registry, name, time.Now().UnixNano())
+}
+
+// run executes a command with a deadline and returns its combined output.
+func run(t testing.TB, dir string, extraEnv []string, name string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), extraEnv...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	start := time.Now()
+	err := cmd.Run()
+	t.Logf("$ %s %s (%.1fs)", name, strings.Join(args, " "), time.Since(start).Seconds())
+	return out.String(), err
+}
+
+// buildctl builds dir's Stagefile through the dockerfile.v0 frontend, which
+// finds "# syntax=" and hands the build to the Stagefile frontend image.
+func buildctl(t testing.TB, dir string, args ...string) (string, error) {
+	t.Helper()
+	base := []string{"--addr", env.buildkit, "build", "--frontend", "dockerfile.v0",
+		"--local", "context=" + dir, "--local", "dockerfile=" + dir, "--opt", "filename=Stagefile"}
+	return run(t, dir, nil, "buildctl", append(base, args...)...)
+}
+
+func pushOutput(ref string) string {
+	return "type=image,name=" + ref + ",push=true,registry.insecure=true"
+}
+
+// progress is a build's decoded status stream (buildctl --progress=rawjson).
+type progress struct {
+	vertices map[string]*client.Vertex // by digest
+	order    []string
+	logs     map[string]*bytes.Buffer
+}
+
+func parseProgress(t testing.TB, out string) *progress {
+	t.Helper()
+	p := &progress{vertices: map[string]*client.Vertex{}, logs: map[string]*bytes.Buffer{}}
+	dec := json.NewDecoder(strings.NewReader(out))
+	for {
+		var st client.SolveStatus
+		if err := dec.Decode(&st); err == io.EOF {
+			break
+		} else if err != nil {
+			// rawjson output ends with the client's plain error text
+			break
+		}
+		p.add(&st)
+	}
+	return p
+}
+
+func (p *progress) add(st *client.SolveStatus) {
+	for _, v := range st.Vertexes {
+		d := v.Digest.String()
+		if _, ok := p.vertices[d]; !ok {
+			p.order = append(p.order, d)
+		}
+		p.vertices[d] = v
+	}
+	for _, l := range st.Logs {
+		d := l.Vertex.String()
+		if p.logs[d] == nil {
+			p.logs[d] = &bytes.Buffer{}
+		}
+		p.logs[d].Write(l.Data)
+	}
+}
+
+// step finds the vertex whose name starts with prefix, e.g. "[test] ".
+func (p *progress) step(t testing.TB, prefix string) *client.Vertex {
+	t.Helper()
+	var names []string
+	for _, d := range p.order {
+		v := p.vertices[d]
+		if strings.HasPrefix(v.Name, prefix) {
+			return v
+		}
+		names = append(names, v.Name)
+	}
+	t.Fatalf("no step %q in the build; steps were:\n  %s", prefix, strings.Join(names, "\n  "))
+	return nil
+}
+
+func (p *progress) log(v *client.Vertex) string {
+	if b := p.logs[v.Digest.String()]; b != nil {
+		return b.String()
+	}
+	return ""
+}
+
+// summary lists every step as cached or ran, for test logs and notes.
+func (p *progress) summary() string {
+	var b strings.Builder
+	for _, d := range p.order {
+		v := p.vertices[d]
+		state := "ran"
+		if v.Cached {
+			state = "cached"
+		}
+		if v.Error != "" {
+			state = "error"
+		}
+		dur := ""
+		if v.Started != nil && v.Completed != nil {
+			dur = fmt.Sprintf(" %.1fs", v.Completed.Sub(*v.Started).Seconds())
+		}
+		fmt.Fprintf(&b, "  %-6s%s %s\n", state, dur, v.Name)
+	}
+	return b.String()
+}
+
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	dt, err := os.ReadFile(path)
+	assert.NilError(t, err)
+	return string(dt)
+}
+
+func appendFile(t testing.TB, path, content string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
+	assert.NilError(t, err)
+	defer f.Close()
+	_, err = f.WriteString(content)
+	assert.NilError(t, err)
+}

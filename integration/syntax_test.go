@@ -1,0 +1,179 @@
+package integration
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+)
+
+// These tests go through the real path a user takes: the client reads the
+// Stagefile with the builtin dockerfile.v0 frontend, which finds
+// "# syntax=docker.io/stagefile/stagefile:1", pulls the frontend image
+// (built from ./Dockerfile by hack/up.sh, served through the docker.io
+// mirror) and runs it.
+
+// TestBuildctl builds, pushes and inspects the yarn example, then runs it.
+func TestBuildctl(t *testing.T) {
+	dir := example(t, "node-yarn")
+	ref := uniqueRef(t, "node-yarn")
+	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(ref))
+	p := parseProgress(t, out)
+	t.Logf("steps:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 15))
+
+	// the frontend image ran: its steps are in the stream
+	p.step(t, "[test] yarn run test")
+	p.step(t, "[build] yarn run build")
+	img := pullImage(t, ref)
+	assertYarnRelease(t, img)
+	t.Logf("release %s: %d layers, %.1f MB compressed, %.1f MB uncompressed", ref, len(img.Layers),
+		float64(img.CompressedSize)/1e6, float64(img.uncompressedSize())/1e6)
+	runAndCheckHealth(t, ref)
+}
+
+// TestBuildctlFailingTest: the client exits non-zero, prints the test's
+// output and the Stagefile location, and pushes nothing.
+func TestBuildctlFailingTest(t *testing.T) {
+	dir := example(t, "failing-test")
+	ref := uniqueRef(t, "failing-test")
+	out, err := buildctl(t, dir, "--progress=plain", "--output", pushOutput(ref))
+	assert.Assert(t, err != nil, "buildctl succeeded though a test fails:\n%s", out)
+	assert.Check(t, is.Contains(out, "not ok 1 - greet ends the sentence"), "the test output is shown")
+	assert.Check(t, is.Contains(out, "Stagefile:10"), "the Stagefile location is shown")
+	assert.Check(t, is.Contains(out, ">>>   run: npm test"), "the offending line is quoted")
+	_, pushed := registryManifest(t, ref)
+	assert.Check(t, !pushed, "an image was pushed for a failed build")
+}
+
+// TestSourceEditKeepsDependenciesCached: after editing a source file, the
+// dependency installs are cached and the tests run again.
+func TestSourceEditKeepsDependenciesCached(t *testing.T) {
+	dir := example(t, "node-yarn")
+	out, err := buildctl(t, dir, "--progress=rawjson")
+	assert.NilError(t, err, tail(out, 15))
+
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	out, err = buildctl(t, dir, "--progress=rawjson")
+	p := parseProgress(t, out)
+	t.Logf("after a source edit:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 15))
+	for _, cached := range []string{"[dependencies] copy manifests", "[dependencies] yarn install", "[development] yarn install"} {
+		assert.Check(t, p.step(t, cached).Cached, "%s ran again after a source edit", cached)
+	}
+	for _, ran := range []string{"[source] copy build context", "[test] yarn run test", "[build] yarn run build"} {
+		assert.Check(t, !p.step(t, ran).Cached, "%s was cached though the source changed", ran)
+	}
+}
+
+// TestSpecErrorThroughSyntax: a spec error comes back through the frontend
+// image with file, line, column and the quoted line.
+func TestSpecErrorThroughSyntax(t *testing.T) {
+	dir := example(t, "failing-test")
+	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\nversion: 1\nimage: node:20-bookworm-slim\nrelease:\n  expose: [80, 99999]\n")
+	out, err := buildctl(t, dir, "--progress=plain")
+	assert.Assert(t, err != nil, out)
+	assert.Check(t, is.Contains(out, `Stagefile:5:16: invalid port "99999"`))
+	assert.Check(t, is.Contains(out, ">>>   expose: [80, 99999]"))
+}
+
+// TestBuildx builds with `docker buildx build` on a remote-driver builder
+// pointing at our buildkitd.
+func TestBuildx(t *testing.T) {
+	dir := example(t, "node-yarn")
+	builder := "stagefile-test"
+	// a remote builder is only a pointer to the daemon; (re)create it
+	run(t, dir, nil, "docker", "buildx", "rm", builder)
+	out, err := run(t, dir, nil, "docker", "buildx", "create", "--name", builder, "--driver", "remote", env.buildkit)
+	assert.NilError(t, err, out)
+	ref := uniqueRef(t, "node-yarn-buildx")
+	out, err = run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "--progress=plain",
+		"-f", "Stagefile", "--output", pushOutput(ref), ".")
+	t.Log(tail(out, 40))
+	assert.NilError(t, err, out)
+	assert.Check(t, is.Contains(out, "[test] yarn run test"))
+	assertYarnRelease(t, pullImage(t, ref))
+
+	// subrequests: the frontend lists its targets
+	out, err = run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "-f", "Stagefile", "--call", "targets", ".")
+	assert.NilError(t, err, out)
+	for _, target := range []string{"dependencies", "development", "test", "build", "release (default)"} {
+		assert.Check(t, is.Contains(out, target))
+	}
+}
+
+// TestDockerBuild builds with plain `docker build -f Stagefile .` on the
+// Debian docker.io engine (its own, older BuildKit), then runs the image.
+func TestDockerBuild(t *testing.T) {
+	requireDocker(t)
+	dir := example(t, "node-yarn")
+	tag := fmt.Sprintf("stagefile-test/node-yarn:%d", time.Now().UnixNano())
+	out, err := run(t, dir, dockerEnv(), "docker", "build", "--network", "host", "--progress=plain", "-f", "Stagefile", "-t", tag, ".")
+	t.Log(tail(out, 40))
+	assert.NilError(t, err, out)
+	assert.Check(t, is.Contains(out, "[test] yarn run test"))
+	runContainer(t, tag)
+}
+
+func requireDocker(t *testing.T) {
+	t.Helper()
+	if env.docker == "" {
+		t.Fatal("STAGEFILE_DOCKER_HOST is not set: hack/test.sh starts dockerd (hack/up.sh --docker)")
+	}
+}
+
+func dockerEnv() []string {
+	return []string{"DOCKER_HOST=" + env.docker, "DOCKER_BUILDKIT=1"}
+}
+
+// runAndCheckHealth pulls ref into the engine and runs it.
+func runAndCheckHealth(t *testing.T, ref string) {
+	t.Helper()
+	requireDocker(t)
+	out, err := run(t, "", dockerEnv(), "docker", "pull", ref)
+	assert.NilError(t, err, out)
+	runContainer(t, ref)
+}
+
+// runContainer starts the image as configured (entrypoint, cmd, user) on
+// a free port and waits for its health endpoint.
+func runContainer(t *testing.T, ref string) {
+	t.Helper()
+	port := 18000 + time.Now().Nanosecond()%1000
+	name := fmt.Sprintf("stagefile-test-%d", time.Now().UnixNano())
+	out, err := run(t, "", dockerEnv(), "docker", "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), ref)
+	assert.NilError(t, err, out)
+	defer run(t, "", dockerEnv(), "docker", "rm", "-f", name)
+
+	url := fmt.Sprintf("http://127.0.0.1:%d/health", port)
+	var lastErr error
+	for i := 0; i < 60; i++ {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			assert.Equal(t, resp.StatusCode, http.StatusOK)
+			logs, _ := run(t, "", dockerEnv(), "docker", "logs", name)
+			assert.Check(t, is.Contains(logs, fmt.Sprintf("listening on :%d", port)))
+			user, _ := run(t, "", dockerEnv(), "docker", "exec", name, "id", "-u")
+			assert.Check(t, is.Equal(strings.TrimSpace(user), "1000"), "the app runs as the node user")
+			return
+		}
+		lastErr = err
+		time.Sleep(250 * time.Millisecond)
+	}
+	logs, _ := run(t, "", dockerEnv(), "docker", "logs", name)
+	t.Fatalf("%s never answered: %v\ncontainer logs:\n%s", url, lastErr, logs)
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
