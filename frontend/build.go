@@ -53,15 +53,20 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	}
 
 	b := &builder{c: c, bc: bc, src: src, spec: s}
-	if err := b.applyPreset(ctx); err != nil {
-		return nil, withSource(err, src.SourceMap)
-	}
-
 	if res, ok, err := bc.HandleSubrequest(ctx, dockerui.RequestHandler{
 		ListTargets: b.listTargets,
 		Outline:     b.outline,
 	}); err != nil || ok {
 		return res, err
+	}
+
+	// after subrequests: a preset reads the context and the runtime image,
+	// which listing targets does not need
+	if err := b.applyPreset(ctx); err != nil {
+		return nil, withSource(err, src.SourceMap)
+	}
+	for _, w := range s.Lint() {
+		warn(ctx, src, w)
 	}
 
 	target := bc.Target

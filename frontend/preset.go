@@ -1,15 +1,91 @@
 package frontend
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"strings"
 
+	bk "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/pkg/errors"
+
+	"github.com/stagefile/stagefile/spec"
 )
 
-// applyPreset fills the fields a preset derives from the build context.
+// applyPreset fills the fields a preset derives from the build context: it
+// fetches only the files the preset reads, and the runtime image's users.
 func (b *builder) applyPreset(ctx context.Context) error {
-	if b.spec.Preset == "" {
+	names := b.spec.PresetFiles()
+	if names == nil {
 		return nil
 	}
-	return errors.Errorf("preset %q is not implemented yet", b.spec.Preset)
+	st, err := b.bc.MainContext(ctx, bk.IncludePatterns(names),
+		bk.SharedKeyHint(dockerui.DefaultLocalNameContext+":preset"),
+		dockerui.WithInternalName("load files for preset "+b.spec.Preset))
+	if err != nil {
+		return err
+	}
+	ref, err := b.solveRef(ctx, *st)
+	if err != nil {
+		return errors.Wrap(err, "reading the build context for the preset")
+	}
+	files := spec.ContextFiles{}
+	for _, name := range names {
+		// a file the context does not have is simply absent
+		if dt, err := ref.ReadFile(ctx, client.ReadRequest{Filename: name}); err == nil {
+			files[name] = dt
+		}
+	}
+	var users []string
+	if !b.spec.Written("release.user") {
+		if users, err = b.imageUsers(ctx, b.spec.Release.Image); err != nil {
+			return err
+		}
+	}
+	warnings, err := b.spec.ApplyNodePreset(files, users)
+	for _, w := range warnings {
+		warn(ctx, b.src, w)
+	}
+	return err
+}
+
+// imageUsers lists the user names in an image's /etc/passwd.
+func (b *builder) imageUsers(ctx context.Context, ref string) ([]string, error) {
+	img, err := b.resolveImage(ctx, ref, b.bc.BuildPlatforms[0], "release.image")
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.solveRef(ctx, img.State)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, nil // scratch
+	}
+	dt, err := r.ReadFile(ctx, client.ReadRequest{Filename: "/etc/passwd"})
+	if err != nil {
+		return nil, nil // no passwd: no users to pick
+	}
+	var users []string
+	sc := bufio.NewScanner(bytes.NewReader(dt))
+	for sc.Scan() {
+		if name, _, ok := strings.Cut(sc.Text(), ":"); ok {
+			users = append(users, name)
+		}
+	}
+	return users, nil
+}
+
+func (b *builder) solveRef(ctx context.Context, st bk.State) (client.Reference, error) {
+	def, err := st.Marshal(ctx, bk.WithCaps(b.c.BuildOpts().LLBCaps))
+	if err != nil {
+		return nil, err
+	}
+	res, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return nil, err
+	}
+	return res.SingleRef()
 }

@@ -156,9 +156,12 @@ func Convert(s *spec.Spec, opt Options) (*Graph, error) {
 
 	// test and build both start from src and share no edge, so BuildKit
 	// runs them in parallel.
+	// test and build run in the app's folder (workdir itself unless the
+	// app is one workspace of a monorepo)
+	appDir := path.Join(s.Workdir, s.App)
 	testTarget := src
 	if cmd := s.Test.Run; cmd != "" {
-		tested := c.run(src, TargetTest, cmd, "test.run", c.cacheMounts(s.Test.Caches)...)
+		tested := c.run(src.Dir(appDir), TargetTest, cmd, "test.run", c.cacheMounts(s.Test.Caches)...)
 		g.Tests = &tested
 		testTarget = tested
 		if len(s.Test.Reports) > 0 {
@@ -169,7 +172,7 @@ func Convert(s *spec.Spec, opt Options) (*Graph, error) {
 
 	built := src
 	if cmd := s.Build.Run; cmd != "" {
-		built = c.run(src, TargetBuild, cmd, "build.run", c.cacheMounts(s.Build.Caches)...)
+		built = c.run(src.Dir(appDir), TargetBuild, cmd, "build.run", c.cacheMounts(s.Build.Caches)...)
 	}
 	add(TargetBuild, built, buildCfg, buildImg.Config)
 
@@ -382,7 +385,7 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 			st = l(st)
 		}
 	}
-	return st.Dir(wd), nil
+	return st.Dir(path.Join(wd, s.App)), nil
 }
 
 // named labels a vertex for humans: "[test] yarn run test".

@@ -2,6 +2,7 @@ package llb
 
 import (
 	"encoding/json"
+	"path"
 	"strings"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -46,7 +47,7 @@ func (c *converter) releaseConfig(base *dockerspec.DockerOCIImage) *dockerspec.D
 	r := c.s.Release
 	img := c.baseConfig(base)
 	img.Config.Env = mergeEnv(img.Config.Env, r.Env)
-	img.Config.WorkingDir = c.s.Workdir
+	img.Config.WorkingDir = path.Join(c.s.Workdir, c.s.App)
 	if r.User != "" {
 		img.Config.User = r.User
 	}

@@ -106,7 +106,7 @@ func (c *checker) validate() {
 	}
 
 	if c.written("test") {
-		if !c.written("test.run") {
+		if !c.written("test.run") && s.Preset == "" {
 			c.errorf("test", "test needs \"run\" (the command that runs the tests, e.g. \"run: npm test\")")
 		}
 		c.command("test.run", s.Test.Run)
