@@ -5,10 +5,18 @@
 # buildkitd and dockerd reach through the docker.io mirror.
 #
 # They are made from this machine's own files: busybox-static for a shell,
-# the host's Node.js 20 with its shared libraries, npm and corepack, the Go
-# toolchain in /usr/local/go. This machine's outbound TLS is re-signed by a
-# sandbox CA, so the images carry the host CA bundle and point Node at it;
-# that is a property of this machine, kept here and not in the frontend.
+# the host's Node.js 20 with its shared libraries, headers, npm and corepack,
+# a debootstrapped Debian with compilers for the full node image, the Go
+# toolchain in /usr/local/go.
+#
+# Three settings are properties of this sandbox, not of users' machines, so
+# they live here and not in the frontend: outbound TLS is re-signed by a
+# sandbox CA (the images carry the host bundle and point Node at it);
+# nodejs.org is unreachable (node-gyp uses the headers in the image:
+# npm_config_nodedir); repo.yarnpkg.com is unreachable (corepack fetches yarn
+# from the npm registry: COREPACK_NPM_REGISTRY); the registry proxy strips
+# the packages' dist.signatures, which corepack verifies for pnpm
+# (COREPACK_INTEGRITY_KEYS=0; users' machines see the real signatures).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CA=/etc/ssl/certs/ca-certificates.crt
@@ -59,33 +67,75 @@ copy_libs() {
   cp -L /lib64/ld-linux-x86-64.so.2 "$r/lib64/"
 }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-NODE_VERSION=$(node --version | tr -d v)
-
-# --- node:20-bookworm-slim --------------------------------------------------
-if ! have_image library/node 20-bookworm-slim; then
-  [ "${NODE_VERSION%%.*}" = 20 ] || die "host Node.js is $NODE_VERSION; the slim image needs Node.js 20"
-  d=$work/node; r=$d/rootfs
-  base_rootfs "$r"
-  copy_libs "$r" /usr/bin/node
+# node_files DIR: Node.js, npm, corepack and the headers, where the official
+# images have them (/usr/local).
+node_files() {
+  local r=$1
   cp /usr/bin/node "$r/usr/local/bin/node"
-  mkdir -p "$r/usr/local/lib/node_modules"
+  mkdir -p "$r/usr/local/lib/node_modules" "$r/usr/local/include"
   cp -r /usr/lib/node_modules/npm /usr/lib/node_modules/corepack "$r/usr/local/lib/node_modules/"
-  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$r/usr/local/bin/npm"
-  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$r/usr/local/bin/npx"
-  ln -s ../lib/node_modules/corepack/dist/corepack.js "$r/usr/local/bin/corepack"
-  cat >"$d/Dockerfile" <<DOCKERFILE
+  cp -r /usr/include/node "$r/usr/local/include/node"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$r/usr/local/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$r/usr/local/bin/npx"
+  ln -sf ../lib/node_modules/corepack/dist/corepack.js "$r/usr/local/bin/corepack"
+}
+
+# node_dockerfile DIR: the image config the official node images have, plus
+# this sandbox's settings; yarn classic as the official images ship it.
+node_dockerfile() {
+  cat >"$1/Dockerfile" <<DOCKERFILE
 FROM scratch
 COPY rootfs/ /
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
     NODE_VERSION=$NODE_VERSION YARN_VERSION=1.22.22 \\
-    NODE_EXTRA_CA_CERTS=$CA SSL_CERT_FILE=$CA
-# yarn classic, as the official image ships it; npm's own cache is dropped
+    NODE_EXTRA_CA_CERTS=$CA SSL_CERT_FILE=$CA \\
+    npm_config_nodedir=/usr/local COREPACK_NPM_REGISTRY=https://registry.npmjs.org COREPACK_INTEGRITY_KEYS=0
 RUN npm install -g --no-audit --no-fund yarn@1.22.22 && rm -rf /root/.npm /tmp/*
 CMD ["node"]
 DOCKERFILE
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+NODE_VERSION=$(node --version | tr -d v)
+
+# --- node:20-bookworm-slim -------------------------------------------------
+if ! have_image library/node 20-bookworm-slim; then
+  [ "${NODE_VERSION%%.*}" = 20 ] || die "host Node.js is $NODE_VERSION; the images need Node.js 20"
+  d=$work/node; r=$d/rootfs
+  base_rootfs "$r"
+  copy_libs "$r" /usr/bin/node
+  node_files "$r"
+  node_dockerfile "$d"
   build_push library/node 20-bookworm-slim "$d"
+fi
+
+# --- node:20-bookworm (full: python3, make, g++ for native addons) ---------
+if ! have_image library/node 20-bookworm; then
+  [ "${NODE_VERSION%%.*}" = 20 ] || die "host Node.js is $NODE_VERSION; the images need Node.js 20"
+  d=$work/node-full; r=$d/rootfs
+  deb=$CACHE/debootstrap/bookworm-build.tar
+  if [ ! -f "$deb" ]; then
+    command -v debootstrap >/dev/null || { log "apt-get install debootstrap"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >>"$LOGS/apt.log" 2>&1; }
+    log "debootstrap bookworm with python3, make, g++ (about a minute)"
+    mkdir -p "$CACHE/debootstrap" "$work/deb"
+    debootstrap --variant=minbase --include=python3,make,g++ bookworm "$work/deb" http://deb.debian.org/debian \
+      >"$LOGS/debootstrap.log" 2>&1 || { umount -R "$work/deb/proc" "$work/deb/sys" 2>/dev/null; tail -20 "$LOGS/debootstrap.log"; die "debootstrap failed"; }
+    for m in proc sys dev/pts dev; do umount -R "$work/deb/$m" 2>/dev/null || true; done
+    rm -rf "$work/deb"/var/cache/apt/archives/*.deb "$work/deb"/var/lib/apt/lists/* "$work/deb"/usr/share/{doc,man,info} "$work/deb"/dev/* "$work/deb"/proc/* "$work/deb"/sys/*
+    tar -C "$work/deb" -cf "$deb" .
+    rm -rf "$work/deb"
+  fi
+  mkdir -p "$r" && tar -C "$r" -xf "$deb"
+  mkdir -p "$r/etc/ssl/certs" && cp "$CA" "$r/etc/ssl/certs/ca-certificates.crt"
+  grep -q '^node:' "$r/etc/passwd" || { echo 'node:x:1000:1000::/home/node:/bin/bash' >>"$r/etc/passwd"; echo 'node:x:1000:' >>"$r/etc/group"; }
+  mkdir -p "$r/home/node" && chown 1000:1000 "$r/home/node"
+  # bookworm's own libraries (glibc, libstdc++) serve node: no host files
+  # are copied into this rootfs, whose absolute symlinks point at the host
+  mkdir -p "$r/usr/local/bin"
+  node_files "$r"
+  node_dockerfile "$d"
+  build_push library/node 20-bookworm "$d"
 fi
 
 # --- golang:1.26-bookworm (the frontend Dockerfile's build stage) ----------

@@ -67,6 +67,7 @@ func (s *Spec) ApplyNodePreset(files ContextFiles, runtimeUsers []string) ([]*Wa
 	}
 	app := pkg
 	if s.App != "." {
+		app = packageJSON{} // decoding into a copy of the root's would merge their maps
 		dt, ok := files[path.Join(s.App, "package.json")]
 		if !ok {
 			c.errorf("app", "app %q has no package.json (point \"app\" at the workspace folder of the app to release)", s.App)
@@ -309,8 +310,10 @@ func nodeInstall(pm nodeManager, workspace bool, name string) (prod, dev string,
 		if workspace {
 			filter = " --filter " + name + "..."
 		}
+		// adding dev dependencies makes pnpm rebuild node_modules, which it
+		// asks to confirm on a terminal; a build has none
 		return "pnpm install --prod --frozen-lockfile " + store + filter,
-			"pnpm install --frozen-lockfile " + store + filter,
+			"pnpm install --frozen-lockfile --config.confirmModulesPurge=false " + store + filter,
 			[]Cache{{Path: "/root/.local/share/pnpm/store"}}
 	}
 }

@@ -82,7 +82,7 @@ func TestNodePresetManagers(t *testing.T) {
 			[]string{"package.json", "yarn.lock", ".yarnrc.yml"}, "corepack enable yarn && yarn workspaces focus --all --production", "corepack enable yarn && yarn install --immutable", "/root/.yarn/berry/cache", "yarn test"},
 		{"pnpm", ContextFiles{"package.json": []byte(pkg), "pnpm-lock.yaml": []byte(pnpmLock)},
 			[]string{"package.json", "pnpm-lock.yaml"}, "corepack enable pnpm && pnpm install --prod --frozen-lockfile --store-dir /root/.local/share/pnpm/store",
-			"corepack enable pnpm && pnpm install --frozen-lockfile --store-dir /root/.local/share/pnpm/store", "/root/.local/share/pnpm/store", "pnpm test"},
+			"corepack enable pnpm && pnpm install --frozen-lockfile --config.confirmModulesPurge=false --store-dir /root/.local/share/pnpm/store", "/root/.local/share/pnpm/store", "pnpm test"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,7 +151,7 @@ func TestNodePresetPerField(t *testing.T) {
 func TestNodePresetWorkspace(t *testing.T) {
 	s := presetSpec(t, "app: apps/api\n")
 	files := ContextFiles{
-		"package.json":        []byte(`{"name": "monorepo", "private": true}`),
+		"package.json":        []byte(`{"name": "monorepo", "private": true, "devDependencies": {"@babel/core": "^7.26.0"}}`),
 		"pnpm-workspace.yaml": []byte("packages:\n  - apps/*\n  - packages/*\n"),
 		"pnpm-lock.yaml":      []byte(pnpmLock),
 		"apps/api/package.json": []byte(`{"name": "@acme/api", "scripts": {"build": "tsc", "start": "node dist/server.js"},
