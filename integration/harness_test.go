@@ -106,6 +106,7 @@ type progress struct {
 	vertices map[string]*client.Vertex // by digest
 	order    []string
 	logs     map[string]*bytes.Buffer
+	warnings []string
 }
 
 func parseProgress(t testing.TB, out string) *progress {
@@ -132,6 +133,9 @@ func (p *progress) add(st *client.SolveStatus) {
 			p.order = append(p.order, d)
 		}
 		p.vertices[d] = v
+	}
+	for _, w := range st.Warnings {
+		p.warnings = append(p.warnings, string(w.Short))
 	}
 	for _, l := range st.Logs {
 		d := l.Vertex.String()
@@ -199,4 +203,9 @@ func appendFile(t testing.TB, path, content string) {
 	defer f.Close()
 	_, err = f.WriteString(content)
 	assert.NilError(t, err)
+}
+
+func jsonString(v any) (string, error) {
+	dt, err := json.Marshal(v)
+	return string(dt), err
 }
