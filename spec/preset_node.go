@@ -82,6 +82,11 @@ func (s *Spec) ApplyNodePreset(files ContextFiles, runtimeUsers []string) ([]*Wa
 	if err != nil {
 		return fail("%s", err.Error())
 	}
+	if pm.name == "yarn-berry" && !regexp.MustCompile(`(?m)^nodeLinker:\s*"?(node-modules|pnpm)"?\s*$`).Match(files[".yarnrc.yml"]) {
+		// PnP keeps packages in yarn's cache, not in workdir: the release
+		// would have no dependencies
+		return fail("yarn berry's Plug'n'Play linker is not supported: the release carries node_modules (add \"nodeLinker: node-modules\" to .yarnrc.yml)")
+	}
 	if err := checkLockfile(files, pm, pkg, ".", s.App, app); err != nil {
 		return fail("%s", err.Error())
 	}
