@@ -16,7 +16,7 @@ buildctl --addr "$BUILDKIT_ADDR" build --progress=plain \
   --output "type=image,name=$ref,push=true,registry.insecure=true"
 
 log "tested release image"
-(cd "$ROOT" && go run ./hack/imageinfo "$ref")
+(cd "$ROOT" && go run ./hack/imageinfo "$ref" "$REGISTRY_ADDR/library/node:20-bookworm-slim")
 
 log "running it: docker run $ref"
 docker -H "$DOCKER_ADDR" pull -q "$ref" >/dev/null

@@ -67,14 +67,14 @@ copy_libs() {
   cp -L /lib64/ld-linux-x86-64.so.2 "$r/lib64/"
 }
 
-# node_files DIR: Node.js, npm, corepack and the headers, where the official
-# images have them (/usr/local).
+# node_files DIR [headers]: Node.js, npm, corepack and, for images that
+# compile native addons, the headers, where the official images have them.
 node_files() {
   local r=$1
   cp /usr/bin/node "$r/usr/local/bin/node"
   mkdir -p "$r/usr/local/lib/node_modules" "$r/usr/local/include"
   cp -r /usr/lib/node_modules/npm /usr/lib/node_modules/corepack "$r/usr/local/lib/node_modules/"
-  cp -r /usr/include/node "$r/usr/local/include/node"
+  [ "${2:-}" != headers ] || cp -r /usr/include/node "$r/usr/local/include/node"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$r/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$r/usr/local/bin/npx"
   ln -sf ../lib/node_modules/corepack/dist/corepack.js "$r/usr/local/bin/corepack"
@@ -133,7 +133,7 @@ if ! have_image library/node 20-bookworm; then
   # bookworm's own libraries (glibc, libstdc++) serve node: no host files
   # are copied into this rootfs, whose absolute symlinks point at the host
   mkdir -p "$r/usr/local/bin"
-  node_files "$r"
+  node_files "$r" headers
   node_dockerfile "$d"
   build_push library/node 20-bookworm "$d"
 fi

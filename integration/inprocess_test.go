@@ -17,12 +17,13 @@ import (
 	is "gotest.tools/v3/assert/cmp"
 
 	"github.com/stagefile/stagefile/frontend"
+	"github.com/stagefile/stagefile/internal/image"
 )
 
 // buildInProcess runs frontend.Build in this process against the real
 // buildkitd: no frontend image involved, so it tests the code under edit.
 // It exports the result as an OCI tarball and returns it with the progress.
-func buildInProcess(t *testing.T, dir string, attrs map[string]string) (*image, *progress, error) {
+func buildInProcess(t *testing.T, dir string, attrs map[string]string) (*image.Image, *progress, error) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := client.New(ctx, env.buildkit)
@@ -113,17 +114,17 @@ func TestInProcessSpecError(t *testing.T) {
 }
 
 // assertYarnRelease checks the node-yarn example's release image.
-func assertYarnRelease(t *testing.T, img *image) {
+func assertYarnRelease(t *testing.T, img *image.Image) {
 	t.Helper()
-	files := img.files(t)
+	files := filesOf(t, img)
 	for _, want := range []string{"app/build/server.js", "app/build/app.js", "app/package.json", "app/yarn.lock", "app/node_modules/express/package.json"} {
 		assert.Check(t, files[want] != nil, "%s missing from the release", want)
 	}
 	for _, unwanted := range []string{"app/node_modules/jest", "app/node_modules/@babel/core", "app/node_modules/babel-jest", "app/src", "app/.npmrc", "app/babel.config.js"} {
-		assert.Check(t, files[unwanted] == nil && len(under(files, unwanted)) == 0, "%s must not be in the release", unwanted)
+		assert.Check(t, files[unwanted] == nil && len(image.Under(files, unwanted)) == 0, "%s must not be in the release", unwanted)
 	}
 	for _, cache := range []string{"usr/local/share/.cache/yarn", "root/.npm", "root/.cache", "home/node/.cache", "tmp"} {
-		assert.Check(t, is.Len(under(files, cache), 0), "cache or temp files in %s", cache)
+		assert.Check(t, is.Len(image.Under(files, cache), 0), "cache or temp files in %s", cache)
 	}
 	cfg := img.Config.Config
 	assert.Check(t, is.Equal(cfg.User, "node"))

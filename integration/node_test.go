@@ -11,6 +11,8 @@ import (
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/stagefile/stagefile/internal/image"
 )
 
 // nodeExample is one example app and what its release must and must not hold.
@@ -68,16 +70,16 @@ func TestNodeExamples(t *testing.T) {
 			assert.NilError(t, err, tail(out, 20))
 
 			img := pullImage(t, ref)
-			files := img.files(t)
+			files := filesOf(t, img)
 			for _, want := range ex.present {
 				assert.Check(t, files[want] != nil, "%s missing from the release", want)
 			}
 			for _, unwanted := range ex.absent {
-				assert.Check(t, files[unwanted] == nil && len(under(files, unwanted)) == 0,
-					"%s must not be in the release: %v", unwanted, first(under(files, unwanted), 3))
+				assert.Check(t, files[unwanted] == nil && len(image.Under(files, unwanted)) == 0,
+					"%s must not be in the release: %v", unwanted, first(image.Under(files, unwanted), 3))
 			}
 			for _, cache := range packageCaches { // the folder may exist in the base; its content may not
-				assert.Check(t, is.Len(under(files, cache), 0), "files in %s: %v", cache, first(under(files, cache), 3))
+				assert.Check(t, is.Len(image.Under(files, cache), 0), "files in %s: %v", cache, first(image.Under(files, cache), 3))
 			}
 			// runtime hygiene, from the preset
 			cfg := img.Config.Config
@@ -86,7 +88,7 @@ func TestNodeExamples(t *testing.T) {
 			assert.Check(t, is.Equal(cfg.User, "node"))
 			assert.Check(t, is.Equal(cfg.WorkingDir, ex.workdir))
 			assert.Check(t, is.Contains(cfg.Env, "NODE_ENV=production"))
-			t.Logf("release: %.1f MB compressed", float64(img.CompressedSize)/1e6)
+			t.Logf("release: %.1f MB compressed", float64(img.CompressedSize())/1e6)
 
 			runAndCheckHealth(t, ref)
 		})
@@ -158,12 +160,12 @@ build:
 			cfg, _ := jsonString(img.Config)
 			found += strings.Count(cfg, token)
 			for i, layer := range img.Layers {
-				n := bytes.Count(layer, []byte(token))
+				n := bytes.Count(layer.Tar, []byte(token))
 				assert.Check(t, n == 0, "layer %d holds the token %d times", i, n)
 				found += n
 			}
 			assert.Check(t, is.Equal(found, 0))
-			for name := range img.files(t) {
+			for name := range filesOf(t, img) {
 				assert.Check(t, filepath.Base(name) != ".npmrc", "%s is in a layer", name)
 			}
 			t.Logf("target %s: %d layers scanned, token found %d times", target, len(img.Layers), found)

@@ -33,7 +33,7 @@ func TestBuildctl(t *testing.T) {
 	img := pullImage(t, ref)
 	assertYarnRelease(t, img)
 	t.Logf("release %s: %d layers, %.1f MB compressed, %.1f MB uncompressed", ref, len(img.Layers),
-		float64(img.CompressedSize)/1e6, float64(img.uncompressedSize())/1e6)
+		float64(img.CompressedSize())/1e6, float64(img.UncompressedSize())/1e6)
 	runAndCheckHealth(t, ref)
 }
 
@@ -47,8 +47,7 @@ func TestBuildctlFailingTest(t *testing.T) {
 	assert.Check(t, is.Contains(out, "not ok 1 - greet ends the sentence"), "the test output is shown")
 	assert.Check(t, is.Contains(out, "Stagefile:10"), "the Stagefile location is shown")
 	assert.Check(t, is.Contains(out, ">>>   run: npm test"), "the offending line is quoted")
-	_, pushed := registryManifest(t, ref)
-	assert.Check(t, !pushed, "an image was pushed for a failed build")
+	assert.Check(t, !inRegistry(t, ref), "an image was pushed for a failed build")
 }
 
 // TestSourceEditKeepsDependenciesCached: after editing a source file, the
