@@ -118,6 +118,10 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	}
 	t := g.Targets[target]
 
+	// The target, the tests and the build step are solved together. The
+	// target's solve is lazy (the exporter runs it), so the tests and the
+	// build are evaluated here: both run now, in parallel, and the result is
+	// returned only once the tests have passed.
 	var ref client.Reference
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.Go(func() error {
@@ -131,6 +135,12 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	if g.Tests != nil && target != llb.TargetTest && !b.skipTests {
 		eg.Go(func() error {
 			_, err := b.solve(ctx, *g.Tests, p, true)
+			return err
+		})
+	}
+	if g.Build != nil && (target == llb.TargetBuild || target == llb.TargetRelease) {
+		eg.Go(func() error {
+			_, err := b.solve(ctx, *g.Build, p, true)
 			return err
 		})
 	}

@@ -25,7 +25,7 @@ fi
 # own directory, where its go.mod and go.sum are complete.
 build_from_module() {
   local ldflags=${LDFLAGS:-} mod=$1 ver=$2 stamp=$BIN/.$(basename "$3").version out=$3; shift 3
-  if [ -x "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$mod@$ver" ]; then return 0; fi
+  if [ -x "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$mod@$ver $ldflags" ]; then return 0; fi
   log "building $(basename "$out") from $mod@$ver"
   local dir src
   dir=$(cd "$ROOT" && GOFLAGS=-mod=mod go mod download -json "$mod@$ver" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
@@ -37,7 +37,7 @@ build_from_module() {
     (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$BIN/$(basename "$pkg")" "$pkg") || { rm -rf "$src"; die "go build $pkg failed"; }
   done
   rm -rf "$src"
-  echo "$mod@$ver" >"$stamp"
+  echo "$mod@$ver $ldflags" >"$stamp"
 }
 
 BUILDKIT_VERSION=$(modversion github.com/moby/buildkit)

@@ -176,3 +176,23 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestTestAndBuildRunInParallel: after a source edit the test and build
+// steps run at the same time (their progress timestamps overlap), and the
+// release still waits for the tests.
+func TestTestAndBuildRunInParallel(t *testing.T) {
+	dir := example(t, "node-yarn")
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(uniqueRef(t, "node-yarn-parallel")))
+	p := parseProgress(t, out)
+	t.Logf("steps:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 15))
+	test, build := p.step(t, "[test] "), p.step(t, "[build] ")
+	assert.Assert(t, !test.Cached && !build.Cached)
+	assert.Assert(t, test.Started != nil && test.Completed != nil && build.Started != nil && build.Completed != nil)
+	assert.Check(t, build.Started.Before(*test.Completed) && test.Started.Before(*build.Completed),
+		"test %s–%s and build %s–%s did not overlap", test.Started.Format("15:04:05.000"), test.Completed.Format("15:04:05.000"),
+		build.Started.Format("15:04:05.000"), build.Completed.Format("15:04:05.000"))
+	export := p.step(t, "exporting to image")
+	assert.Check(t, !export.Started.Before(*test.Completed), "the image was exported before the tests finished")
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"github.com/pkg/errors"
+
+	"github.com/stagefile/stagefile/internal/image"
+)
+
+// environ is the daemon and registry hack/up.sh started.
+type environ struct {
+	buildkit, registry, root string
+}
+
+func environment() (*environ, error) {
+	e := &environ{buildkit: os.Getenv("BUILDKIT_HOST"), registry: os.Getenv("STAGEFILE_REGISTRY")}
+	if e.buildkit == "" || e.registry == "" {
+		return nil, errors.New("BUILDKIT_HOST and STAGEFILE_REGISTRY are not set: run `make bench`, which starts BuildKit and the registry")
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	e.root = wd
+	if _, err := os.Stat(filepath.Join(wd, "bench", "node-yarn", "Dockerfile")); err != nil {
+		return nil, errors.New("run from the repository root")
+	}
+	return e, nil
+}
+
+// header states what was measured on: versions and machine.
+func (e *environ) header() (string, error) {
+	out, err := exec.Command("buildctl", "--addr", e.buildkit, "debug", "info").CombinedOutput()
+	if err != nil {
+		return "", errors.Wrapf(err, "buildctl debug info: %s", out)
+	}
+	version := strings.TrimSpace(string(out))
+	fe, err := image.FromRegistry(e.registry + "/stagefile/stagefile:1")
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Stagefile vs the hand-written multi-stage Dockerfile, one daemon, same run\n\n"+
+		"- %s\n- machine: %d cores, %s/%s\n- frontend image: %.2f MB compressed, %.2f MB uncompressed (target ≤ 20 MB)\n- date: %s\n",
+		strings.ReplaceAll(version, "\n", ", "), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH,
+		mb(fe.CompressedSize()), mb(fe.UncompressedSize()), time.Now().UTC().Format("2006-01-02 15:04 MST")), nil
+}
+
+func (e *environ) prune() error {
+	out, err := exec.Command("buildctl", "--addr", e.buildkit, "prune", "--all").CombinedOutput()
+	return errors.Wrapf(err, "prune: %s", out)
+}
+
+// variant is one way of building the app: its Stagefile or the reference
+// Dockerfile, each in its own copy of the example.
+type variant struct {
+	name, file, dir string
+}
+
+func (v *variant) ref(e *environ, a app) string {
+	return fmt.Sprintf("%s/bench/%s-%s:latest", e.registry, a.name, strings.ToLower(v.name))
+}
+
+// token is in .npmrc, which the reference Dockerfile copies as the pattern
+// does; finding it in a release means a registry token shipped.
+const token = "stagefile-bench-token-0f3c9a"
+
+// prepare copies the example with the reference Dockerfile and an .npmrc,
+// and adds the dependency the bump scenario moves.
+func (v *variant) prepare(e *environ, a app) error {
+	dir, err := os.MkdirTemp("", "stagefile-bench-")
+	if err != nil {
+		return err
+	}
+	v.dir = filepath.Join(dir, a.name)
+	if err := os.CopyFS(v.dir, os.DirFS(filepath.Join(e.root, "examples", a.name))); err != nil {
+		return err
+	}
+	ref, err := os.ReadFile(filepath.Join(e.root, "bench", a.name, "Dockerfile"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(v.dir, "Dockerfile"), ref, 0o644); err != nil {
+		return err
+	}
+	npmrc := "//npm.example.invalid/:_authToken=" + token + "\n"
+	if err := os.WriteFile(filepath.Join(v.dir, ".npmrc"), []byte(npmrc), 0o600); err != nil {
+		return err
+	}
+	return v.bump(a, setupVersion)
+}
+
+// editSource changes a source file the tests and the build read.
+func (v *variant) editSource(a app, run int) error {
+	f, err := os.OpenFile(filepath.Join(v.dir, a.edit), os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = fmt.Fprintf(f, "// bench edit %d %d\n", run, time.Now().UnixNano())
+	return err
+}
+
+// bump moves lodash to version in package.json and the lockfile, with the
+// package manager itself (untimed).
+func (v *variant) bump(a app, version string) error {
+	var cmd *exec.Cmd
+	switch a.pm {
+	case "yarn":
+		cmd = exec.Command("npx", "--yes", "yarn@1.22.22", "add", "lodash@"+version, "--ignore-scripts", "--non-interactive", "--silent", "--no-progress")
+	default:
+		cmd = exec.Command("npm", "install", "lodash@"+version, "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund")
+	}
+	cmd.Dir = v.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return errors.Wrapf(err, "bumping lodash to %s: %s", version, out)
+	}
+	return nil
+}
+
+// build runs one build through buildctl, pushing the release, and returns
+// its wall-clock time and the steps that took longest.
+func (v *variant) build(e *environ, a app) (time.Duration, []step, error) {
+	cmd := exec.Command("buildctl", "--addr", e.buildkit, "build", "--progress=rawjson",
+		"--frontend", "dockerfile.v0", "--local", "context="+v.dir, "--local", "dockerfile="+v.dir,
+		"--opt", "filename="+v.file,
+		"--output", "type=image,name="+v.ref(e, a)+",push=true,registry.insecure=true")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		lines := strings.Split(out.String(), "\n")
+		if len(lines) > 30 {
+			lines = lines[len(lines)-30:]
+		}
+		return 0, nil, errors.Errorf("%s build of %s failed: %v\n%s", v.name, a.name, err, strings.Join(lines, "\n"))
+	}
+	return d, slowest(out.Bytes(), 4), nil
+}
+
+// step is one vertex of a build and how long it ran.
+type step struct {
+	name string
+	took time.Duration
+}
+
+// slowest reads a rawjson progress stream and returns the n longest steps.
+func slowest(stream []byte, n int) []step {
+	byDigest := map[string]*client.Vertex{}
+	dec := json.NewDecoder(bytes.NewReader(stream))
+	for {
+		var st client.SolveStatus
+		if dec.Decode(&st) != nil {
+			break
+		}
+		for _, v := range st.Vertexes {
+			byDigest[v.Digest.String()] = v
+		}
+	}
+	var steps []step
+	for _, v := range byDigest {
+		if v.Started != nil && v.Completed != nil && !v.Cached {
+			steps = append(steps, step{v.Name, v.Completed.Sub(*v.Started)})
+		}
+	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i].took > steps[j].took })
+	if len(steps) > n {
+		steps = steps[:n]
+	}
+	return steps
+}
+
+// releaseInfo is what the last release of a variant weighs and holds.
+type releaseInfo struct {
+	compressed, uncompressed, beyondBase int64
+	devDeps, cache, secret               bool
+}
+
+func inspect(e *environ, a app, v *variant) (*releaseInfo, error) {
+	img, err := image.FromRegistry(v.ref(e, a))
+	if err != nil {
+		return nil, err
+	}
+	base, err := image.FromRegistry(e.registry + "/library/node:20-bookworm-slim")
+	if err != nil {
+		return nil, err
+	}
+	inBase := map[string]bool{}
+	for _, l := range base.Layers {
+		inBase[l.Digest] = true
+	}
+	info := &releaseInfo{compressed: img.CompressedSize(), uncompressed: img.UncompressedSize()}
+	for _, l := range img.Layers {
+		if !inBase[l.Digest] {
+			info.beyondBase += l.FileBytes()
+		}
+		if bytes.Contains(l.Tar, []byte(token)) {
+			info.secret = true
+		}
+	}
+	files, err := img.Files()
+	if err != nil {
+		return nil, err
+	}
+	info.devDeps = files["app/node_modules/"+a.devDep] != nil
+	for _, dir := range []string{"usr/local/share/.cache/yarn", "root/.npm", "root/.cache", "root/.yarn"} {
+		if len(image.Under(files, dir)) > 0 {
+			info.cache = true
+		}
+	}
+	return info, nil
+}
