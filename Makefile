@@ -1,12 +1,15 @@
 # The two commands a newcomer needs (see README.md), and a few for work on
 # the project. Everything runs as root on a Debian machine with Go.
-.PHONY: demo test unit up down frontend-image clean
+.PHONY: demo test unit bench up down frontend-image clean
 
 demo:            ## build examples/node-yarn into a tested release image on a local BuildKit
 	hack/demo.sh
 
 test:            ## all tests: starts BuildKit, registry and docker, runs unit + integration tests
 	hack/test.sh
+
+bench:           ## Stagefile vs the hand-written Dockerfile: 3 runs, both apps (docs/benchmarks.md)
+	hack/bench.sh
 
 unit:            ## unit tests only (no daemon)
 	go test ./spec/... ./llb/... ./frontend/... ./cmd/...

@@ -118,14 +118,14 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	}
 	t := g.Targets[target]
 
-	// The target, the tests and the build step are solved together. The
-	// target's solve is lazy (the exporter runs it), so the tests and the
-	// build are evaluated here: both run now, in parallel, and the result is
-	// returned only once the tests have passed.
+	// The target, the tests and the build step are all evaluated here,
+	// together: they run now and in parallel (a lazy solve would leave the
+	// work to the exporter, after the tests), the release layers are ready
+	// when the tests pass, and the result is returned only if they did.
 	var ref client.Reference
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.Go(func() error {
-		res, err := b.solve(ctx, t.State, p, target == llb.TargetTest)
+		res, err := b.solve(ctx, t.State, p, true)
 		if err != nil {
 			return err
 		}

@@ -22,4 +22,9 @@ source "$RUN/env"
 log "integration tests (real buildkitd, registry, frontend image, docker engine)"
 go test -count=1 -timeout 30m -v ./integration/... 2>&1 | tee "$LOGS/integration.log" ||
   die "integration tests failed (full log: $LOGS/integration.log)"
+
+# The benchmark is measured with `make bench`; here it only has to run, on
+# its shortest setting (it prunes the build cache, so it goes last).
+log "benchmark, short setting (1 run, node-yarn)"
+"$ROOT/hack/bench.sh" -runs 1 -apps node-yarn
 log "all tests passed"

@@ -79,11 +79,11 @@ cat >"$RUN/env" <<ENV
 export BUILDKIT_HOST=$BUILDKIT_ADDR
 export STAGEFILE_REGISTRY=$REGISTRY_ADDR
 export STAGEFILE_FRONTEND_IMAGE=$FRONTEND_IMAGE
-export STAGEFILE_DOCKER_HOST=$($with_docker && echo "$DOCKER_ADDR")
+export STAGEFILE_DOCKER_HOST=$(running dockerd && echo "$DOCKER_ADDR")
 export DOCKER_CONFIG=$CACHE/docker-config
 export PATH=$BIN:\$PATH
 ENV
 
 "$ROOT/hack/images.sh"
 "$ROOT/hack/frontend-image.sh"
-log "ready: BUILDKIT_HOST=$BUILDKIT_ADDR registry=$REGISTRY_ADDR$($with_docker && echo " docker=$DOCKER_ADDR")"
+log "ready: BUILDKIT_HOST=$BUILDKIT_ADDR registry=$REGISTRY_ADDR$(running dockerd && echo " docker=$DOCKER_ADDR")"
