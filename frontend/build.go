@@ -118,14 +118,14 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	}
 	t := g.Targets[target]
 
-	// The target, the tests and the build step are all evaluated here,
-	// together: they run now and in parallel (a lazy solve would leave the
-	// work to the exporter, after the tests), the release layers are ready
-	// when the tests pass, and the result is returned only if they did.
+	// The target and the tests are evaluated here, together: the build
+	// step and the release layers run now, in parallel with the tests
+	// (a lazy solve would leave them to the exporter, after the tests), and
+	// the result is returned only if the tests passed.
 	var ref client.Reference
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.Go(func() error {
-		res, err := b.solve(ctx, t.State, p, true)
+		res, err := b.solve(ctx, t.State, p)
 		if err != nil {
 			return err
 		}
@@ -134,13 +134,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	})
 	if g.Tests != nil && target != llb.TargetTest && !b.skipTests {
 		eg.Go(func() error {
-			_, err := b.solve(ctx, *g.Tests, p, true)
-			return err
-		})
-	}
-	if g.Build != nil && (target == llb.TargetBuild || target == llb.TargetRelease) {
-		eg.Go(func() error {
-			_, err := b.solve(ctx, *g.Build, p, true)
+			_, err := b.solve(ctx, *g.Tests, p)
 			return err
 		})
 	}
@@ -150,9 +144,8 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage}, nil
 }
 
-// solve marshals st and solves it; evaluate forces the work to run now
-// rather than when the result is exported.
-func (b *builder) solve(ctx context.Context, st bk.State, p ocispecs.Platform, evaluate bool) (*client.Result, error) {
+// solve marshals st and solves it now, not lazily at export.
+func (b *builder) solve(ctx context.Context, st bk.State, p ocispecs.Platform) (*client.Result, error) {
 	def, err := st.Marshal(ctx, bk.Platform(p), bk.WithCaps(b.c.BuildOpts().LLBCaps))
 	if err != nil {
 		return nil, errors.Wrap(err, "failed to marshal LLB definition")
@@ -162,12 +155,12 @@ func (b *builder) solve(ctx context.Context, st bk.State, p ocispecs.Platform, e
 	res, err := b.c.Solve(ctx, client.SolveRequest{
 		Definition:   def.ToPB(),
 		CacheImports: b.bc.CacheImports,
-		Evaluate:     evaluate && canEvaluate,
+		Evaluate:     canEvaluate,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if evaluate && !canEvaluate {
+	if !canEvaluate {
 		// Older daemons solve lazily; reading the result forces the solve.
 		ref, err := res.SingleRef()
 		if err != nil {

@@ -97,10 +97,6 @@ type Target struct {
 type Graph struct {
 	Targets map[string]*Target
 	Tests   *bk.State // nil when the spec has no test step
-	// Build is the build step, which the frontend evaluates together with
-	// the tests so the two really run at the same time; a target's own solve
-	// is lazy and would otherwise run it only at export, after the tests.
-	Build *bk.State // nil when the spec has no build step
 }
 
 // converter carries the spec and options through one conversion.
@@ -177,7 +173,6 @@ func Convert(s *spec.Spec, opt Options) (*Graph, error) {
 	built := src
 	if cmd := s.Build.Run; cmd != "" {
 		built = c.run(src.Dir(appDir), TargetBuild, cmd, "build.run", c.cacheMounts(s.Build.Caches)...)
-		g.Build = &built
 	}
 	add(TargetBuild, built, buildCfg, buildImg.Config)
 

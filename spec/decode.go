@@ -309,7 +309,7 @@ func rangeOf(n ast.Node) Range {
 func startOf(n ast.Node) Pos {
 	switch v := n.(type) {
 	case *ast.MappingNode:
-		if len(v.Values) > 0 && v.IsFlowStyle == false {
+		if len(v.Values) > 0 && !v.IsFlowStyle {
 			return startOf(v.Values[0])
 		}
 	case *ast.MappingValueNode:
