@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,4 +135,28 @@ func assertYarnRelease(t *testing.T, img *image.Image) {
 	assert.Check(t, is.Contains(cfg.ExposedPorts, "8080/tcp"))
 	assert.Check(t, is.Contains(cfg.Env, "NODE_ENV=production"))
 	assert.Check(t, is.Contains(cfg.Env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), "the base image's PATH is inherited")
+}
+
+// TestInProcessSkipTests: the skip switch builds an untested image, and
+// says so in the progress stream; it never does so silently.
+func TestInProcessSkipTests(t *testing.T) {
+	img, p, err := buildInProcess(t, example(t, "failing-test"), map[string]string{"build-arg:STAGEFILE_SKIP_TESTS": "true"})
+	assert.NilError(t, err, "the failing test was not skipped")
+	assert.Assert(t, img != nil)
+	assert.Check(t, is.Contains(strings.Join(p.warnings, "\n"), "tests skipped: STAGEFILE_SKIP_TESTS is set, so this image is untested"))
+	for _, d := range p.order {
+		assert.Check(t, !strings.HasPrefix(p.vertices[d].Name, "[test] "), "the test step ran")
+	}
+}
+
+// TestInProcessNamedContext: --build-context replaces an image the
+// Stagefile names; here the runtime base becomes the full node image.
+func TestInProcessNamedContext(t *testing.T) {
+	img, _, err := buildInProcess(t, example(t, "node-yarn"), map[string]string{
+		"context:node:20-bookworm-slim": "docker-image://" + env.registry + "/library/node:20-bookworm",
+	})
+	assert.NilError(t, err)
+	files := filesOf(t, img)
+	assert.Check(t, files["usr/bin/g++"] != nil || files["usr/bin/x86_64-linux-gnu-g++-12"] != nil, "the release is not based on the named context")
+	assertYarnRelease(t, img)
 }
