@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/util/appcontext"
 
 	"github.com/stagefile/stagefile/frontend"
+	"github.com/stagefile/stagefile/spec"
 )
 
 // version is set at build time (-ldflags "-X main.version=...").
@@ -35,6 +36,7 @@ const usage = `stagefile — a BuildKit frontend for tested application images
 Usage:
   stagefile check [FILE]                 validate a Stagefile (default ./Stagefile)
   stagefile llb [-target T] [FILE]       print the LLB of a target (for buildctl debug dump-llb)
+  stagefile schema                       print the JSON Schema of the format (for editors)
   stagefile version
 
 As a frontend, put "# syntax=docker.io/stagefile/stagefile:1" on the first line
@@ -51,6 +53,9 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return check(args[1:], stdout, stderr)
 	case "llb":
 		return printLLB(ctx, args[1:], stdout, stderr)
+	case "schema":
+		stdout.Write(spec.Schema)
+		return 0
 	case "version":
 		fmt.Fprintln(stdout, "stagefile", version)
 		return 0

@@ -1,0 +1,122 @@
+package spec
+
+import (
+	_ "embed"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"strings"
+
+	"github.com/pkg/errors"
+)
+
+//go:generate go run ./gen-schema
+
+// Schema is the Stagefile's JSON Schema, generated from the types in
+// types.go and their doc comments (go generate ./spec). Editors use it
+// through "# yaml-language-server: $schema=...".
+//
+//go:embed schema.json
+var Schema []byte
+
+// GenerateSchema builds the JSON Schema from the Spec type, with field
+// descriptions taken from the doc comments in typesSource (types.go).
+func GenerateSchema(typesSource []byte) ([]byte, error) {
+	docs, err := fieldDocs(typesSource)
+	if err != nil {
+		return nil, err
+	}
+	g := &schemaGen{docs: docs, defs: map[string]any{}}
+	root := g.object(reflect.TypeOf(Spec{}))
+	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+	root["$id"] = "https://github.com/stagefile/stagefile/spec/schema.json"
+	root["title"] = "Stagefile"
+	root["description"] = "A declarative build of a tested, minimal application image (Stagefile format version 1)."
+	root["required"] = []string{"version", "image"}
+	root["$defs"] = g.defs
+	props := root["properties"].(map[string]any)
+	props["version"].(map[string]any)["const"] = Version
+	props["preset"].(map[string]any)["enum"] = []string{"node"}
+	return json.MarshalIndent(root, "", "  ")
+}
+
+type schemaGen struct {
+	docs map[string]string // "Type.Field" → doc comment
+	defs map[string]any
+}
+
+func (g *schemaGen) object(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		if tag == "" {
+			continue
+		}
+		p := g.value(f.Type)
+		if d := g.docs[t.Name()+"."+f.Name]; d != "" {
+			p["description"] = d
+		}
+		props[tag] = p
+	}
+	return map[string]any{"type": "object", "additionalProperties": false, "properties": props}
+}
+
+func (g *schemaGen) value(t reflect.Type) map[string]any {
+	switch t.Kind() {
+	case reflect.Struct:
+		if _, ok := g.defs[t.Name()]; !ok {
+			g.defs[t.Name()] = nil // reserve against recursion
+			def := g.object(t)
+			if t == reflect.TypeOf(Cache{}) {
+				// a cache may also be written as just its path
+				def = map[string]any{"anyOf": []any{map[string]any{"type": "string"}, def}}
+			}
+			g.defs[t.Name()] = def
+		}
+		return map[string]any{"$ref": "#/$defs/" + t.Name()}
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": g.value(t.Elem())}
+	case reflect.Map:
+		// values are taken as written: numbers and booleans too
+		return map[string]any{"type": "object", "additionalProperties": map[string]any{"type": []string{"string", "number", "boolean"}}}
+	case reflect.Int:
+		return map[string]any{"type": "integer"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	default:
+		return map[string]any{"type": "string"}
+	}
+}
+
+// fieldDocs reads the doc comments of struct fields from Go source.
+func fieldDocs(src []byte) (map[string]string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "types.go", src, parser.ParseComments)
+	if err != nil {
+		return nil, errors.Wrap(err, "parsing types.go")
+	}
+	docs := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		ts, ok := n.(*ast.TypeSpec)
+		if !ok {
+			return true
+		}
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok {
+			return true
+		}
+		for _, field := range st.Fields.List {
+			if field.Doc == nil {
+				continue
+			}
+			text := strings.Join(strings.Fields(field.Doc.Text()), " ")
+			for _, name := range field.Names {
+				docs[ts.Name.Name+"."+name.Name] = text
+			}
+		}
+		return true
+	})
+	return docs, nil
+}
