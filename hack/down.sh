@@ -13,4 +13,9 @@ for name in dockerd buildkitd registry; do
   fi
   rm -f "$pidf"
 done
+# dockerd leaves its network-namespace bind mounts when stopped this way;
+# nothing the daemons mounted may outlive them (it would block rm -rf .cache)
+awk -v dir="$CACHE/" 'index($2, dir) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
+  umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+done
 log "stopped"
