@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
+	"github.com/moby/buildkit/frontend/subrequests/lint"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -45,10 +46,10 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, err
 	}
 	s, warnings, err := spec.Parse(src.Filename, src.Data)
-	for _, w := range warnings {
-		warn(ctx, src, w)
-	}
 	if err != nil {
+		for _, w := range warnings {
+			warn(ctx, src, w)
+		}
 		return nil, withSource(err, src.SourceMap)
 	}
 
@@ -56,17 +57,21 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if res, ok, err := bc.HandleSubrequest(ctx, dockerui.RequestHandler{
 		ListTargets: b.listTargets,
 		Outline:     b.outline,
+		Lint: func(ctx context.Context) (*lint.LintResults, error) {
+			return b.lint(ctx, warnings)
+		},
 	}); err != nil || ok {
 		return res, err
 	}
 
 	// after subrequests: a preset reads the context and the runtime image,
 	// which listing targets does not need
-	if err := b.applyPreset(ctx); err != nil {
-		return nil, withSource(err, src.SourceMap)
-	}
-	for _, w := range s.Lint() {
+	more, err := b.complete(ctx)
+	for _, w := range append(warnings, more...) {
 		warn(ctx, src, w)
+	}
+	if err != nil {
+		return nil, withSource(err, src.SourceMap)
 	}
 
 	target := bc.Target

@@ -14,22 +14,32 @@ import (
 	"github.com/stagefile/stagefile/spec"
 )
 
+// complete applies the preset and returns every warning about the
+// completed spec.
+func (b *builder) complete(ctx context.Context) ([]*spec.Warning, error) {
+	warnings, err := b.applyPreset(ctx)
+	if err != nil {
+		return warnings, err
+	}
+	return append(warnings, b.spec.Lint()...), nil
+}
+
 // applyPreset fills the fields a preset derives from the build context: it
 // fetches only the files the preset reads, and the runtime image's users.
-func (b *builder) applyPreset(ctx context.Context) error {
+func (b *builder) applyPreset(ctx context.Context) ([]*spec.Warning, error) {
 	names := b.spec.PresetFiles()
 	if names == nil {
-		return nil
+		return nil, nil
 	}
 	st, err := b.bc.MainContext(ctx, bk.IncludePatterns(names),
 		bk.SharedKeyHint(dockerui.DefaultLocalNameContext+":preset"),
 		dockerui.WithInternalName("load files for preset "+b.spec.Preset))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ref, err := b.solveRef(ctx, *st)
 	if err != nil {
-		return errors.Wrap(err, "reading the build context for the preset")
+		return nil, errors.Wrap(err, "reading the build context for the preset")
 	}
 	files := spec.ContextFiles{}
 	for _, name := range names {
@@ -41,14 +51,10 @@ func (b *builder) applyPreset(ctx context.Context) error {
 	var users []string
 	if !b.spec.Written("release.user") {
 		if users, err = b.imageUsers(ctx, b.spec.Release.Image); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	warnings, err := b.spec.ApplyNodePreset(files, users)
-	for _, w := range warnings {
-		warn(ctx, b.src, w)
-	}
-	return err
+	return b.spec.ApplyNodePreset(files, users)
 }
 
 // imageUsers lists the user names in an image's /etc/passwd.

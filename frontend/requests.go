@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/moby/buildkit/frontend/subrequests/lint"
 	"github.com/moby/buildkit/frontend/subrequests/outline"
 	"github.com/moby/buildkit/frontend/subrequests/targets"
 	"github.com/moby/buildkit/solver/pb"
 
 	"github.com/stagefile/stagefile/llb"
+	"github.com/stagefile/stagefile/spec"
 )
 
 // listTargets answers `docker buildx build --call targets`.
@@ -68,6 +70,26 @@ func (b *builder) outline(context.Context) (*outline.Outline, error) {
 		o.Cache = append(o.Cache, outline.CacheMount{ID: id, Location: b.location("dependencies.caches")})
 	}
 	return o, nil
+}
+
+// lint answers `docker buildx build --call check`: every warning about
+// the spec, the preset applied, without building anything.
+func (b *builder) lint(ctx context.Context, parsed []*spec.Warning) (*lint.LintResults, error) {
+	more, err := b.complete(ctx)
+	if err != nil {
+		return nil, withSource(err, b.src.SourceMap)
+	}
+	res := &lint.LintResults{}
+	idx := res.AddSource(b.src.SourceMap)
+	for _, w := range append(parsed, more...) {
+		res.Warnings = append(res.Warnings, lint.Warning{
+			RuleName:    w.Rule,
+			Description: w.Msg,
+			Detail:      w.Msg,
+			Location:    &pb.Location{SourceIndex: int32(idx), Ranges: []*pb.Range{llb.PBRange(w.Range)}},
+		})
+	}
+	return res, nil
 }
 
 func (b *builder) location(at string) *pb.Location {

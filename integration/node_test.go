@@ -44,6 +44,12 @@ var nodeExamples = []nodeExample{
 			"app/apps/web/src", "app/apps/web/node_modules", "app/apps/api/test"},
 	},
 	{
+		name: "node-pnpm-monorepo", file: "apps/web/Stagefile", workdir: "/app/apps/web", cmd: []string{"src/server.js"},
+		present: []string{"app/apps/web/dist/index.html", "app/apps/web/src/server.js", "app/packages/shared/src/index.js",
+			"app/node_modules/.pnpm/escape-html@1.0.3/node_modules/escape-html/package.json"},
+		absent: []string{"app/node_modules/.pnpm/cookie@1.1.1", "app/node_modules/.pnpm/prettier@3.10.1", "app/apps/api/src", "app/apps/web/test"},
+	},
+	{
 		name: "node-native", file: "Stagefile", workdir: "/app", cmd: []string{"src/server.js"},
 		present: []string{"app/node_modules/bcrypt/lib/binding/napi-v3/bcrypt_lib.node", "app/src/app.js"},
 		// built on the full image, run on the slim one: no compiler ships
@@ -61,7 +67,7 @@ var packageCaches = []string{"root/.npm", "root/.yarn", "root/.cache", "root/.lo
 // then runs it.
 func TestNodeExamples(t *testing.T) {
 	for _, ex := range nodeExamples {
-		t.Run(ex.name, func(t *testing.T) {
+		t.Run(ex.name+"/"+ex.file, func(t *testing.T) {
 			dir := example(t, ex.name)
 			ref := uniqueRef(t, ex.name)
 			out, err := buildctl(t, dir, "--progress=rawjson", "--opt", "filename="+ex.file, "--output", pushOutput(ref))

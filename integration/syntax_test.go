@@ -201,3 +201,28 @@ func TestTestAndBuildRunInParallel(t *testing.T) {
 	export := p.step(t, "exporting to image")
 	assert.Check(t, !export.Started.Before(*test.Completed), "the image was exported before the tests finished")
 }
+
+// TestCallCheck: `docker buildx build --call check` lists the spec's
+// warnings with their rule names and lines, and builds nothing.
+func TestCallCheck(t *testing.T) {
+	dir := example(t, "node-yarn-berry")
+	writeFile(t, filepath.Join(dir, "Stagefile"), `# syntax=`+env.frontend+`
+version: 1
+preset: node
+image: node:20-bookworm-slim
+build:
+  outputs: [src]
+release:
+  entrypoint: [npm, start]
+`)
+	builder := "stagefile-test-check"
+	run(t, dir, nil, "docker", "buildx", "rm", builder)
+	out, err := run(t, dir, nil, "docker", "buildx", "create", "--name", builder, "--driver", "remote", env.buildkit)
+	assert.NilError(t, err, out)
+	out, err = run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "-f", "Stagefile", "--call", "check", ".")
+	assert.Assert(t, err != nil, "check found warnings, so it exits non-zero:\n%s", out)
+	assert.Check(t, is.Contains(out, "WARNING: PackageManagerAsPID1"))
+	assert.Check(t, is.Contains(out, "npm as PID 1 does not pass SIGTERM on to the app"))
+	assert.Check(t, is.Contains(out, "Stagefile:8"))
+	assert.Check(t, !strings.Contains(out, "[dependencies]"), "check built something")
+}

@@ -22,6 +22,8 @@ type Error struct {
 	File  string
 	Range Range
 	Msg   string
+	// Rule names the check a warning comes from (e.g. NoTests); empty for errors.
+	Rule string
 }
 
 func (e *Error) Error() string {

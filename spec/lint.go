@@ -1,13 +1,13 @@
 package spec
 
-import "fmt"
+
 
 // Lint returns warnings about a complete spec (after presets): settings
 // that build, but make a worse or riskier image.
 func (s *Spec) Lint() []*Warning {
 	c := &checker{s: s}
 	if s.Test.Run == "" {
-		c.warnf("test", "no test step: the release is built without running any tests (add test.run)")
+		c.warnf("NoTests", "test", "no test step: the release is built without running any tests (add test.run)")
 	}
 	r := s.Release
 	first, at := "", ""
@@ -19,18 +19,18 @@ func (s *Spec) Lint() []*Warning {
 	}
 	switch first {
 	case "npm", "yarn", "pnpm", "npx", "corepack":
-		c.warnf(at, "%s as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start node directly, e.g. [node, dist/server.js])", first)
+		c.warnf("PackageManagerAsPID1", at, "%s as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start node directly, e.g. [node, dist/server.js])", first)
 	}
 	switch r.User {
 	case "root", "0", "0:0":
-		c.warnf("release.user", "the app runs as root (use an unprivileged user, e.g. node)")
+		c.warnf("RunsAsRoot", "release.user", "the app runs as root (use an unprivileged user, e.g. node)")
 	case "":
 		if s.Preset == "node" {
-			c.warnf("release", "the runtime image has no node user, so the app runs as root (set release.user)")
+			c.warnf("RunsAsRoot", "release", "the runtime image has no node user, so the app runs as root (set release.user)")
 		}
 	}
 	if v, ok := r.Env["NODE_ENV"]; ok && v != "production" && s.Preset == "node" {
-		c.warnf(fmt.Sprintf("release.env.%s", "NODE_ENV"), "NODE_ENV=%s in the release: libraries such as express run their development code paths (use production)", v)
+		c.warnf("NodeEnvNotProduction", "release.env.NODE_ENV", "NODE_ENV=%s in the release: libraries such as express run their development code paths (use production)", v)
 	}
 	return c.warnings
 }

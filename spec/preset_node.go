@@ -144,7 +144,7 @@ func (s *Spec) ApplyNodePreset(files ContextFiles, runtimeUsers []string) ([]*Wa
 		s.Build.Run = script("build")
 	}
 	if !s.Written("build.outputs") && s.Build.Run != "" && len(s.Build.Outputs) == 0 {
-		c.warnf("preset", "the build step's outputs are not listed, so the release gets no build output (add build.outputs, e.g. [dist])")
+		c.warnf("NoBuildOutputs", "preset", "the build step's outputs are not listed, so the release gets no build output (add build.outputs, e.g. [dist])")
 	}
 
 	r := &s.Release
@@ -165,7 +165,7 @@ func (s *Spec) ApplyNodePreset(files ContextFiles, runtimeUsers []string) ([]*Wa
 		if main := startScript(app); main != "" {
 			r.Entrypoint, r.Cmd = []string{"node"}, []string{main}
 		} else {
-			c.warnf("preset", "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
+			c.warnf("UnknownStartCommand", "preset", "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
 		}
 	}
 	return c.warnings, c.errs.err()

@@ -22,8 +22,10 @@ func (c *checker) errorf(p string, format string, args ...any) {
 	c.errs = append(c.errs, &Error{File: c.s.file, Range: c.s.Where(p), Msg: fmt.Sprintf(format, args...)})
 }
 
-func (c *checker) warnf(p string, format string, args ...any) {
-	c.warnings = append(c.warnings, &Warning{File: c.s.file, Range: c.s.Where(p), Msg: fmt.Sprintf(format, args...)})
+// warnf records a warning under a rule name (for --call check) at the
+// value p.
+func (c *checker) warnf(rule, p string, format string, args ...any) {
+	c.warnings = append(c.warnings, &Warning{File: c.s.file, Range: c.s.Where(p), Msg: fmt.Sprintf(format, args...), Rule: rule})
 }
 
 func (c *checker) written(p string) bool {
@@ -73,7 +75,7 @@ func (c *checker) validate() {
 		}
 		seen[clean] = true
 		if base := path.Base(clean); base == ".npmrc" || base == ".yarnrc.yml" || base == ".pypirc" {
-			c.warnf(p, "%s often holds a registry token and would be stored in image layers (declare it under \"secrets\" instead, so it is only mounted during the installs)", m)
+			c.warnf("TokenInManifests", p, "%s often holds a registry token and would be stored in image layers (declare it under \"secrets\" instead, so it is only mounted during the installs)", m)
 		}
 	}
 	c.command("dependencies.production", d.Production)
