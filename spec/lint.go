@@ -1,7 +1,5 @@
 package spec
 
-
-
 // Lint returns warnings about a complete spec (after presets): settings
 // that build, but make a worse or riskier image.
 func (s *Spec) Lint() []*Warning {
