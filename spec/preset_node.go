@@ -100,7 +100,7 @@ func (s *Spec) ApplyNodePreset(files ContextFiles, runtimeUsers []string) ([]*Wa
 		c.errorf("app", "%s/package.json has no \"name\"; preset node installs a workspace app by name (add one)", s.App)
 		return c.warnings, c.errs
 	}
-	prod, dev, caches := nodeInstall(pm, workspace, app.Name)
+	prod, dev, caches := nodeInstall(pm, s.App, app.Name)
 	if pm.pinned || pm.name == "pnpm" || pm.name == "yarn-berry" {
 		// corepack provides the pinned (or lockfile's) yarn or pnpm; the
 		// shims it installs stay for the test and build steps
@@ -294,11 +294,22 @@ func workspaceGlobs(files ContextFiles, pkg packageJSON) []string {
 	return out
 }
 
-// nodeInstall returns the production and development installs and caches.
-func nodeInstall(pm nodeManager, workspace bool, name string) (prod, dev string, caches []Cache) {
+// nodeInstall returns the production and development installs and caches,
+// focused on the app at dir (named name) when it is one workspace.
+func nodeInstall(pm nodeManager, dir, name string) (prod, dev string, caches []Cache) {
+	workspace := dir != "."
 	switch pm.name {
 	case "npm":
-		return "npm ci --omit=dev --no-audit --no-fund", "npm ci --no-audit --no-fund", []Cache{{Path: "/root/.npm"}}
+		focus := ""
+		if workspace {
+			focus = " --workspace " + dir
+		}
+		// the development install also brings the workspace root's tools
+		devFocus := focus
+		if workspace {
+			devFocus += " --include-workspace-root"
+		}
+		return "npm ci --omit=dev --no-audit --no-fund" + focus, "npm ci --no-audit --no-fund" + devFocus, []Cache{{Path: "/root/.npm"}}
 	case "yarn":
 		return "yarn install --frozen-lockfile --production --non-interactive",
 			"yarn install --frozen-lockfile --non-interactive",

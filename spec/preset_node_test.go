@@ -165,6 +165,20 @@ func TestNodePresetWorkspace(t *testing.T) {
 	assert.Check(t, is.DeepEqual(s.Release.Cmd, []string{"dist/server.js"}))
 }
 
+func TestNodePresetNpmWorkspace(t *testing.T) {
+	s := presetSpec(t, "app: apps/api\n")
+	files := ContextFiles{
+		"package.json":          []byte(`{"private": true, "workspaces": ["apps/*"]}`),
+		"package-lock.json":     []byte(`{"lockfileVersion": 3, "packages": {"": {}, "apps/api": {"dependencies": {"ms": "^2.1.3"}}}}`),
+		"apps/api/package.json": []byte(`{"name": "api", "dependencies": {"ms": "^2.1.3"}, "scripts": {"start": "node server.js"}}`),
+	}
+	_, err := s.ApplyNodePreset(files, nil)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(s.Dependencies.Manifests, []string{"package.json", "package-lock.json", "apps/*/package.json"}))
+	assert.Check(t, is.Equal(s.Dependencies.Production, "npm ci --omit=dev --no-audit --no-fund --workspace apps/api"))
+	assert.Check(t, is.Equal(s.Dependencies.Development, "npm ci --no-audit --no-fund --workspace apps/api --include-workspace-root"))
+}
+
 func TestNodePresetErrors(t *testing.T) {
 	cases := []struct {
 		name  string
