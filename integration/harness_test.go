@@ -97,6 +97,16 @@ func buildctl(t testing.TB, dir string, args ...string) (string, error) {
 	return run(t, dir, nil, "buildctl", append(base, args...)...)
 }
 
+// remoteBuilder (re)creates a buildx builder that points at our buildkitd;
+// a remote builder is only that pointer, so recreating it is cheap.
+func remoteBuilder(t testing.TB, name string) string {
+	t.Helper()
+	run(t, "", nil, "docker", "buildx", "rm", name)
+	out, err := run(t, "", nil, "docker", "buildx", "create", "--name", name, "--driver", "remote", env.buildkit)
+	assert.NilError(t, err, out)
+	return name
+}
+
 func pushOutput(ref string) string {
 	return "type=image,name=" + ref + ",push=true,registry.insecure=true"
 }

@@ -86,13 +86,9 @@ func TestSpecErrorThroughSyntax(t *testing.T) {
 // pointing at our buildkitd.
 func TestBuildx(t *testing.T) {
 	dir := example(t, "node-yarn")
-	builder := "stagefile-test"
-	// a remote builder is only a pointer to the daemon; (re)create it
-	run(t, dir, nil, "docker", "buildx", "rm", builder)
-	out, err := run(t, dir, nil, "docker", "buildx", "create", "--name", builder, "--driver", "remote", env.buildkit)
-	assert.NilError(t, err, out)
+	builder := remoteBuilder(t, "stagefile-test")
 	ref := uniqueRef(t, "node-yarn-buildx")
-	out, err = run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "--progress=plain",
+	out, err := run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "--progress=plain",
 		"-f", "Stagefile", "--output", pushOutput(ref), ".")
 	t.Log(tail(out, 40))
 	assert.NilError(t, err, out)
@@ -215,11 +211,8 @@ build:
 release:
   entrypoint: [npm, start]
 `)
-	builder := "stagefile-test-check"
-	run(t, dir, nil, "docker", "buildx", "rm", builder)
-	out, err := run(t, dir, nil, "docker", "buildx", "create", "--name", builder, "--driver", "remote", env.buildkit)
-	assert.NilError(t, err, out)
-	out, err = run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "-f", "Stagefile", "--call", "check", ".")
+	builder := remoteBuilder(t, "stagefile-test-check")
+	out, err := run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "-f", "Stagefile", "--call", "check", ".")
 	assert.Assert(t, err != nil, "check found warnings, so it exits non-zero:\n%s", out)
 	assert.Check(t, is.Contains(out, "WARNING: PackageManagerAsPID1"))
 	assert.Check(t, is.Contains(out, "npm as PID 1 does not pass SIGTERM on to the app"))
