@@ -8,6 +8,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/containerd/platforms"
 	bk "github.com/moby/buildkit/client/llb"
@@ -88,11 +89,11 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	}
 
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
-		p := bc.BuildPlatforms[0]
+		p := b.firstPlatform()
 		if platform != nil {
-			p = *platform
+			p = platforms.Normalize(*platform)
 		}
-		return b.buildPlatform(ctx, target, platforms.Normalize(p))
+		return b.buildPlatform(ctx, target, p)
 	})
 	if err != nil {
 		return nil, err
@@ -107,6 +108,18 @@ type builder struct {
 	src       *dockerui.Source
 	spec      *spec.Spec
 	skipTests bool
+
+	imagesMu sync.Mutex
+	images   map[string]*resolvedImage // by reference and platform
+}
+
+// firstPlatform is the platform of a single-platform build (dockerui's
+// default: the worker's) or the first of a multi-platform one.
+func (b *builder) firstPlatform() ocispecs.Platform {
+	if len(b.bc.TargetPlatforms) > 0 {
+		return platforms.Normalize(b.bc.TargetPlatforms[0])
+	}
+	return platforms.Normalize(b.bc.BuildPlatforms[0])
 }
 
 // buildPlatform converts and solves target for one platform. The tests and
@@ -129,12 +142,8 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	// the result is returned only if the tests passed.
 	var ref client.Reference
 	eg, ctx := errgroup.WithContext(ctx)
-	eg.Go(func() error {
-		res, err := b.solve(ctx, t.State, p)
-		if err != nil {
-			return err
-		}
-		ref, err = res.SingleRef()
+	eg.Go(func() (err error) {
+		ref, err = b.solve(ctx, t.State, p)
 		return err
 	})
 	if g.Tests != nil && target != llb.TargetTest && !b.skipTests {
@@ -150,7 +159,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 }
 
 // solve marshals st and solves it now, not lazily at export.
-func (b *builder) solve(ctx context.Context, st bk.State, p ocispecs.Platform) (*client.Result, error) {
+func (b *builder) solve(ctx context.Context, st bk.State, p ocispecs.Platform) (client.Reference, error) {
 	def, err := st.Marshal(ctx, bk.Platform(p), bk.WithCaps(b.c.BuildOpts().LLBCaps))
 	if err != nil {
 		return nil, errors.Wrap(err, "failed to marshal LLB definition")
@@ -165,19 +174,17 @@ func (b *builder) solve(ctx context.Context, st bk.State, p ocispecs.Platform) (
 	if err != nil {
 		return nil, err
 	}
-	if !canEvaluate {
+	ref, err := res.SingleRef()
+	if err != nil {
+		return nil, err
+	}
+	if !canEvaluate && ref != nil {
 		// Older daemons solve lazily; reading the result forces the solve.
-		ref, err := res.SingleRef()
-		if err != nil {
+		if _, err := ref.StatFile(ctx, client.StatRequest{Path: "/"}); err != nil {
 			return nil, err
 		}
-		if ref != nil {
-			if _, err := ref.StatFile(ctx, client.StatRequest{Path: "/"}); err != nil {
-				return nil, err
-			}
-		}
 	}
-	return res, nil
+	return ref, nil
 }
 
 // convertOptions maps the client's build options onto the converter's.

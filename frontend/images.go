@@ -3,7 +3,9 @@ package frontend
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
+	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
@@ -37,10 +39,37 @@ func (b *builder) resolveImages(ctx context.Context, p ocispecs.Platform) (map[s
 	return images, nil
 }
 
-// resolveImage loads ref as a named context when the client passed one
+// resolvedImage is one image resolved once per build and platform: the
+// preset reads the runtime image's users before conversion, and the
+// conversion needs the same image again.
+type resolvedImage struct {
+	once sync.Once
+	img  llb.Image
+	err  error
+}
+
+// resolveImage returns ref for platform p, resolving it on first use; at is
+// the spec value errors point at.
+func (b *builder) resolveImage(ctx context.Context, ref string, p ocispecs.Platform, at string) (llb.Image, error) {
+	key := ref + " " + platforms.FormatAll(p)
+	b.imagesMu.Lock()
+	r, ok := b.images[key]
+	if !ok {
+		if b.images == nil {
+			b.images = map[string]*resolvedImage{}
+		}
+		r = &resolvedImage{}
+		b.images[key] = r
+	}
+	b.imagesMu.Unlock()
+	r.once.Do(func() { r.img, r.err = b.loadImage(ctx, ref, p, at) })
+	return r.img, r.err
+}
+
+// loadImage loads ref as a named context when the client passed one
 // (--build-context node:20=...), else resolves its config in the registry
 // and pins it by digest, as the Dockerfile frontend does for FROM.
-func (b *builder) resolveImage(ctx context.Context, ref string, p ocispecs.Platform, at string) (llb.Image, error) {
+func (b *builder) loadImage(ctx context.Context, ref string, p ocispecs.Platform, at string) (llb.Image, error) {
 	loc := b.src.SourceMap.Location([]*pb.Range{llb.PBRange(b.spec.Span(at))})
 	fail := func(err error) (llb.Image, error) {
 		return llb.Image{}, withSource(&spec.Error{File: b.spec.File(), Range: b.spec.Where(at), Msg: err.Error()}, b.src.SourceMap)

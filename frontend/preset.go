@@ -37,7 +37,7 @@ func (b *builder) applyPreset(ctx context.Context) ([]*spec.Warning, error) {
 	if err != nil {
 		return nil, err
 	}
-	ref, err := b.solveRef(ctx, *st)
+	ref, err := b.solve(ctx, *st, b.firstPlatform())
 	if err != nil {
 		return nil, errors.Wrap(err, "reading the build context for the preset")
 	}
@@ -57,13 +57,15 @@ func (b *builder) applyPreset(ctx context.Context) ([]*spec.Warning, error) {
 	return b.spec.ApplyNodePreset(files, users)
 }
 
-// imageUsers lists the user names in an image's /etc/passwd.
+// imageUsers lists the user names in an image's /etc/passwd, for the
+// platform the build targets (the resolution is reused by the conversion).
 func (b *builder) imageUsers(ctx context.Context, ref string) ([]string, error) {
-	img, err := b.resolveImage(ctx, ref, b.bc.BuildPlatforms[0], "release.image")
+	p := b.firstPlatform()
+	img, err := b.resolveImage(ctx, ref, p, "release.image")
 	if err != nil {
 		return nil, err
 	}
-	r, err := b.solveRef(ctx, img.State)
+	r, err := b.solve(ctx, img.State, p)
 	if err != nil {
 		return nil, err
 	}
@@ -82,16 +84,4 @@ func (b *builder) imageUsers(ctx context.Context, ref string) ([]string, error) 
 		}
 	}
 	return users, nil
-}
-
-func (b *builder) solveRef(ctx context.Context, st bk.State) (client.Reference, error) {
-	def, err := st.Marshal(ctx, bk.WithCaps(b.c.BuildOpts().LLBCaps))
-	if err != nil {
-		return nil, err
-	}
-	res, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
-	if err != nil {
-		return nil, err
-	}
-	return res.SingleRef()
 }
