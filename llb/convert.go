@@ -141,10 +141,13 @@ func Convert(s *spec.Spec, opt Options) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := dev.File(c.copyContext(full, "/", s.Workdir, &bk.CopyInfo{
-		CopyDirContentsOnly: true,
-		CreateDestPath:      true,
-	}, s.Source.Exclude...), c.named("source", "copy build context"), c.location("source"))
+	// the context source already leaves source.exclude out; the copy
+	// filters too where the daemon can, for contexts that are not local
+	copySrc := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}
+	if c.caps.CopyPatterns {
+		copySrc.ExcludePatterns = s.Source.Exclude
+	}
+	src := dev.File(bk.Copy(full, "/", s.Workdir, copySrc), c.named("source", "copy build context"), c.location("source"))
 
 	g := &Graph{Targets: map[string]*Target{}}
 	buildCfg := c.buildConfig(buildImg.Config)
@@ -240,15 +243,6 @@ func (c *converter) manifests(base bk.State) (bk.State, error) {
 	return base.File(fa, name, loc), nil
 }
 
-// copyContext copies from the build context, leaving exclude out where the
-// daemon can filter copies (the context source filters it too).
-func (c *converter) copyContext(from bk.State, src, dest string, info *bk.CopyInfo, exclude ...string) *bk.FileAction {
-	if c.caps.CopyPatterns && len(exclude) > 0 {
-		info.ExcludePatterns = exclude
-	}
-	return bk.Copy(from, src, dest, info)
-}
-
 // run is a shell step in workdir. /tmp is a tmpfs so nothing a tool leaves
 // there lands in a layer.
 func (c *converter) run(st bk.State, stage, cmd, at string, extra ...bk.RunOption) bk.State {
@@ -338,7 +332,7 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 	s := c.s
 	wd := s.Workdir
 	var layers []func(bk.State) bk.State
-	if s.Dependencies.Production != "" || len(s.Dependencies.Manifests) > 0 {
+	if c.hasDependencyLayer() {
 		layers = append(layers, func(dst bk.State) bk.State {
 			return dst.File(bk.Copy(prod, wd, wd, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}),
 				c.named(TargetRelease, "production dependencies"), c.location("dependencies"))
@@ -386,6 +380,12 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		}
 	}
 	return st.Dir(path.Join(wd, s.App)), nil
+}
+
+// hasDependencyLayer: the release carries workdir as the production
+// install left it when there is an install or at least manifests to carry.
+func (c *converter) hasDependencyLayer() bool {
+	return c.s.Dependencies.Production != "" || len(c.s.Dependencies.Manifests) > 0
 }
 
 // named labels a vertex for humans: "[test] yarn run test".

@@ -84,7 +84,7 @@ func (c *converter) history(img *dockerspec.DockerOCIImage) {
 	add := func(what string) {
 		img.History = append(img.History, ocispecs.History{CreatedBy: what, Comment: "stagefile"})
 	}
-	if s.Dependencies.Production != "" || len(s.Dependencies.Manifests) > 0 {
+	if c.hasDependencyLayer() {
 		what := "production dependencies: " + strings.Join(s.Dependencies.Manifests, " ")
 		if s.Dependencies.Production != "" {
 			what += " → " + oneLine(s.Dependencies.Production)

@@ -28,10 +28,7 @@ func (c *checker) warnf(rule, p string, format string, args ...any) {
 	c.warnings = append(c.warnings, &Warning{File: c.s.file, Range: c.s.Where(p), Msg: fmt.Sprintf(format, args...), Rule: rule})
 }
 
-func (c *checker) written(p string) bool {
-	_, ok := c.s.pos[p]
-	return ok
-}
+func (c *checker) written(p string) bool { return c.s.Written(p) }
 
 // validate checks what decoding cannot: required keys, paths, commands,
 // references. It is run on what the user wrote, before presets and defaults.
