@@ -224,17 +224,7 @@ func TestMonorepoOtherAppEditKeepsDependencies(t *testing.T) {
 // TestHygieneWarnings: unsafe runtime settings build, with a warning that
 // points at the Stagefile line.
 func TestHygieneWarnings(t *testing.T) {
-	dir := example(t, "node-yarn-berry")
-	writeFile(t, filepath.Join(dir, "Stagefile"), `# syntax=`+env.frontend+`
-version: 1
-preset: node
-image: node:20-bookworm-slim
-build:
-  outputs: [src]
-release:
-  user: root
-  entrypoint: [yarn, start]
-`)
+	dir := unsafeRelease(t, "  user: root\n  entrypoint: [yarn, start]\n")
 	out, err := buildctl(t, dir, "--progress=rawjson")
 	assert.NilError(t, err, tail(out, 20))
 	warnings := strings.Join(parseProgress(t, out).warnings, "\n")
@@ -252,6 +242,22 @@ func TestLockfileOutOfSync(t *testing.T) {
 	assert.Assert(t, err != nil)
 	assert.Check(t, is.Contains(out, "package-lock.json is out of sync with package.json: it does not record left-pad@^1.3.0 (package.json) (run npm install and commit package-lock.json)"))
 	assert.Check(t, !strings.Contains(out, "npm ci"), "nothing was installed")
+}
+
+// unsafeRelease is the yarn berry example with its release section
+// replaced (lines 8 onwards of the Stagefile).
+func unsafeRelease(t *testing.T, release string) string {
+	t.Helper()
+	dir := example(t, "node-yarn-berry")
+	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+`
+version: 1
+preset: node
+image: node:20-bookworm-slim
+build:
+  outputs: [src]
+release:
+`+release)
+	return dir
 }
 
 func first(s []string, n int) []string {

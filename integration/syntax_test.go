@@ -201,16 +201,7 @@ func TestTestAndBuildRunInParallel(t *testing.T) {
 // TestCallCheck: `docker buildx build --call check` lists the spec's
 // warnings with their rule names and lines, and builds nothing.
 func TestCallCheck(t *testing.T) {
-	dir := example(t, "node-yarn-berry")
-	writeFile(t, filepath.Join(dir, "Stagefile"), `# syntax=`+env.frontend+`
-version: 1
-preset: node
-image: node:20-bookworm-slim
-build:
-  outputs: [src]
-release:
-  entrypoint: [npm, start]
-`)
+	dir := unsafeRelease(t, "  entrypoint: [npm, start]\n")
 	builder := remoteBuilder(t, "stagefile-test-check")
 	out, err := run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "-f", "Stagefile", "--call", "check", ".")
 	assert.Assert(t, err != nil, "check found warnings, so it exits non-zero:\n%s", out)
@@ -218,4 +209,15 @@ release:
 	assert.Check(t, is.Contains(out, "npm as PID 1 does not pass SIGTERM on to the app"))
 	assert.Check(t, is.Contains(out, "Stagefile:8"))
 	assert.Check(t, !strings.Contains(out, "[dependencies]"), "check built something")
+}
+
+// TestGatewayDefaultFilename: with the gateway frontend named directly and
+// no filename option, the frontend reads ./Stagefile.
+func TestGatewayDefaultFilename(t *testing.T) {
+	dir := example(t, "node-yarn")
+	out, err := run(t, dir, nil, "buildctl", "--addr", env.buildkit, "build", "--progress=plain",
+		"--frontend", "gateway.v0", "--opt", "source="+env.frontend, "--local", "context="+dir, "--local", "dockerfile="+dir)
+	assert.NilError(t, err, tail(out, 20))
+	assert.Check(t, is.Contains(out, "[internal] load build definition from Stagefile"))
+	assert.Check(t, is.Contains(out, "[test] yarn run test"))
 }

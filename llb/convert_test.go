@@ -343,3 +343,17 @@ func baseImageConfig() *dockerspec.DockerOCIImage {
 	img.History = []ocispecs.History{{CreatedBy: "base"}}
 	return img
 }
+
+// TestEmptyEntrypointClears: "entrypoint: []" removes the base's
+// entrypoint (and, as any entrypoint does, its cmd), as documented.
+func TestEmptyEntrypointClears(t *testing.T) {
+	s, _, err := spec.Parse("Stagefile", []byte("version: 1\nimage: node:20\nrelease:\n  entrypoint: []\n  cmd: [node, server.js]\n"))
+	assert.NilError(t, err)
+	opt := options(s, localContext)
+	opt.Images[s.Image] = Image{State: opt.Images[s.Image].State, Config: baseImageConfig()}
+	g, err := Convert(s, opt)
+	assert.NilError(t, err)
+	img := g.Targets[TargetRelease].Image
+	assert.Check(t, is.Len(img.Config.Entrypoint, 0))
+	assert.Check(t, is.DeepEqual(img.Config.Cmd, []string{"node", "server.js"}))
+}
