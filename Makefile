@@ -12,7 +12,7 @@ bench:           ## Stagefile vs the hand-written Dockerfile: 3 runs, both apps 
 	hack/bench.sh
 
 unit:            ## unit tests only (no daemon)
-	go test ./spec/... ./llb/... ./frontend/... ./cmd/...
+	go test ./spec/... ./plan/... ./preset/... ./llb/... ./frontend/... ./cmd/... ./internal/...
 
 up:              ## start the local BuildKit, registry and docker engine; build the frontend image
 	hack/up.sh --docker

@@ -1,17 +1,22 @@
 // Package frontend is the BuildKit gateway frontend: it reads the Stagefile
-// through dockerui, resolves base images and the build context, converts the
-// spec with package llb and solves the target — never returning a result
-// before the tests have passed.
+// through dockerui, resolves it into a checked Plan (the preset reading
+// the build context and the runtime image), converts the Plan with package
+// llb and solves the target — which the tests gate inside the graph, or,
+// on daemons without passthrough ops, alongside it.
 package frontend
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/containerd/platforms"
 	bk "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
@@ -23,6 +28,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stagefile/stagefile/llb"
+	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
 )
 
@@ -30,8 +36,9 @@ const (
 	// DefaultFilename is read when the client names no file (buildctl
 	// without --opt filename). docker build -f sets it.
 	DefaultFilename = "Stagefile"
-	// keySkipTests skips the test step, loudly. For local iteration only.
-	keySkipTests = "build-arg:STAGEFILE_SKIP_TESTS"
+	// argSkipTests skips the test step, loudly. For local iteration only.
+	argSkipTests = "STAGEFILE_SKIP_TESTS"
+	argEpoch     = "SOURCE_DATE_EPOCH"
 	keyFilename  = "filename"
 )
 
@@ -46,33 +53,32 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, warnings, err := spec.Parse(src.Filename, src.Data)
+	s, err := spec.Parse(src.Filename, src.Data)
 	if err != nil {
-		for _, w := range warnings {
-			warn(ctx, src, w)
-		}
 		return nil, withSource(err, src.SourceMap)
 	}
+	lintCfg, err := linterConfig(bc, src.Data)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{c: c, bc: bc, src: src, lint: lintCfg}
 
-	b := &builder{c: c, bc: bc, src: src, spec: s}
+	// Every answer, subrequests included, comes from the resolved plan:
+	// what the preset filled is listed, checked and linted like the rest.
+	p, warnings, err := b.resolve(ctx, s)
+	if err != nil {
+		b.warnAll(ctx, warnings)
+		return nil, withSource(err, src.SourceMap)
+	}
+	b.plan = p
 	if res, ok, err := bc.HandleSubrequest(ctx, dockerui.RequestHandler{
 		ListTargets: b.listTargets,
 		Outline:     b.outline,
 		Lint: func(ctx context.Context) (*lint.LintResults, error) {
-			return b.lint(ctx, warnings)
+			return b.lintResults(warnings), nil
 		},
 	}); err != nil || ok {
 		return res, err
-	}
-
-	// after subrequests: a preset reads the context and the runtime image,
-	// which listing targets does not need
-	more, err := b.complete(ctx)
-	for _, w := range append(warnings, more...) {
-		warn(ctx, src, w)
-	}
-	if err != nil {
-		return nil, withSource(err, src.SourceMap)
 	}
 
 	target := bc.Target
@@ -82,18 +88,24 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if !knownTarget(target) {
 		return nil, errors.Errorf("unknown target %q (the targets are: %s)", target, strings.Join(targetNames(), ", "))
 	}
-	if skip, _ := strconv.ParseBool(bc.BuildOpts().Opts[keySkipTests]); skip && target != llb.TargetTest {
+	if skip, _ := strconv.ParseBool(bc.BuildArgs[argSkipTests]); skip && target != llb.TargetTest && p.Test.Run != nil {
 		b.skipTests = true
-		warn(ctx, src, &spec.Warning{File: s.File(), Range: s.Span("test"),
-			Msg: "tests skipped: STAGEFILE_SKIP_TESTS is set, so this image is untested (unset it before shipping)"})
+		warnings = append(warnings, plan.Warn(p, plan.TestsSkipped, plan.Origin{At: p.Test.At},
+			"tests skipped: %s is set, so this image is untested (unset it before shipping)", argSkipTests))
+	}
+	if err := b.warnAll(ctx, warnings); err != nil {
+		return nil, err
+	}
+	if b.epoch, err = b.sourceDateEpoch(ctx); err != nil {
+		return nil, err
 	}
 
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
-		p := b.firstPlatform()
+		pl := b.firstPlatform()
 		if platform != nil {
-			p = platforms.Normalize(*platform)
+			pl = platforms.Normalize(*platform)
 		}
-		return b.buildPlatform(ctx, target, p)
+		return b.buildPlatform(ctx, target, pl)
 	})
 	if err != nil {
 		return nil, err
@@ -106,11 +118,87 @@ type builder struct {
 	c         client.Client
 	bc        *dockerui.Client
 	src       *dockerui.Source
-	spec      *spec.Spec
+	lint      *linter.Config
+	plan      *plan.Plan
 	skipTests bool
+	epoch     *time.Time
 
 	imagesMu sync.Mutex
 	images   map[string]*resolvedImage // by reference and platform
+}
+
+// linterConfig reads `# check=skip=...;error=true` from the Stagefile's
+// leading comments; the BUILDKIT_DOCKERFILE_CHECK build arg (which
+// dockerui parsed) wins, as with Dockerfiles.
+func linterConfig(bc *dockerui.Client, dt []byte) (*linter.Config, error) {
+	if bc.LinterConfig != nil {
+		return bc.LinterConfig, nil
+	}
+	check, _, _, _ := parser.ParseDirective("check", dt)
+	cfg, err := linter.ParseLintOptions(check)
+	return cfg, errors.Wrap(err, "reading the Stagefile's \"# check=\" line")
+}
+
+// skipped reports whether the check configuration silences rule.
+func (b *builder) skipped(rule *plan.Rule) bool {
+	if b.lint.SkipAll {
+		return true
+	}
+	for _, r := range b.lint.SkipRules {
+		if strings.EqualFold(r, rule.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// warnAll reports the warnings that are not skipped in the progress
+// stream; with error=true, any of them fails the build.
+func (b *builder) warnAll(ctx context.Context, warnings []*plan.Warning) error {
+	var rules []string
+	seen := map[string]bool{}
+	for _, w := range warnings {
+		if b.skipped(w.Rule) {
+			continue
+		}
+		msg := fmt.Sprintf("%s: %s (%s line %d)", w.Rule.Name, w.Msg, w.File, w.Range.Start.Line)
+		b.src.Warn(ctx, msg, client.WarnOpts{
+			Level:      1,
+			SourceInfo: sourceInfo(b.src.SourceMap),
+			Range:      []*pb.Range{llb.PBRange(w.Range)},
+			Detail:     [][]byte{[]byte(w.Rule.Description)},
+			URL:        w.Rule.URL,
+		})
+		if !seen[w.Rule.Name] {
+			seen[w.Rule.Name] = true
+			rules = append(rules, w.Rule.Name)
+		}
+	}
+	if b.lint.ReturnAsError && len(rules) > 0 {
+		return errors.Errorf("lint violations found for rules: %s (the Stagefile's \"# check=\" line has error=true)", strings.Join(rules, ", "))
+	}
+	return nil
+}
+
+// sourceDateEpoch is SOURCE_DATE_EPOCH: Unix seconds, or "context" for
+// the time of the context's commit (git contexts). It sets the release's
+// creation time and, with the exporter's rewrite-timestamp, its files'.
+// It is not passed to the steps: a per-commit value would reinstall the
+// dependencies on every commit.
+func (b *builder) sourceDateEpoch(ctx context.Context) (*time.Time, error) {
+	v, ok := b.bc.BuildArgs[argEpoch]
+	if !ok || v == "" {
+		return nil, nil
+	}
+	if v == "context" {
+		return b.bc.ResolveMainContextSourceDateEpoch(ctx)
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec < 0 {
+		return nil, errors.Errorf("%s=%q is not a time: give seconds since 1970 (e.g. $(git log -1 --format=%%ct)) or \"context\"", argEpoch, v)
+	}
+	t := time.Unix(sec, 0).UTC()
+	return &t, nil
 }
 
 // firstPlatform is the platform of a single-platform build (dockerui's
@@ -122,31 +210,29 @@ func (b *builder) firstPlatform() ocispecs.Platform {
 	return platforms.Normalize(b.bc.BuildPlatforms[0])
 }
 
-// buildPlatform converts and solves target for one platform. The tests and
-// the target are solved together; the target is returned only if the tests
-// passed.
+// buildPlatform converts and solves target for one platform, evaluated
+// now rather than lazily at export, so the build step and the release
+// layers run in parallel with the tests. The tests gate the target in the
+// graph; on older daemons they are solved alongside it and the target is
+// returned only if they passed.
 func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.Platform) (*dockerui.BuildResult, error) {
 	images, err := b.resolveImages(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	g, err := llb.Convert(b.spec, b.convertOptions(ctx, p, images))
+	g, err := llb.Convert(b.plan, b.convertOptions(ctx, p, images))
 	if err != nil {
 		return nil, withSource(err, b.src.SourceMap)
 	}
 	t := g.Targets[target]
 
-	// The target and the tests are evaluated here, together: the build
-	// step and the release layers run now, in parallel with the tests
-	// (a lazy solve would leave them to the exporter, after the tests), and
-	// the result is returned only if the tests passed.
 	var ref client.Reference
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.Go(func() (err error) {
 		ref, err = b.solve(ctx, t.State, p)
 		return err
 	})
-	if g.Tests != nil && target != llb.TargetTest && !b.skipTests {
+	if g.Tests != nil && !g.Gated && target != llb.TargetTest {
 		eg.Go(func() error {
 			_, err := b.solve(ctx, *g.Tests, p)
 			return err
@@ -155,7 +241,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
-	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage}, nil
+	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage, Epoch: b.epoch}, nil
 }
 
 // solve marshals st and solves it now, not lazily at export.
@@ -222,10 +308,13 @@ func (b *builder) convertOptions(ctx context.Context, p ocispecs.Platform, image
 		Run:       run,
 		NoCache:   bc.IsNoCache,
 		Labels:    bc.Labels,
+		SkipTests: b.skipTests,
+		Epoch:     b.epoch,
 		Caps: &llb.Caps{
 			Merge:         has(pb.CapMergeOp),
 			CopyPatterns:  has(pb.CapFileCopyIncludeExcludePatterns),
 			RequiredPaths: has(pb.CapFileCopyRequiredPaths),
+			Passthrough:   has(pb.CapPassthroughOp),
 		},
 	}
 }

@@ -16,25 +16,22 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/stagefile/stagefile/llb"
+	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
 )
 
-// resolveImages resolves every image the spec names for platform p.
+// resolveImages resolves every image the plan names for platform p.
 func (b *builder) resolveImages(ctx context.Context, p ocispecs.Platform) (map[string]llb.Image, error) {
 	images := map[string]llb.Image{}
-	for _, at := range []string{"image", "release.image"} {
-		ref := b.spec.Image
-		if at == "release.image" {
-			ref = b.spec.Release.Image
-		}
-		if _, ok := images[ref]; ok {
+	for _, v := range []plan.Value[string]{b.plan.Image, b.plan.Release.Image} {
+		if _, ok := images[v.Value]; ok {
 			continue
 		}
-		img, err := b.resolveImage(ctx, ref, p, at)
+		img, err := b.resolveImage(ctx, v.Value, p, v.Origin)
 		if err != nil {
 			return nil, err
 		}
-		images[ref] = img
+		images[v.Value] = img
 	}
 	return images, nil
 }
@@ -49,8 +46,8 @@ type resolvedImage struct {
 }
 
 // resolveImage returns ref for platform p, resolving it on first use; at is
-// the spec value errors point at.
-func (b *builder) resolveImage(ctx context.Context, ref string, p ocispecs.Platform, at string) (llb.Image, error) {
+// the value errors point at.
+func (b *builder) resolveImage(ctx context.Context, ref string, p ocispecs.Platform, at plan.Origin) (llb.Image, error) {
 	key := ref + " " + platforms.FormatAll(p)
 	b.imagesMu.Lock()
 	r, ok := b.images[key]
@@ -69,10 +66,10 @@ func (b *builder) resolveImage(ctx context.Context, ref string, p ocispecs.Platf
 // loadImage loads ref as a named context when the client passed one
 // (--build-context node:20=...), else resolves its config in the registry
 // and pins it by digest, as the Dockerfile frontend does for FROM.
-func (b *builder) loadImage(ctx context.Context, ref string, p ocispecs.Platform, at string) (llb.Image, error) {
-	loc := b.src.SourceMap.Location([]*pb.Range{llb.PBRange(b.spec.Span(at))})
+func (b *builder) loadImage(ctx context.Context, ref string, p ocispecs.Platform, at plan.Origin) (llb.Image, error) {
+	loc := b.src.SourceMap.Location([]*pb.Range{llb.PBRange(at.At)})
 	fail := func(err error) (llb.Image, error) {
-		return llb.Image{}, withSource(&spec.Error{File: b.spec.File(), Range: b.spec.Where(at), Msg: err.Error()}, b.src.SourceMap)
+		return llb.Image{}, withSource(spec.Wrap(err, b.src.Filename, at.At, ""), b.src.SourceMap)
 	}
 	resolveMode := b.bc.ImageResolveMode.String()
 	nc, err := b.bc.NamedContext(ref, dockerui.ContextOpt{Platform: &p, ResolveMode: resolveMode})

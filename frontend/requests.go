@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/moby/buildkit/frontend/subrequests/lint"
 	"github.com/moby/buildkit/frontend/subrequests/outline"
@@ -10,46 +9,49 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 
 	"github.com/stagefile/stagefile/llb"
+	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
 )
 
 // listTargets answers `docker buildx build --call targets`.
 func (b *builder) listTargets(context.Context) (*targets.List, error) {
-	s := b.spec
+	p := b.plan
 	list := &targets.List{Sources: [][]byte{b.src.Data}}
 	for _, t := range llb.Targets {
-		base, at := s.Image, "image"
+		base, at := p.Image.Value, p.Image.Origin.At
 		switch t.Name {
 		case llb.TargetRelease:
-			base, at = s.Release.Image, "release"
-		case llb.TargetTest, llb.TargetBuild:
-			at = t.Name
+			base, at = p.Release.Image.Value, p.Release.At
+		case llb.TargetTest:
+			at = p.Test.At
+		case llb.TargetBuild:
+			at = p.Build.At
 		case llb.TargetDependencies:
-			at = "dependencies"
+			at = p.Dependencies.At
 		}
 		list.Targets = append(list.Targets, targets.Target{
 			Name:        t.Name,
 			Default:     t.Name == llb.TargetRelease,
 			Description: t.Description,
 			Base:        base,
-			Location:    b.location(at),
+			Location:    location(at),
 		})
 	}
 	return list, nil
 }
 
-// outline answers `docker buildx build --call outline`: the secrets and
-// caches a target uses and the build args it reads.
+// outline answers `docker buildx build --call outline`: the build args,
+// secrets and caches the target uses, from the resolved plan (a preset's
+// caches included).
 func (b *builder) outline(context.Context) (*outline.Outline, error) {
-	s := b.spec
+	p := b.plan
 	o := &outline.Outline{
 		Name:    b.bc.Target,
 		Sources: [][]byte{b.src.Data},
-		Args: []outline.Arg{{
-			Name:        "STAGEFILE_SKIP_TESTS",
-			Description: "skip the test step; the image is then untested",
-			Value:       "false",
-		}},
+		Args: []outline.Arg{
+			{Name: argSkipTests, Description: "skip the test step; the image is then untested", Value: "false"},
+			{Name: argEpoch, Description: "the release's creation time, in seconds since 1970 (or \"context\" for the commit's); with the exporter's rewrite-timestamp=true the build is reproducible"},
+		},
 	}
 	if o.Name == "" {
 		o.Name = llb.TargetRelease
@@ -59,43 +61,41 @@ func (b *builder) outline(context.Context) (*outline.Outline, error) {
 			o.Description = t.Description
 		}
 	}
-	for i, sec := range s.Secrets {
-		o.Secrets = append(o.Secrets, outline.Secret{Name: sec.ID, Required: sec.Required, Location: b.location(secretPath(i))})
+	for _, sec := range p.Secrets {
+		o.Secrets = append(o.Secrets, outline.Secret{Name: sec.ID.Value, Required: sec.Required, Location: location(sec.Origin.At)})
 	}
-	for _, c := range s.Dependencies.Caches {
-		id := c.ID
-		if id == "" {
-			id = c.Path
-		}
-		o.Cache = append(o.Cache, outline.CacheMount{ID: id, Location: b.location("dependencies.caches")})
+	caches := p.Dependencies.Caches
+	if o.Name != llb.TargetDependencies && o.Name != llb.TargetDevelopment {
+		// every other target runs the tests (and release and build the build)
+		caches = append(append(append([]plan.Cache{}, caches...), p.Test.Caches...), p.Build.Caches...)
+	}
+	for _, c := range caches {
+		o.Cache = append(o.Cache, outline.CacheMount{ID: c.CacheID(), Location: location(c.Origin.At)})
 	}
 	return o, nil
 }
 
-// lint answers `docker buildx build --call check`: every warning about
-// the spec, the preset applied, without building anything.
-func (b *builder) lint(ctx context.Context, parsed []*spec.Warning) (*lint.LintResults, error) {
-	more, err := b.complete(ctx)
-	if err != nil {
-		return nil, withSource(err, b.src.SourceMap)
-	}
+// lintResults answers `docker buildx build --call check`: every warning
+// about the resolved plan, with its rule's description and docs, without
+// building anything.
+func (b *builder) lintResults(warnings []*plan.Warning) *lint.LintResults {
 	res := &lint.LintResults{}
 	idx := res.AddSource(b.src.SourceMap)
-	for _, w := range append(parsed, more...) {
+	for _, w := range warnings {
+		if b.skipped(w.Rule) {
+			continue
+		}
 		res.Warnings = append(res.Warnings, lint.Warning{
-			RuleName:    w.Rule,
-			Description: w.Msg,
+			RuleName:    w.Rule.Name,
+			Description: w.Rule.Description,
+			URL:         w.Rule.URL,
 			Detail:      w.Msg,
 			Location:    &pb.Location{SourceIndex: int32(idx), Ranges: []*pb.Range{llb.PBRange(w.Range)}},
 		})
 	}
-	return res, nil
+	return res
 }
 
-func (b *builder) location(at string) *pb.Location {
-	return &pb.Location{Ranges: []*pb.Range{llb.PBRange(b.spec.Span(at))}}
-}
-
-func secretPath(i int) string {
-	return fmt.Sprintf("secrets[%d]", i)
+func location(r spec.Range) *pb.Location {
+	return &pb.Location{Ranges: []*pb.Range{llb.PBRange(r)}}
 }

@@ -6,7 +6,6 @@ import (
 
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerui"
-	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/pkg/errors"
@@ -75,9 +74,4 @@ func sourceInfo(sm *bk.SourceMap) *pb.SourceInfo {
 		info.Definition = sm.Definition.ToPB()
 	}
 	return info
-}
-
-// warn reports a positioned warning in the build's progress stream.
-func warn(ctx context.Context, src *dockerui.Source, w *spec.Warning) {
-	src.Warn(ctx, w.Error(), client.WarnOpts{Range: []*pb.Range{llb.PBRange(w.Range)}})
 }

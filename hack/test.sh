@@ -13,7 +13,7 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' 
 [ -z "$unformatted" ] || die "gofmt would change: $unformatted"
 
 log "unit tests"
-go test ./spec/... ./llb/... ./frontend/... ./cmd/...
+go test ./spec/... ./plan/... ./preset/... ./llb/... ./frontend/... ./cmd/... ./internal/...
 
 "$ROOT/hack/up.sh" --docker
 [ "${STAGEFILE_KEEP:-}" = 1 ] || trap '"$ROOT/hack/down.sh"' EXIT

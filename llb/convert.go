@@ -1,13 +1,13 @@
-// Package llb turns a Stagefile spec into BuildKit LLB. It is pure: no
+// Package llb turns a resolved Plan into BuildKit LLB. It is pure: no
 // daemon, no I/O. The frontend resolves base images and the build context
 // and hands them in; the same inputs always marshal to the same bytes.
+// It reads nothing but the Plan: what runs is what was checked.
 package llb
 
 import (
-	"fmt"
 	"path"
-	"sort"
 	"strings"
+	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
@@ -15,6 +15,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pkg/errors"
 
+	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
 )
 
@@ -70,6 +71,12 @@ type Options struct {
 	Labels map[string]string
 	// Caps are the daemon's LLB capabilities; nil means all are supported.
 	Caps *Caps
+	// SkipTests leaves the test step out of every target but test
+	// (STAGEFILE_SKIP_TESTS): the result is untested.
+	SkipTests bool
+	// Epoch, when set (SOURCE_DATE_EPOCH), is the release config's
+	// creation time and its history's.
+	Epoch *time.Time
 }
 
 // Caps are the optional BuildKit features the graph can use.
@@ -81,6 +88,9 @@ type Caps struct {
 	CopyPatterns bool
 	// RequiredPaths: a filtered copy can insist its paths exist.
 	RequiredPaths bool
+	// Passthrough: a state can require others (llb.State.Requires, ≥ 0.34),
+	// so the tests gate every target inside the graph itself.
+	Passthrough bool
 }
 
 // Target is one buildable result and the image config to export it with.
@@ -92,36 +102,44 @@ type Target struct {
 	BaseImage *dockerspec.DockerOCIImage
 }
 
-// Graph is every target of a spec. Tests must solve successfully before any
-// target is returned: the frontend evaluates them alongside the target.
+// Graph is every target of a plan. With Gated, every target but test
+// requires the tests in the graph itself, so whoever solves a target gets
+// the gate. Without it (a daemon older than passthrough ops), Tests must
+// be solved alongside the target and the target returned only if they
+// pass: the frontend does that.
 type Graph struct {
 	Targets map[string]*Target
-	Tests   *bk.State // nil when the spec has no test step
+	Tests   *bk.State // nil when there is no test step, or tests are skipped
+	Gated   bool
 }
 
-// converter carries the spec and options through one conversion.
+// converter carries the plan and options through one conversion.
 type converter struct {
-	s    *spec.Spec
+	s    *plan.Plan
 	opt  Options
 	caps Caps
 }
 
+// AllCaps is a current daemon's: everything the graph can use.
+var AllCaps = Caps{Merge: true, CopyPatterns: true, RequiredPaths: true, Passthrough: true}
+
 // Convert builds the LLB graph of every target.
-func Convert(s *spec.Spec, opt Options) (*Graph, error) {
-	c := &converter{s: s, opt: opt, caps: Caps{Merge: true, CopyPatterns: true, RequiredPaths: true}}
+func Convert(p *plan.Plan, opt Options) (*Graph, error) {
+	c := &converter{s: p, opt: opt, caps: AllCaps}
 	if opt.Caps != nil {
 		c.caps = *opt.Caps
 	}
 	if opt.Context == nil {
 		return nil, errors.New("no build context given")
 	}
-	buildImg, ok := opt.Images[s.Image]
+	s := p
+	buildImg, ok := opt.Images[s.Image.Value]
 	if !ok {
-		return nil, errors.Errorf("image %q was not resolved", s.Image)
+		return nil, errors.Errorf("image %q was not resolved", s.Image.Value)
 	}
-	runtimeImg, ok := opt.Images[s.Release.Image]
+	runtimeImg, ok := opt.Images[s.Release.Image.Value]
 	if !ok {
-		return nil, errors.Errorf("image %q was not resolved", s.Release.Image)
+		return nil, errors.Errorf("image %q was not resolved", s.Release.Image.Value)
 	}
 
 	base := c.buildBase(buildImg)
@@ -129,15 +147,20 @@ func Convert(s *spec.Spec, opt Options) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	install, err := c.installMounts()
+	if err != nil {
+		return nil, err
+	}
 	prod := manifests
-	if cmd := s.Dependencies.Production; cmd != "" {
-		prod = c.run(manifests, TargetDependencies, cmd, "dependencies.production", c.installMounts()...)
+	if cmd := s.Dependencies.Production; cmd != nil {
+		prod = c.run(manifests, TargetDependencies, cmd, install...)
 	}
 	dev := prod
-	if cmd := s.Dependencies.Development; cmd != "" {
-		dev = c.run(prod, TargetDevelopment, cmd, "dependencies.development", c.installMounts()...)
+	if cmd := s.Dependencies.Development; cmd != nil {
+		dev = c.run(prod, TargetDevelopment, cmd, install...)
 	}
-	full, err := c.opt.Context(nil, s.Source.Exclude)
+	exclude := plan.Values(s.Source.Exclude)
+	full, err := c.opt.Context(nil, exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -145,9 +168,9 @@ func Convert(s *spec.Spec, opt Options) (*Graph, error) {
 	// filters too where the daemon can, for contexts that are not local
 	copySrc := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}
 	if c.caps.CopyPatterns {
-		copySrc.ExcludePatterns = s.Source.Exclude
+		copySrc.ExcludePatterns = exclude
 	}
-	src := dev.File(bk.Copy(full, "/", s.Workdir, copySrc), c.named("source", "copy build context"), c.location("source"))
+	src := dev.File(bk.Copy(full, "/", s.Workdir.Value, copySrc), c.named("source", "copy build context"), c.location(s.Source.At))
 
 	g := &Graph{Targets: map[string]*Target{}}
 	buildCfg := c.buildConfig(buildImg.Config)
@@ -161,21 +184,23 @@ func Convert(s *spec.Spec, opt Options) (*Graph, error) {
 	// runs them in parallel.
 	// test and build run in the app's folder (workdir itself unless the
 	// app is one workspace of a monorepo)
-	appDir := path.Join(s.Workdir, s.App)
+	appDir := s.AppDir()
 	testTarget := src
-	if cmd := s.Test.Run; cmd != "" {
-		tested := c.run(src.Dir(appDir), TargetTest, cmd, "test.run", c.cacheMounts(s.Test.Caches)...)
-		g.Tests = &tested
+	if cmd := s.Test.Run; cmd != nil {
+		tested := c.run(src.Dir(appDir), TargetTest, cmd, c.cacheMounts(s.Test.Caches)...)
 		testTarget = tested
 		if len(s.Test.Reports) > 0 {
-			testTarget = c.collect(tested, s.Test.Reports, "test.reports", "[test] reports: ")
+			testTarget = c.collect(tested, s.Test.Reports, "[test] reports: ")
+		}
+		if !opt.SkipTests {
+			g.Tests = &tested
 		}
 	}
 	add(TargetTest, testTarget, buildCfg, buildImg.Config)
 
 	built := src
-	if cmd := s.Build.Run; cmd != "" {
-		built = c.run(src.Dir(appDir), TargetBuild, cmd, "build.run", c.cacheMounts(s.Build.Caches)...)
+	if cmd := s.Build.Run; cmd != nil {
+		built = c.run(src.Dir(appDir), TargetBuild, cmd, c.cacheMounts(s.Build.Caches)...)
 	}
 	add(TargetBuild, built, buildCfg, buildImg.Config)
 
@@ -184,6 +209,17 @@ func Convert(s *spec.Spec, opt Options) (*Graph, error) {
 		return nil, err
 	}
 	add(TargetRelease, release, c.releaseConfig(runtimeImg.Config), runtimeImg.Config)
+
+	if g.Tests != nil && c.caps.Passthrough {
+		// the gate in the graph: each target's result is its own state,
+		// available only once the tests have passed
+		for name, t := range g.Targets {
+			if name != TargetTest {
+				t.State = t.State.Requires("stagefile.tests-passed", *g.Tests)
+			}
+		}
+		g.Gated = true
+	}
 	return g, nil
 }
 
@@ -196,16 +232,16 @@ func (c *converter) buildBase(img Image) bk.State {
 			st = st.AddEnv(k, v)
 		}
 	}
-	for _, k := range sortedKeys(c.s.Env) {
-		st = st.AddEnv(k, c.s.Env[k])
+	for _, v := range c.s.Env {
+		st = st.AddEnv(v.Name, v.Value)
 	}
-	return st.Dir(c.s.Workdir).User("0:0")
+	return st.Dir(c.s.Workdir.Value).User("0:0")
 }
 
 // manifests copies only the dependency manifests into workdir, so the
 // installs' cache keys depend on nothing else.
 func (c *converter) manifests(base bk.State) (bk.State, error) {
-	m := c.s.Dependencies.Manifests
+	m := plan.Values(c.s.Dependencies.Manifests)
 	if len(m) == 0 {
 		return base, nil
 	}
@@ -213,8 +249,9 @@ func (c *converter) manifests(base bk.State) (bk.State, error) {
 	if err != nil {
 		return bk.State{}, err
 	}
+	wd := c.s.Workdir.Value
 	name := c.named(TargetDependencies, "copy manifests: "+strings.Join(m, " "))
-	loc := c.location("dependencies.manifests")
+	loc := c.location(c.s.Dependencies.Manifests[0].Origin.At)
 	if c.caps.CopyPatterns {
 		info := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, IncludePatterns: m}
 		if c.caps.RequiredPaths {
@@ -224,20 +261,20 @@ func (c *converter) manifests(base bk.State) (bk.State, error) {
 				}
 			}
 		}
-		return base.File(bk.Copy(ctx, "/", c.s.Workdir, info), name, loc), nil
+		return base.File(bk.Copy(ctx, "/", wd, info), name, loc), nil
 	}
 	// Older daemons can't filter a copy: copy each manifest by name.
 	var fa *bk.FileAction
-	for _, p := range m {
+	for i, p := range m {
 		if hasGlob(p) {
-			return bk.State{}, &spec.Error{File: c.s.File(), Range: c.s.Where("dependencies.manifests"),
-				Msg: fmt.Sprintf("manifest pattern %q needs BuildKit 0.12 or later (list the files one by one, or upgrade BuildKit)", p)}
+			return bk.State{}, spec.Errorf(c.s.File, c.s.Dependencies.Manifests[i].Origin.At,
+				"manifest pattern %q needs BuildKit 0.12 or later (list the files one by one, or upgrade BuildKit)", p)
 		}
-		cp := bk.Copy(ctx, "/"+p, path.Join(c.s.Workdir, p), &bk.CopyInfo{CreateDestPath: true})
+		cp := bk.Copy(ctx, "/"+p, path.Join(wd, p), &bk.CopyInfo{CreateDestPath: true})
 		if fa == nil {
 			fa = cp
 		} else {
-			fa = fa.Copy(ctx, "/"+p, path.Join(c.s.Workdir, p), &bk.CopyInfo{CreateDestPath: true})
+			fa = fa.Copy(ctx, "/"+p, path.Join(wd, p), &bk.CopyInfo{CreateDestPath: true})
 		}
 	}
 	return base.File(fa, name, loc), nil
@@ -245,11 +282,12 @@ func (c *converter) manifests(base bk.State) (bk.State, error) {
 
 // run is a shell step in workdir. /tmp is a tmpfs so nothing a tool leaves
 // there lands in a layer.
-func (c *converter) run(st bk.State, stage, cmd, at string, extra ...bk.RunOption) bk.State {
+func (c *converter) run(st bk.State, stage string, cmd *plan.Command, extra ...bk.RunOption) bk.State {
+	script := cmd.Script()
 	opts := []bk.RunOption{
-		bk.Args([]string{"/bin/sh", "-c", cmd}),
-		c.named(stage, oneLine(cmd)),
-		c.location(at),
+		bk.Args([]string{"/bin/sh", "-c", script}),
+		c.named(stage, oneLine(script)),
+		c.location(cmd.Origin.At),
 		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
 	}
 	opts = append(opts, extra...)
@@ -260,55 +298,66 @@ func (c *converter) run(st bk.State, stage, cmd, at string, extra ...bk.RunOptio
 	return st.Run(opts...).Root()
 }
 
-// installMounts are the package-manager caches and the secrets, for the
-// dependency installs only.
-func (c *converter) installMounts() []bk.RunOption {
-	opts := c.cacheMounts(c.s.Dependencies.Caches)
+// installMounts are the package-manager caches, the config files
+// (read-only, from the context) and the secrets, for the dependency
+// installs only: none of them is stored in a layer.
+func (c *converter) installMounts() ([]bk.RunOption, error) {
+	d := c.s.Dependencies
+	opts := c.cacheMounts(d.Caches)
+	if len(d.Config) > 0 {
+		cfg, err := c.opt.Context(plan.Values(d.Config), nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range d.Config {
+			p := path.Clean(f.Value)
+			opts = append(opts, bk.AddMount(path.Join(c.s.Workdir.Value, p), cfg, bk.SourcePath("/"+p), bk.Readonly))
+		}
+	}
 	for _, sec := range c.s.Secrets {
 		var so []bk.SecretOption
 		if !sec.Required {
 			so = append(so, bk.SecretOptional)
 		}
 		var target *string
-		if t := c.s.SecretTarget(sec); t != "" {
+		if sec.Target.Set() {
+			t := c.s.SecretTarget(sec)
 			target = &t
 		}
-		if sec.Env != "" {
-			so = append(so, bk.SecretAsEnvName(sec.Env))
+		if sec.Env.Set() {
+			so = append(so, bk.SecretAsEnvName(sec.Env.Value))
 		}
-		opts = append(opts, bk.AddSecretWithDest(sec.ID, target, so...))
+		opts = append(opts, bk.AddSecretWithDest(sec.ID.Value, target, so...))
 	}
-	return opts
+	return opts, nil
 }
 
-func (c *converter) cacheMounts(caches []spec.Cache) []bk.RunOption {
+func (c *converter) cacheMounts(caches []plan.Cache) []bk.RunOption {
 	var opts []bk.RunOption
 	for _, cache := range caches {
-		id := cache.ID
-		if id == "" {
-			id = cache.Path
-		}
+		id := cache.CacheID()
 		if c.opt.CacheNS != "" {
 			id = c.opt.CacheNS + "/" + id
 		}
 		sharing := bk.CacheMountShared
-		switch cache.Sharing {
+		switch cache.Sharing.Value {
 		case "locked":
 			sharing = bk.CacheMountLocked
 		case "private":
 			sharing = bk.CacheMountPrivate
 		}
-		opts = append(opts, bk.AddMount(cache.Path, bk.Scratch(), bk.AsPersistentCacheDir(id, sharing)))
+		opts = append(opts, bk.AddMount(path.Clean(cache.Path.Value), bk.Scratch(), bk.AsPersistentCacheDir(id, sharing)))
 	}
 	return opts
 }
 
 // collect copies paths (relative to workdir) out of st into an empty tree
 // at the same relative paths, e.g. for `--output type=local`.
-func (c *converter) collect(st bk.State, paths []string, at, name string) bk.State {
+func (c *converter) collect(st bk.State, values []plan.Value[string], name string) bk.State {
+	paths := plan.Values(values)
 	var fa *bk.FileAction
 	for _, p := range paths {
-		src := path.Join(c.s.Workdir, p)
+		src := path.Join(c.s.Workdir.Value, p)
 		dest := "/" + path.Clean(p)
 		if hasGlob(p) {
 			dest = path.Dir(dest) + "/"
@@ -320,7 +369,7 @@ func (c *converter) collect(st bk.State, paths []string, at, name string) bk.Sta
 			fa = fa.Copy(st, src, dest, info)
 		}
 	}
-	return bk.Scratch().File(fa, bk.WithCustomName(name+strings.Join(paths, " ")), c.location(at))
+	return bk.Scratch().File(fa, bk.WithCustomName(clean(name+strings.Join(paths, " "))), c.location(values[0].Origin.At))
 }
 
 // release is the runtime image plus two layers: the workdir as the
@@ -330,20 +379,20 @@ func (c *converter) collect(st bk.State, paths []string, at, name string) bk.Sta
 // dependencies again; without it they are copied on top in order.
 func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, error) {
 	s := c.s
-	wd := s.Workdir
+	wd := s.Workdir.Value
 	var layers []func(bk.State) bk.State
-	if c.hasDependencyLayer() {
+	if s.HasDependencyLayer() {
 		layers = append(layers, func(dst bk.State) bk.State {
 			return dst.File(bk.Copy(prod, wd, wd, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}),
-				c.named(TargetRelease, "production dependencies"), c.location("dependencies"))
+				c.named(TargetRelease, "production dependencies"), c.location(s.Dependencies.At))
 		})
 	}
-	if outs := s.Build.Outputs; len(outs) > 0 {
+	if outs := plan.Values(s.Build.Outputs); len(outs) > 0 {
 		// Outputs come from the build step; without one they are source
 		// files, taken straight from the context so they don't wait for the
 		// dependency installs.
 		from, root := built, wd
-		if s.Build.Run == "" {
+		if s.Build.Run == nil {
 			ctx, err := c.opt.Context(outs, nil)
 			if err != nil {
 				return bk.State{}, err
@@ -364,7 +413,7 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 					fa = fa.Copy(from, src, dest, info)
 				}
 			}
-			return dst.File(fa, c.named(TargetRelease, "build outputs: "+strings.Join(outs, " ")), c.location("build.outputs"))
+			return dst.File(fa, c.named(TargetRelease, "build outputs: "+strings.Join(outs, " ")), c.location(s.Build.Outputs[0].Origin.At))
 		})
 	}
 	st := runtime.State
@@ -373,30 +422,42 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		for _, l := range layers {
 			inputs = append(inputs, l(bk.Scratch()))
 		}
-		st = bk.Merge(inputs, c.named(TargetRelease, "assemble image"), c.location("release"))
+		st = bk.Merge(inputs, c.named(TargetRelease, "assemble image"), c.location(s.Release.At))
 	} else {
 		for _, l := range layers {
 			st = l(st)
 		}
 	}
-	return st.Dir(path.Join(wd, s.App)), nil
+	return st.Dir(s.AppDir()), nil
 }
 
-// hasDependencyLayer: the release carries workdir as the production
-// install left it when there is an install or at least manifests to carry.
-func (c *converter) hasDependencyLayer() bool {
-	return c.s.Dependencies.Production != "" || len(c.s.Dependencies.Manifests) > 0
-}
-
-// named labels a vertex for humans: "[test] yarn run test".
+// named labels a vertex for humans: "[test] yarn run test". Control
+// characters in a command never reach the user's terminal through it.
 func (c *converter) named(stage, what string) bk.ConstraintsOpt {
-	return bk.WithCustomName("[" + stage + "] " + what)
+	return bk.WithCustomName(clean("[" + stage + "] " + what))
 }
 
-// location points a step at the spec value it came from.
-func (c *converter) location(p string) bk.ConstraintsOpt {
+// clean drops control characters (ANSI escapes, carriage returns) from a
+// vertex name, and bounds its length.
+func clean(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if b.Len() >= 200 {
+			b.WriteString("…")
+			break
+		}
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// location points a step at the Stagefile lines it came from.
+func (c *converter) location(r spec.Range) bk.ConstraintsOpt {
 	// a nil SourceMap adds nothing
-	return c.opt.SourceMap.Location([]*pb.Range{PBRange(c.s.Span(p))})
+	return c.opt.SourceMap.Location([]*pb.Range{PBRange(r)})
 }
 
 // PBRange converts a spec range for source maps and errdefs.
@@ -418,12 +479,3 @@ func oneLine(cmd string) string {
 }
 
 func hasGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -11,29 +11,38 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
-	"google.golang.org/protobuf/encoding/protojson"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 	"gotest.tools/v3/golden"
 
+	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
 )
 
 var linuxAMD64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 
-func parse(t testing.TB, file string) *spec.Spec {
+func parse(t testing.TB, file string) *plan.Plan {
 	t.Helper()
 	dt, err := os.ReadFile(filepath.Join("testdata", file))
 	assert.NilError(t, err)
-	s, _, err := spec.Parse("Stagefile", dt)
+	return resolve(t, string(dt))
+}
+
+// resolve is the plan of a Stagefile without a preset.
+func resolve(t testing.TB, src string) *plan.Plan {
+	t.Helper()
+	s, err := spec.Parse("Stagefile", []byte(src))
 	assert.NilError(t, err)
-	return s
+	p, _, err := plan.Resolver{}.Resolve(s)
+	assert.NilError(t, err)
+	return p
 }
 
 // localContext is the frontend's shape of context: a local source, filtered
@@ -78,12 +87,19 @@ func matchAny(patterns []string, name string) bool {
 	return false
 }
 
-func options(s *spec.Spec, ctx ContextFunc) Options {
+// ungated leaves the tests out of the targets (passthrough ops off), so
+// tests can look at each step's own vertices.
+func ungated(opt Options) Options {
+	opt.Caps = &Caps{Merge: true, CopyPatterns: true, RequiredPaths: true}
+	return opt
+}
+
+func options(p *plan.Plan, ctx ContextFunc) Options {
 	return Options{
 		Platform: linuxAMD64,
 		Images: map[string]Image{
-			s.Image:         {State: bk.Image(s.Image, bk.Platform(linuxAMD64))},
-			s.Release.Image: {State: bk.Image(s.Release.Image, bk.Platform(linuxAMD64))},
+			p.Image.Value:         {State: bk.Image(p.Image.Value, bk.Platform(linuxAMD64))},
+			p.Release.Image.Value: {State: bk.Image(p.Release.Image.Value, bk.Platform(linuxAMD64))},
 		},
 		Context:   ctx,
 		SourceMap: bk.NewSourceMap(nil, "Stagefile", "yaml", nil),
@@ -100,45 +116,8 @@ func marshal(t testing.TB, st bk.State) *bk.Definition {
 	return def
 }
 
-// dump renders a definition for golden files: each vertex with its name,
-// op and the Stagefile lines it points at.
-func dump(t testing.TB, def *bk.Definition) string {
-	t.Helper()
-	pbDef := def.ToPB()
-	var out bytes.Buffer
-	for _, dt := range pbDef.Def {
-		var op pb.Op
-		assert.NilError(t, op.UnmarshalVT(dt))
-		dgst := digest.FromBytes(dt)
-		opJSON, err := protojson.Marshal(&op)
-		assert.NilError(t, err)
-		var v any
-		assert.NilError(t, json.Unmarshal(opJSON, &v))
-		entry := map[string]any{"digest": dgst.String(), "op": v}
-		if md, ok := pbDef.Metadata[dgst.String()]; ok && md.Description["llb.customname"] != "" {
-			entry["name"] = md.Description["llb.customname"]
-		}
-		if pbDef.Source != nil {
-			if locs, ok := pbDef.Source.Locations[dgst.String()]; ok {
-				var lines []string
-				for _, l := range locs.Locations {
-					for _, r := range l.Ranges {
-						lines = append(lines, fmt.Sprintf("%d-%d", r.Start.Line, r.End.Line))
-					}
-				}
-				entry["lines"] = lines
-			}
-		}
-		b, err := json.MarshalIndent(entry, "", "  ")
-		assert.NilError(t, err)
-		out.Write(b)
-		out.WriteString("\n")
-	}
-	return out.String()
-}
-
-// TestGolden pins the marshalled LLB of each target for a few specs, with
-// and without the daemon features the graph can use.
+// TestGolden pins the graph of each target for a few Stagefiles, with and
+// without the daemon features the graph can use, as a compact op listing.
 func TestGolden(t *testing.T) {
 	cases := []struct {
 		file string
@@ -161,12 +140,12 @@ func TestGolden(t *testing.T) {
 			for _, target := range Targets {
 				tg := g.Targets[target.Name]
 				fmt.Fprintf(&out, "=== target %s\n", target.Name)
-				out.WriteString(dump(t, marshal(t, tg.State)))
+				out.WriteString(describe(t, marshal(t, tg.State)))
 				cfg, err := json.MarshalIndent(tg.Image, "", "  ")
 				assert.NilError(t, err)
 				fmt.Fprintf(&out, "--- image config\n%s\n", cfg)
 			}
-			golden.Assert(t, out.String(), tc.name+".golden")
+			golden.Assert(t, out.String(), tc.name+".ops")
 		})
 	}
 }
@@ -229,10 +208,10 @@ func TestSourceEditKeepsDependencies(t *testing.T) {
 		"yarn.lock":    "# yarn lockfile v1\n",
 		"src/app.js":   "export const v = 1\n",
 	}
-	before, err := Convert(s, options(s, filesContext(files)))
+	before, err := Convert(s, ungated(options(s, filesContext(files))))
 	assert.NilError(t, err)
 	files["src/app.js"] = "export const v = 2\n"
-	after, err := Convert(s, options(s, filesContext(files)))
+	after, err := Convert(s, ungated(options(s, filesContext(files))))
 	assert.NilError(t, err)
 
 	assert.Check(t, is.DeepEqual(vertices(t, before.Targets[TargetDependencies].State), vertices(t, after.Targets[TargetDependencies].State)))
@@ -253,18 +232,18 @@ func TestSourceEditKeepsDependencies(t *testing.T) {
 
 	// and a manifest edit does change the installs
 	files["yarn.lock"] = "# yarn lockfile v1\n# changed\n"
-	bumped, err := Convert(s, options(s, filesContext(files)))
+	bumped, err := Convert(s, ungated(options(s, filesContext(files))))
 	assert.NilError(t, err)
 	assert.Check(t, head(t, before.Targets[TargetDependencies].State) != head(t, bumped.Targets[TargetDependencies].State))
 }
 
 // TestTestAndBuildIndependent: neither step depends on the other, so
-// BuildKit runs them in parallel; and the release does not wait on the test
-// step through the graph (the frontend gates on it instead).
+// BuildKit runs them in parallel (shown on the ungated graph).
 func TestTestAndBuildIndependent(t *testing.T) {
 	s := parse(t, "yarn.yaml")
-	g, err := Convert(s, options(s, localContext))
+	g, err := Convert(s, ungated(options(s, localContext)))
 	assert.NilError(t, err)
+	assert.Assert(t, !g.Gated)
 	testHead := head(t, *g.Tests)
 	buildHead := head(t, g.Targets[TargetBuild].State)
 	assert.Assert(t, testHead != buildHead)
@@ -282,7 +261,7 @@ func TestTestAndBuildIndependent(t *testing.T) {
 // production one, which appears once in the graph.
 func TestProductionInstallRunsOnce(t *testing.T) {
 	s := parse(t, "yarn.yaml")
-	g, err := Convert(s, options(s, localContext))
+	g, err := Convert(s, ungated(options(s, localContext)))
 	assert.NilError(t, err)
 	count := 0
 	for _, name := range vertices(t, g.Targets[TargetRelease].State) {
@@ -297,9 +276,9 @@ func TestProductionInstallRunsOnce(t *testing.T) {
 func TestReleaseConfig(t *testing.T) {
 	s := parse(t, "yarn.yaml")
 	opt := options(s, localContext)
-	base := &Image{State: opt.Images[s.Image].State}
+	base := &Image{State: opt.Images[s.Image.Value].State}
 	base.Config = baseImageConfig()
-	opt.Images[s.Image] = *base
+	opt.Images[s.Image.Value] = *base
 	opt.Labels = map[string]string{"from.cli": "yes"}
 	g, err := Convert(s, opt)
 	assert.NilError(t, err)
@@ -322,10 +301,9 @@ func TestReleaseConfig(t *testing.T) {
 }
 
 func TestCmdWithoutEntrypointKeepsBaseEntrypoint(t *testing.T) {
-	s, _, err := spec.Parse("Stagefile", []byte("version: 1\nimage: node:20\nrelease:\n  cmd: [server.js]\n"))
-	assert.NilError(t, err)
+	s := resolve(t, "version: 1\nimage: node:20\nrelease:\n  cmd: [server.js]\n")
 	opt := options(s, localContext)
-	opt.Images[s.Image] = Image{State: opt.Images[s.Image].State, Config: baseImageConfig()}
+	opt.Images[s.Image.Value] = Image{State: opt.Images[s.Image.Value].State, Config: baseImageConfig()}
 	g, err := Convert(s, opt)
 	assert.NilError(t, err)
 	img := g.Targets[TargetRelease].Image
@@ -347,13 +325,71 @@ func baseImageConfig() *dockerspec.DockerOCIImage {
 // TestEmptyEntrypointClears: "entrypoint: []" removes the base's
 // entrypoint (and, as any entrypoint does, its cmd), as documented.
 func TestEmptyEntrypointClears(t *testing.T) {
-	s, _, err := spec.Parse("Stagefile", []byte("version: 1\nimage: node:20\nrelease:\n  entrypoint: []\n  cmd: [node, server.js]\n"))
-	assert.NilError(t, err)
+	s := resolve(t, "version: 1\nimage: node:20\nrelease:\n  entrypoint: []\n  cmd: [node, server.js]\n")
 	opt := options(s, localContext)
-	opt.Images[s.Image] = Image{State: opt.Images[s.Image].State, Config: baseImageConfig()}
+	opt.Images[s.Image.Value] = Image{State: opt.Images[s.Image.Value].State, Config: baseImageConfig()}
 	g, err := Convert(s, opt)
 	assert.NilError(t, err)
 	img := g.Targets[TargetRelease].Image
 	assert.Check(t, is.Len(img.Config.Entrypoint, 0))
 	assert.Check(t, is.DeepEqual(img.Config.Cmd, []string{"node", "server.js"}))
+}
+
+// TestTestsGateEveryTarget: with passthrough ops, every target but test
+// requires the test step in the graph itself, so whoever solves the LLB
+// (stagefile llb | buildctl build included) gets the gate.
+func TestTestsGateEveryTarget(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	g, err := Convert(s, options(s, localContext))
+	assert.NilError(t, err)
+	assert.Assert(t, g.Gated)
+	testStep := head(t, *g.Tests)
+	for _, target := range Targets {
+		_, gated := vertices(t, g.Targets[target.Name].State)[testStep]
+		assert.Check(t, gated, "target %s does not require the tests", target.Name)
+	}
+	// the release's own layers still do not wait for the tests: the
+	// passthrough reads them side by side
+	release := describe(t, marshal(t, g.Targets[TargetRelease].State))
+	assert.Check(t, is.Contains(release, `passthrough "stagefile.tests-passed" outputs=[0]`))
+
+	// skipped tests leave no gate and no test step
+	opt := options(s, localContext)
+	opt.SkipTests = true
+	g, err = Convert(s, opt)
+	assert.NilError(t, err)
+	assert.Check(t, !g.Gated && g.Tests == nil)
+	for _, name := range vertices(t, g.Targets[TargetRelease].State) {
+		assert.Check(t, !strings.HasPrefix(name, "[test]"), "the test step is in a target though tests are skipped")
+	}
+}
+
+// TestEpoch: SOURCE_DATE_EPOCH is the release config's creation time and
+// its history's.
+func TestEpoch(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	opt := options(s, localContext)
+	epoch := time.Unix(1700000000, 0).UTC()
+	opt.Epoch = &epoch
+	g, err := Convert(s, opt)
+	assert.NilError(t, err)
+	img := g.Targets[TargetRelease].Image
+	assert.Check(t, is.Equal(img.Created.Unix(), epoch.Unix()))
+	for _, h := range img.History {
+		assert.Check(t, h.Created != nil && h.Created.Equal(epoch), "history %q", h.CreatedBy)
+	}
+}
+
+// TestVertexNamesAreClean: control characters in a command (ANSI escapes
+// that would drive the user's terminal) never reach a vertex name.
+func TestVertexNamesAreClean(t *testing.T) {
+	s := resolve(t, "version: 1\nimage: node:20\ntest:\n  run: \"echo \\e[2J\\e]0;pwned\\a \\r done\"\n")
+	g, err := Convert(s, options(s, localContext))
+	assert.NilError(t, err)
+	for _, name := range vertices(t, g.Targets[TargetTest].State) {
+		for _, r := range name {
+			assert.Check(t, r >= 0x20 && r != 0x7f, "control character %q in %q", r, name)
+		}
+	}
+	assert.Check(t, is.Contains(vertices(t, g.Targets[TargetTest].State), head(t, g.Targets[TargetTest].State)))
 }

@@ -2,11 +2,12 @@ package llb
 
 import (
 	"encoding/json"
-	"path"
 	"strings"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/stagefile/stagefile/plan"
 )
 
 // baseConfig copies a base image's config, or starts an empty one for the
@@ -21,7 +22,8 @@ func (c *converter) baseConfig(base *dockerspec.DockerOCIImage) *dockerspec.Dock
 		img.RootFS.Type = "layers"
 		img.Config.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 	}
-	img.Created = nil // set by the exporter (SOURCE_DATE_EPOCH or now)
+	// set by the exporter (now) unless SOURCE_DATE_EPOCH fixes it
+	img.Created = c.opt.Epoch
 	if img.Config.Labels == nil && len(c.opt.Labels) > 0 {
 		img.Config.Labels = map[string]string{}
 	}
@@ -36,7 +38,7 @@ func (c *converter) baseConfig(base *dockerspec.DockerOCIImage) *dockerspec.Dock
 func (c *converter) buildConfig(base *dockerspec.DockerOCIImage) *dockerspec.DockerOCIImage {
 	img := c.baseConfig(base)
 	img.Config.Env = mergeEnv(img.Config.Env, c.s.Env)
-	img.Config.WorkingDir = c.s.Workdir
+	img.Config.WorkingDir = c.s.Workdir.Value
 	return img
 }
 
@@ -47,32 +49,32 @@ func (c *converter) releaseConfig(base *dockerspec.DockerOCIImage) *dockerspec.D
 	r := c.s.Release
 	img := c.baseConfig(base)
 	img.Config.Env = mergeEnv(img.Config.Env, r.Env)
-	img.Config.WorkingDir = path.Join(c.s.Workdir, c.s.App)
-	if r.User != "" {
-		img.Config.User = r.User
+	img.Config.WorkingDir = c.s.AppDir()
+	if r.User.Set() {
+		img.Config.User = r.User.Value
 	}
 	if len(r.Expose) > 0 && img.Config.ExposedPorts == nil {
 		img.Config.ExposedPorts = map[string]struct{}{}
 	}
-	for _, p := range r.Expose {
+	for _, p := range plan.Values(r.Expose) {
 		if !strings.Contains(p, "/") {
 			p += "/tcp"
 		}
 		img.Config.ExposedPorts[p] = struct{}{}
 	}
 	// As in a Dockerfile, a new entrypoint drops the base's cmd.
-	if r.Entrypoint != nil {
-		img.Config.Entrypoint = r.Entrypoint
+	if r.Entrypoint.Set() {
+		img.Config.Entrypoint = r.Entrypoint.Value
 		img.Config.Cmd = nil
 	}
-	if r.Cmd != nil {
-		img.Config.Cmd = r.Cmd
+	if r.Cmd.Set() {
+		img.Config.Cmd = r.Cmd.Value
 	}
 	if len(r.Labels) > 0 && img.Config.Labels == nil {
 		img.Config.Labels = map[string]string{}
 	}
-	for k, v := range r.Labels {
-		img.Config.Labels[k] = v
+	for _, l := range r.Labels {
+		img.Config.Labels[l.Name] = l.Value
 	}
 	c.history(img)
 	return img
@@ -82,26 +84,26 @@ func (c *converter) releaseConfig(base *dockerspec.DockerOCIImage) *dockerspec.D
 func (c *converter) history(img *dockerspec.DockerOCIImage) {
 	s := c.s
 	add := func(what string) {
-		img.History = append(img.History, ocispecs.History{CreatedBy: what, Comment: "stagefile"})
+		img.History = append(img.History, ocispecs.History{CreatedBy: what, Comment: "stagefile", Created: c.opt.Epoch})
 	}
-	if c.hasDependencyLayer() {
-		what := "production dependencies: " + strings.Join(s.Dependencies.Manifests, " ")
-		if s.Dependencies.Production != "" {
-			what += " → " + oneLine(s.Dependencies.Production)
+	if s.HasDependencyLayer() {
+		what := "production dependencies: " + strings.Join(plan.Values(s.Dependencies.Manifests), " ")
+		if s.Dependencies.Production != nil {
+			what += " → " + oneLine(s.Dependencies.Production.Script())
 		}
 		add(what)
 	}
 	if len(s.Build.Outputs) > 0 {
-		add("build outputs: " + strings.Join(s.Build.Outputs, " "))
+		add("build outputs: " + strings.Join(plan.Values(s.Build.Outputs), " "))
 	}
 }
 
 // mergeEnv sets vars over env ("K=V" entries), keeping env's order and
-// appending new keys sorted.
-func mergeEnv(env []string, vars map[string]string) []string {
+// appending new keys in the (sorted) order of vars.
+func mergeEnv(env []string, vars []plan.Var) []string {
 	out := append([]string(nil), env...)
-	for _, k := range sortedKeys(vars) {
-		kv := k + "=" + vars[k]
+	for _, v := range vars {
+		k, kv := v.Name, v.Name+"="+v.Value
 		replaced := false
 		for i, e := range out {
 			if name, _, _ := strings.Cut(e, "="); name == k {

@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"bytes"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strings"
@@ -12,38 +14,52 @@ import (
 	"github.com/goccy/go-yaml/token"
 )
 
-// positions maps a value's path ("test.run", "release.expose[0]") to where
-// it was written. A mapping key's path also points at the key itself via
-// the "key:" prefix, so errors about a key and about its value can differ.
-type positions map[string]Range
-
 // decoder turns the YAML AST into Spec values, strictly: unknown keys,
 // wrong types and YAML features we don't read are errors with positions.
+// Every value it sets carries the Node it was decoded from.
 type decoder struct {
 	file    string
-	pos     positions
+	limits  Limits
 	errs    Errors
+	dropped int // errors past limits.Errors
 	anchors map[string]ast.Node
+	values  int // decoded so far, counting alias expansions
+	bytes   int
+	spent   bool // the values or bytes budget ran out
 }
 
 func (d *decoder) errorf(r Range, format string, args ...any) {
+	if len(d.errs) >= d.limits.Errors {
+		d.dropped++
+		return
+	}
 	d.errs = append(d.errs, &Error{File: d.file, Range: r, Msg: fmt.Sprintf(format, args...)})
 }
 
-// decodeYAML parses data into s. It returns every decoding error it finds.
-func decodeYAML(file string, data []byte, s *Spec) (errs Errors) {
-	d := &decoder{file: file, pos: positions{}, anchors: map[string]ast.Node{}}
-	s.pos = d.pos
-	s.file = file
+// utf8BOM is what some Windows editors put at the start of a file; YAML
+// allows it and so do we.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// decodeYAML parses data into s. It returns every decoding error it finds
+// (up to limits.Errors, then a count of the rest).
+func decodeYAML(file string, data []byte, s *Spec, limits Limits) (errs Errors) {
+	d := &decoder{file: file, limits: limits, anchors: map[string]ast.Node{}}
+	s.File = file
 	// The YAML parser is third-party code: a panic in it must still come
 	// out as a positioned error, not a crashed frontend.
 	defer func() {
 		if r := recover(); r != nil {
-			errs = Errors{{File: file, Range: Range{Start: Pos{1, 1}, EndLine: 1},
+			errs = Errors{{File: file, Range: lineRange(1, 1),
 				Msg: fmt.Sprintf("could not parse the YAML (%v); check the file's syntax", r)}}
 		}
 	}()
-
+	data = bytes.TrimPrefix(data, utf8BOM)
+	// CRLF line ends (git autocrlf on Windows) are line breaks to YAML, but
+	// the parser counts each as two lines: read them as LF
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	if err := prescan(file, data, limits); err != nil {
+		return Errors{err}
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return Errors{d.syntaxError(err)}
@@ -60,10 +76,14 @@ func decodeYAML(file string, data []byte, s *Spec) (errs Errors) {
 		}
 	}
 	if body == nil {
-		d.errorf(Range{Start: Pos{1, 1}, EndLine: 1}, "the Stagefile is empty (start with \"version: 1\" and \"image: <build image>\")")
+		d.errorf(lineRange(1, 1), "the Stagefile is empty (start with \"version: 1\" and \"image: <build image>\")")
 		return d.errs
 	}
-	d.value(body, reflect.ValueOf(s).Elem(), "")
+	d.value(body, reflect.ValueOf(s).Elem(), "", Range{})
+	if d.dropped > 0 {
+		d.errs = append(d.errs, &Error{File: file, Range: d.errs[len(d.errs)-1].Range,
+			Msg: fmt.Sprintf("and %d more errors (fix the ones above first)", d.dropped)})
+	}
 	return d.errs
 }
 
@@ -80,9 +100,9 @@ func (d *decoder) syntaxError(err error) *Error {
 		} else if strings.Contains(msg, "tab character") || strings.Contains(msg, "'\t'") {
 			fix = "indent with spaces, not tabs"
 		}
-		return &Error{File: d.file, Range: Range{Start: p, EndLine: p.Line}, Msg: fmt.Sprintf("invalid YAML: %s (%s)", msg, fix)}
+		return &Error{File: d.file, Range: Range{Start: p, EndLine: p.Line}, Msg: fmt.Sprintf("invalid YAML: %s (%s)", msg, fix), cause: err}
 	}
-	return &Error{File: d.file, Range: Range{Start: Pos{1, 1}, EndLine: 1}, Msg: fmt.Sprintf("invalid YAML: %v", err)}
+	return &Error{File: d.file, Range: lineRange(1, 1), Msg: fmt.Sprintf("invalid YAML: %v", err), cause: err}
 }
 
 func asSyntaxError(err error, target **yaml.SyntaxError) bool {
@@ -126,61 +146,112 @@ func (d *decoder) resolve(n ast.Node) ast.Node {
 	return n
 }
 
-// value decodes n into v, recording its position under path.
-func (d *decoder) value(n ast.Node, v reflect.Value, path string) {
+// spend charges one value of size bytes against the budget. Aliases can
+// repeat a value many times; the budget makes that cost bounded.
+func (d *decoder) spend(r Range, size int) bool {
+	if d.spent {
+		return false
+	}
+	d.values++
+	d.bytes += size
+	if d.values > d.limits.Values || d.bytes > d.limits.Bytes {
+		d.spent = true
+		d.errorf(r, "the Stagefile expands to more than %d values or %d bytes of text (aliases repeat what they point at; write the values out)", d.limits.Values, d.limits.Bytes)
+		return false
+	}
+	return true
+}
+
+var (
+	stringType = reflect.TypeOf(String{})
+	intType    = reflect.TypeOf(Int{})
+	boolType   = reflect.TypeOf(Bool{})
+	mapType    = reflect.TypeOf(Map{})
+	cacheType  = reflect.TypeOf(Cache{})
+)
+
+// value decodes n into v (a positioned type), recording where it was
+// written. key is the range of its mapping key, if any.
+func (d *decoder) value(n ast.Node, v reflect.Value, path string, key Range) {
 	raw := n
 	n = d.resolve(n)
 	r := rangeOf(raw)
-	if path != "" {
-		d.pos[path] = r
+	if !d.spend(r, 0) {
+		return
+	}
+	if p, ok := v.Addr().Interface().(positioned); ok {
+		*p.node() = Node{At: r, Key: key}
 	}
 	if _, ok := n.(*ast.NullNode); ok {
 		return // an empty value leaves the field at its default
 	}
 	if a, ok := n.(*ast.AliasNode); ok {
-		d.errorf(r, "unknown alias %q (define the anchor &%s before using it)", a.Value.GetToken().Value, a.Value.GetToken().Value)
+		name := a.Value.GetToken().Value
+		d.errorf(r, "unknown alias %q (define the anchor &%s before using it)", name, name)
 		return
 	}
-	if u, ok := v.Addr().Interface().(interface {
-		decodeShorthand(d *decoder, n ast.Node, path string) bool
-	}); ok && u.decodeShorthand(d, n, path) {
-		return
-	}
-	switch v.Kind() {
-	case reflect.Struct:
-		d.object(n, v, path)
-	case reflect.Slice:
-		d.list(n, v, path)
-	case reflect.Map:
-		d.dict(n, v, path)
-	case reflect.String:
-		if s, ok := d.scalar(n, path); ok {
-			v.SetString(s)
+	switch t := v.Type(); {
+	case t == stringType:
+		if s, ok := d.scalar(n, path); ok && d.spend(r, len(s)) {
+			v.FieldByName("Value").SetString(s)
 		}
-	case reflect.Int:
-		i, ok := n.(*ast.IntegerNode)
-		if !ok {
-			d.errorf(r, "%s must be a whole number, not %s", describe(path), kindOf(n))
-			return
-		}
-		var x int64
-		switch iv := i.Value.(type) {
-		case int64:
-			x = iv
-		case uint64:
-			x = int64(iv)
-		}
-		v.SetInt(x)
-	case reflect.Bool:
+	case t == intType:
+		d.integer(n, v, path, r)
+	case t == boolType:
 		b, ok := n.(*ast.BoolNode)
 		if !ok {
 			d.errorf(r, "%s must be true or false, not %s", describe(path), kindOf(n))
 			return
 		}
-		v.SetBool(b.Value)
+		v.FieldByName("Value").SetBool(b.Value)
+	case t == mapType:
+		d.dict(n, v, path)
+	case t == cacheType && isText(n):
+		// a cache may be written as just its path
+		d.value(n, v.FieldByName("Path"), join(path, "path"), Range{})
+	case isList(v):
+		d.list(n, v, path)
+	case t.Kind() == reflect.Struct:
+		d.object(n, v, path)
 	default:
-		panic(fmt.Sprintf("spec: no decoder for %s", v.Type())) // a programming error in the types, caught by tests
+		panic(fmt.Sprintf("spec: no decoder for %s", t)) // a programming error in the types, caught by tests
 	}
+}
+
+func isList(v reflect.Value) bool {
+	_, ok := v.Interface().(interface{ isList() })
+	return ok
+}
+
+func isText(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.StringNode, *ast.LiteralNode:
+		return true
+	}
+	return false
+}
+
+func (d *decoder) integer(n ast.Node, v reflect.Value, path string, r Range) {
+	i, ok := n.(*ast.IntegerNode)
+	if !ok {
+		d.errorf(r, "%s must be a whole number, not %s", describe(path), kindOf(n))
+		return
+	}
+	var x int64
+	switch iv := i.Value.(type) {
+	case int64:
+		x = iv
+	case uint64:
+		if iv > math.MaxInt64 {
+			d.errorf(r, "%s is too large: %s", describe(path), i.GetToken().Value)
+			return
+		}
+		x = int64(iv)
+	default:
+		d.errorf(r, "%s must be a whole number, not %s", describe(path), i.GetToken().Value)
+		return
+	}
+	v.FieldByName("Value").SetInt(x)
 }
 
 // scalar reads a string. Numbers and booleans are taken as written ("80",
@@ -213,6 +284,22 @@ func (d *decoder) entries(n ast.Node, path string) ([]*ast.MappingValueNode, boo
 	return nil, false
 }
 
+// key reads a mapping key; keys are plain scalars.
+func (d *decoder) key(e *ast.MappingValueNode) (string, Range, bool) {
+	kr := rangeOf(e.Key)
+	if _, ok := e.Key.(*ast.MergeKeyNode); ok {
+		d.errorf(kr, "merge keys (<<) are not supported (write the keys out)")
+		return "", kr, false
+	}
+	k := d.resolve(e.Key)
+	switch k.(type) {
+	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NullNode:
+		return k.GetToken().Value, kr, true
+	}
+	d.errorf(kr, "a key must be a plain name, not %s", kindOf(k))
+	return "", kr, false
+}
+
 // object decodes a mapping into a struct, by yaml tags.
 func (d *decoder) object(n ast.Node, v reflect.Value, path string) {
 	entries, ok := d.entries(n, path)
@@ -223,23 +310,20 @@ func (d *decoder) object(n ast.Node, v reflect.Value, path string) {
 	var names []string
 	t := v.Type()
 	for i := range t.NumField() {
-		if tag := t.Field(i).Tag.Get("yaml"); tag != "" {
+		if tag := t.Field(i).Tag.Get("yaml"); tag != "" && tag != "-" {
 			fields[tag] = i
 			names = append(names, tag)
 		}
 	}
 	seen := map[string]bool{}
 	for _, e := range entries {
-		if _, ok := e.Key.(*ast.MergeKeyNode); ok {
-			d.errorf(rangeOf(e.Key), "merge keys (<<) are not supported (write the keys out)")
+		key, kr, ok := d.key(e)
+		if !ok {
 			continue
 		}
-		key := e.Key.GetToken().Value
-		kr := rangeOf(e.Key)
-		sub := join(path, key)
 		i, ok := fields[key]
 		if !ok {
-			d.errorf(kr, "unknown key %q in %s (%s)", key, describeParent(path), suggest(key, names))
+			d.errorf(kr, "unknown key %q in %s (%s)", printable(key), describeParent(path), suggest(key, names))
 			continue
 		}
 		if seen[key] {
@@ -247,26 +331,26 @@ func (d *decoder) object(n ast.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[key] = true
-		d.pos["key:"+sub] = kr
-		d.value(e.Value, v.Field(i), sub)
+		d.value(e.Value, v.Field(i), join(path, key), kr)
 	}
 }
 
 func (d *decoder) list(n ast.Node, v reflect.Value, path string) {
 	seq, ok := n.(*ast.SequenceNode)
+	items := v.FieldByName("Items")
 	if !ok {
 		hint := ""
-		if v.Type().Elem().Kind() == reflect.String {
+		if items.Type().Elem() == stringType {
 			hint = fmt.Sprintf(" (write it as a list, e.g. [%s])", n.GetToken().Value)
 		}
 		d.errorf(rangeOf(n), "%s must be a list, not %s%s", describe(path), kindOf(n), hint)
 		return
 	}
-	out := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
+	out := reflect.MakeSlice(items.Type(), len(seq.Values), len(seq.Values))
 	for i, e := range seq.Values {
-		d.value(e, out.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		d.value(e, out.Index(i), fmt.Sprintf("%s[%d]", path, i), Range{})
 	}
-	v.Set(out)
+	items.Set(out)
 }
 
 func (d *decoder) dict(n ast.Node, v reflect.Value, path string) {
@@ -274,30 +358,22 @@ func (d *decoder) dict(n ast.Node, v reflect.Value, path string) {
 	if !ok {
 		return
 	}
-	out := reflect.MakeMapWithSize(v.Type(), len(entries))
+	m := v.Addr().Interface().(*Map)
+	seen := map[string]bool{}
 	for _, e := range entries {
-		key := e.Key.GetToken().Value
-		sub := join(path, key)
-		if out.MapIndex(reflect.ValueOf(key)).IsValid() {
-			d.errorf(rangeOf(e.Key), "duplicate key %q (remove one of them)", key)
+		key, kr, ok := d.key(e)
+		if !ok {
 			continue
 		}
-		d.pos["key:"+sub] = rangeOf(e.Key)
-		ev := reflect.New(v.Type().Elem()).Elem()
-		d.value(e.Value, ev, sub)
-		out.SetMapIndex(reflect.ValueOf(key), ev)
+		if seen[key] {
+			d.errorf(kr, "duplicate key %q (remove one of them)", key)
+			continue
+		}
+		seen[key] = true
+		entry := Entry{Key: String{Node: Node{At: kr}, Value: key}}
+		d.value(e.Value, reflect.ValueOf(&entry.Value).Elem(), join(path, key), kr)
+		m.Entries = append(m.Entries, entry)
 	}
-	v.Set(out)
-}
-
-// decodeShorthand lets a cache be written as just its path.
-func (c *Cache) decodeShorthand(d *decoder, n ast.Node, path string) bool {
-	switch n.(type) {
-	case *ast.StringNode, *ast.LiteralNode:
-		c.Path, _ = d.scalar(n, path)
-		return true
-	}
-	return false
 }
 
 // rangeOf is where a node starts and the last line it covers.
@@ -324,7 +400,7 @@ func startOf(n ast.Node) Pos {
 }
 
 func tokenPos(t *token.Token) Pos {
-	if t == nil {
+	if t == nil || t.Position == nil {
 		return Pos{1, 1}
 	}
 	return Pos{t.Position.Line, max(t.Position.Column, 1)}
@@ -349,7 +425,7 @@ func endLine(n ast.Node) int {
 	case *ast.LiteralNode:
 		return v.GetToken().Position.Line + strings.Count(strings.TrimRight(v.Value.Value, "\n"), "\n") + 1
 	}
-	if t := n.GetToken(); t != nil {
+	if t := n.GetToken(); t != nil && t.Position != nil {
 		return t.Position.Line
 	}
 	return 1
@@ -362,13 +438,31 @@ func kindOf(n ast.Node) string {
 	case *ast.SequenceNode:
 		return "a list"
 	case *ast.StringNode, *ast.LiteralNode:
-		return fmt.Sprintf("the string %q", n.GetToken().Value)
+		return fmt.Sprintf("the string %q", truncate(n.GetToken().Value, 40))
 	case *ast.IntegerNode, *ast.FloatNode:
-		return "the number " + n.GetToken().Value
+		return "the number " + truncate(n.GetToken().Value, 40)
 	case *ast.BoolNode:
 		return "the boolean " + n.GetToken().Value
 	}
 	return "a " + strings.ToLower(n.Type().String())
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// printable quotes a key for a message without letting control
+// characters or its length through.
+func printable(s string) string {
+	return truncate(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s), 60)
 }
 
 func join(path, key string) string {
@@ -393,13 +487,16 @@ func describeParent(path string) string {
 func suggest(key string, valid []string) string {
 	sorted := append([]string(nil), valid...)
 	sort.Strings(sorted)
+	list := "valid keys: " + strings.Join(sorted, ", ")
+	if len(key) > 64 {
+		return list
+	}
 	best, bestD := "", 3
 	for _, v := range sorted {
-		if dd := distance(strings.ToLower(key), v); dd < bestD {
+		if dd := distance(strings.ToLower(key), strings.ToLower(v)); dd < bestD {
 			best, bestD = v, dd
 		}
 	}
-	list := "valid keys: " + strings.Join(sorted, ", ")
 	if best != "" {
 		return fmt.Sprintf("did you mean %q? %s", best, list)
 	}

@@ -22,8 +22,9 @@ import (
 var Schema []byte
 
 // GenerateSchema builds the JSON Schema from the Spec type, with field
-// descriptions taken from the doc comments in typesSource (types.go).
-func GenerateSchema(typesSource []byte) ([]byte, error) {
+// descriptions taken from the doc comments in typesSource (types.go) and
+// the names of the presets (which spec does not know).
+func GenerateSchema(typesSource []byte, presets []string) ([]byte, error) {
 	docs, err := fieldDocs(typesSource)
 	if err != nil {
 		return nil, err
@@ -38,7 +39,9 @@ func GenerateSchema(typesSource []byte) ([]byte, error) {
 	root["$defs"] = g.defs
 	props := root["properties"].(map[string]any)
 	props["version"].(map[string]any)["const"] = Version
-	props["preset"].(map[string]any)["enum"] = []string{"node"}
+	if len(presets) > 0 {
+		props["preset"].(map[string]any)["enum"] = presets
+	}
 	return json.MarshalIndent(root, "", "  ")
 }
 
@@ -52,7 +55,7 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("yaml")
-		if tag == "" {
+		if tag == "" || tag == "-" {
 			continue
 		}
 		p := g.value(f.Type)
@@ -65,30 +68,32 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 }
 
 func (g *schemaGen) value(t reflect.Type) map[string]any {
-	switch t.Kind() {
-	case reflect.Struct:
+	switch {
+	case t == stringType:
+		return map[string]any{"type": "string"}
+	case t == intType:
+		return map[string]any{"type": "integer"}
+	case t == boolType:
+		return map[string]any{"type": "boolean"}
+	case t == mapType:
+		// values are taken as written: numbers and booleans too
+		return map[string]any{"type": "object", "additionalProperties": map[string]any{"type": []string{"string", "number", "boolean"}}}
+	case isList(reflect.New(t).Elem()):
+		items, _ := t.FieldByName("Items")
+		return map[string]any{"type": "array", "items": g.value(items.Type.Elem())}
+	case t.Kind() == reflect.Struct:
 		if _, ok := g.defs[t.Name()]; !ok {
 			g.defs[t.Name()] = nil // reserve against recursion
 			def := g.object(t)
-			if t == reflect.TypeOf(Cache{}) {
+			if t == cacheType {
 				// a cache may also be written as just its path
 				def = map[string]any{"anyOf": []any{map[string]any{"type": "string"}, def}}
 			}
 			g.defs[t.Name()] = def
 		}
 		return map[string]any{"$ref": "#/$defs/" + t.Name()}
-	case reflect.Slice:
-		return map[string]any{"type": "array", "items": g.value(t.Elem())}
-	case reflect.Map:
-		// values are taken as written: numbers and booleans too
-		return map[string]any{"type": "object", "additionalProperties": map[string]any{"type": []string{"string", "number", "boolean"}}}
-	case reflect.Int:
-		return map[string]any{"type": "integer"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	default:
-		return map[string]any{"type": "string"}
 	}
+	panic("spec: no schema for " + t.String())
 }
 
 // fieldDocs reads the doc comments of struct fields from Go source.

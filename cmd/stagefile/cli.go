@@ -6,23 +6,126 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/containerd/platforms"
 	bk "github.com/moby/buildkit/client/llb"
+	"github.com/pkg/errors"
 
+	"github.com/stagefile/stagefile/frontend"
+	"github.com/stagefile/stagefile/internal/contextdir"
 	"github.com/stagefile/stagefile/llb"
+	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset"
 	"github.com/stagefile/stagefile/spec"
 )
 
-// check parses and validates a Stagefile, printing errors and warnings as
+// command is one CLI command's flags and what it does with them.
+type command struct {
+	fs      *flag.FlagSet
+	context *string
+}
+
+func newCommand(name string, stderr io.Writer) *command {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &command{fs: fs}
+	c.context = fs.String("context", "", "the build context the preset reads (default: the Stagefile's folder)")
+	return c
+}
+
+// parse reads flags wherever they are on the command line ("llb FILE
+// -target test" as well as "llb -target test FILE") and returns the one
+// optional file argument; anything else is an error, never ignored.
+func (c *command) parse(args []string) (string, error) {
+	var files []string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			return "", err
+		}
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			files = append(files, rest...) // after "--" everything is a file
+			break
+		}
+		files, args = append(files, rest[0]), rest[1:]
+	}
+	switch len(files) {
+	case 0:
+		return frontend.DefaultFilename, nil
+	case 1:
+		return files[0], nil
+	}
+	return "", errors.Errorf("one Stagefile at a time, not %d: %s", len(files), strings.Join(files, " "))
+}
+
+// resolve reads and resolves the Stagefile file, with its preset reading
+// the context directory (.dockerignore applied). Images are not
+// inspected: what a preset would read from them is decided at build time.
+func (c *command) resolve(file string) (*plan.Plan, []*plan.Warning, error) {
+	data, err := readBounded(file, int64(spec.DefaultLimits.Size))
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := spec.Parse(file, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := *c.context
+	if dir == "" {
+		dir = defaultContext(file, s)
+	}
+	r := plan.Resolver{
+		Providers: preset.Providers,
+		ReadFiles: func(names []string) (map[string][]byte, error) { return contextdir.ReadFiles(dir, names) },
+	}
+	return r.Resolve(s)
+}
+
+// defaultContext is the Stagefile's folder, or, for an app of a
+// workspace whose Stagefile sits in the app's folder (apps/api/Stagefile
+// with "app: apps/api"), the workspace root.
+func defaultContext(file string, s *spec.Spec) string {
+	dir := filepath.Dir(file)
+	if app := filepath.Clean(filepath.FromSlash(s.App.Value)); s.App.Written() && app != "." {
+		if abs, err := filepath.Abs(dir); err == nil && strings.HasSuffix(abs, string(filepath.Separator)+app) {
+			return strings.TrimSuffix(abs, string(filepath.Separator)+app)
+		}
+	}
+	return dir
+}
+
+// readBounded reads at most limit bytes of a file, and says so when there
+// is more (stagefile check /dev/zero must not run out of memory).
+func readBounded(file string, limit int64) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dt, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, errors.Wrapf(err, "reading %s", file)
+	}
+	if int64(len(dt)) > limit {
+		return nil, errors.Errorf("%s: more than %d bytes, more than a Stagefile may have (is this the right file?)", file, limit)
+	}
+	return dt, nil
+}
+
+// check resolves a Stagefile, printing errors and warnings as
 // FILE:LINE:COL lines.
 func check(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	c := newCommand("check", stderr)
+	file, err := c.parse(args)
+	if err != nil {
+		return usageError(stderr, err)
 	}
-	s, warnings, err := load(fileArg(fs))
+	p, warnings, err := c.resolve(file)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
@@ -30,35 +133,71 @@ func check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: ok (version %d, image %s)\n", s.File(), s.Version, s.Image)
+	fmt.Fprintf(stdout, "%s: ok (image %s, release on %s)\n", p.File, p.Image.Value, p.Release.Image.Value)
 	return 0
 }
 
-// printLLB writes a target's marshalled definition, with base images left
-// unresolved and the context as a local source named "context".
-func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("llb", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	target := fs.String("target", llb.TargetRelease, "target to print")
-	if err := fs.Parse(args); err != nil {
-		return 2
+// printPlan prints the resolved plan with the origin of every value.
+func printPlan(args []string, stdout, stderr io.Writer) int {
+	c := newCommand("plan", stderr)
+	format := c.fs.String("format", "yaml", "yaml (origins as comments) or json")
+	file, err := c.parse(args)
+	if err != nil {
+		return usageError(stderr, err)
 	}
-	s, _, err := load(fileArg(fs))
+	if *format != "yaml" && *format != "json" {
+		return usageError(stderr, errors.Errorf("unknown format %q (use yaml or json)", *format))
+	}
+	p, warnings, err := c.resolve(file)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	p := platforms.Normalize(platforms.DefaultSpec())
-	g, err := llb.Convert(s, llb.Options{
-		Platform: p,
+	if *format == "json" {
+		stdout.Write(p.JSON())
+	} else {
+		stdout.Write(p.YAML())
+	}
+	return 0
+}
+
+// printLLB writes a target's marshalled definition, with base images left
+// unresolved and the context as a local source named "context". The tests
+// gate it as they gate the frontend's: `stagefile llb | buildctl build`
+// fails when a test fails.
+func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCommand("llb", stderr)
+	target := c.fs.String("target", llb.TargetRelease, "target to print")
+	file, err := c.parse(args)
+	if err != nil {
+		return usageError(stderr, err)
+	}
+	known := false
+	for _, t := range llb.Targets {
+		known = known || t.Name == *target
+	}
+	if !known {
+		return usageError(stderr, errors.Errorf("unknown target %q", *target))
+	}
+	p, _, err := c.resolve(file)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	pl := platforms.Normalize(platforms.DefaultSpec())
+	g, err := llb.Convert(p, llb.Options{
+		Platform: pl,
 		Images: map[string]llb.Image{
-			s.Image:         {State: bk.Image(s.Image, bk.Platform(p))},
-			s.Release.Image: {State: bk.Image(s.Release.Image, bk.Platform(p))},
+			p.Image.Value:         {State: bk.Image(p.Image.Value, bk.Platform(pl))},
+			p.Release.Image.Value: {State: bk.Image(p.Release.Image.Value, bk.Platform(pl))},
 		},
 		Context: func(include, exclude []string) (bk.State, error) {
 			var opts []bk.LocalOption
 			if include != nil {
-				opts = append(opts, bk.IncludePatterns(include))
+				opts = append(opts, bk.IncludePatterns(include), bk.SharedKeyHint("context:"+strings.Join(include, ",")))
 			}
 			if exclude != nil {
 				opts = append(opts, bk.ExcludePatterns(exclude))
@@ -70,12 +209,7 @@ func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	t, ok := g.Targets[*target]
-	if !ok {
-		fmt.Fprintf(stderr, "unknown target %q\n", *target)
-		return 2
-	}
-	def, err := t.State.Marshal(ctx, bk.Platform(p), bk.LocalUniqueID("stagefile-cli"))
+	def, err := g.Targets[*target].State.Marshal(ctx, bk.Platform(pl), bk.LocalUniqueID("stagefile-cli"))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -87,10 +221,9 @@ func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-func load(file string) (*spec.Spec, []*spec.Warning, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, nil, err
+func usageError(stderr io.Writer, err error) int {
+	if !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(stderr, "stagefile:", err)
 	}
-	return spec.Parse(file, data)
+	return 2
 }

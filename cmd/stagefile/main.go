@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,10 +33,18 @@ func main() {
 const usage = `stagefile — a BuildKit frontend for tested application images
 
 Usage:
-  stagefile check [FILE]                 validate a Stagefile (default ./Stagefile)
-  stagefile llb [-target T] [FILE]       print the LLB of a target (for buildctl debug dump-llb)
-  stagefile schema                       print the JSON Schema of the format (for editors)
+  stagefile check [--context DIR] [FILE]           check a Stagefile, its preset applied (default ./Stagefile)
+  stagefile plan [--context DIR] [--format yaml|json] [FILE]
+                                                   print what will run: every command, file, cache and
+                                                   release setting, and where each came from
+  stagefile llb [--context DIR] [--target T] [FILE]
+                                                   print the LLB of a target (pipe it to buildctl build)
+  stagefile schema                                 print the JSON Schema of the format (for editors)
   stagefile version
+
+--context is the build context the preset reads (default: the Stagefile's
+folder); give the workspace root for an app of a monorepo. Flags may come
+before or after FILE.
 
 As a frontend, put "# syntax=docker.io/stagefile/stagefile:1" on the first line
 of a Stagefile and run: docker build -f Stagefile .
@@ -51,6 +58,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "plan":
+		return printPlan(args[1:], stdout, stderr)
 	case "llb":
 		return printLLB(ctx, args[1:], stdout, stderr)
 	case "schema":
@@ -65,11 +74,4 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
 	return 2
-}
-
-func fileArg(fs *flag.FlagSet) string {
-	if fs.NArg() > 0 {
-		return fs.Arg(0)
-	}
-	return frontend.DefaultFilename
 }

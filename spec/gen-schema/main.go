@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/stagefile/stagefile/preset"
 	"github.com/stagefile/stagefile/spec"
 )
 
@@ -13,7 +14,7 @@ func main() {
 	src, err := os.ReadFile("types.go")
 	if err == nil {
 		var out []byte
-		if out, err = spec.GenerateSchema(src); err == nil {
+		if out, err = spec.GenerateSchema(src, preset.Names()); err == nil {
 			err = os.WriteFile("schema.json", append(out, '\n'), 0o644)
 		}
 	}

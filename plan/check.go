@@ -1,0 +1,436 @@
+package plan
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/distribution/reference"
+
+	"github.com/stagefile/stagefile/spec"
+)
+
+// Check validates every value of the plan, whoever decided it: a value a
+// preset filled obeys the same rules as one the user wrote, and its error
+// points at the preset line and says where it came from. With complete
+// set, it also checks what a finished plan must have (an image, a test
+// command for a test section...); before the preset ran, it is not.
+func Check(p *Plan, complete bool) error {
+	c := &checker{p: p}
+	c.check(complete)
+	return c.errs.Err()
+}
+
+type checker struct {
+	p    *Plan
+	errs spec.Errors
+}
+
+// errorf records a problem with the value at field (as the Stagefile
+// names it), decided by o. For a value a preset filled, the message says
+// so and how to override it.
+func (c *checker) errorf(field string, o Origin, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	switch o.Kind {
+	case Preset:
+		from := ""
+		if o.From != "" {
+			from = " from " + o.From
+		}
+		msg += fmt.Sprintf(" [%s was filled by preset %s%s: write it in the Stagefile to choose another]", field, o.Preset, from)
+	case Default:
+		if o.From != "" {
+			msg += fmt.Sprintf(" [%s defaults to %s]", field, o.From)
+		}
+	}
+	c.errs = append(c.errs, &spec.Error{File: c.p.File, Range: o.At, Msg: msg})
+}
+
+func (c *checker) check(complete bool) {
+	p := c.p
+	if p.Image.Set() {
+		c.imageRef("image", p.Image)
+	} else if complete {
+		c.errorf("image", Origin{At: p.Span}, "missing \"image\" (add the base image the dependency, test and build steps run on, e.g. \"image: node:20-bookworm-slim\")")
+	}
+	c.workdir(p.Workdir)
+	c.relPath("app", p.App, "the build context")
+	c.env("env", p.Env)
+	for i, e := range p.Source.Exclude {
+		c.nonEmpty(fmt.Sprintf("source.exclude[%d]", i), e, "a .dockerignore-style pattern")
+	}
+	c.dependencies(complete)
+	c.secrets()
+	c.command("test.run", p.Test.Run)
+	if complete && p.Test.Declared && p.Test.Run == nil {
+		c.errorf("test", Origin{At: p.Test.At}, "test needs \"run\" (the command that runs the tests, e.g. \"run: npm test\")")
+	}
+	c.caches("test.caches", p.Test.Caches)
+	for i, r := range p.Test.Reports {
+		c.relPath(fmt.Sprintf("test.reports[%d]", i), r, "workdir")
+	}
+	c.command("build.run", p.Build.Run)
+	c.caches("build.caches", p.Build.Caches)
+	for i, o := range p.Build.Outputs {
+		c.output(fmt.Sprintf("build.outputs[%d]", i), o)
+	}
+	c.release()
+}
+
+func (c *checker) dependencies(complete bool) {
+	d := c.p.Dependencies
+	seen := map[string]string{}
+	for _, list := range []struct {
+		name  string
+		items []Value[string]
+	}{{"dependencies.manifests", d.Manifests}, {"dependencies.config", d.Config}} {
+		for i, m := range list.items {
+			field := fmt.Sprintf("%s[%d]", list.name, i)
+			clean, ok := c.relPath(field, m, "the build context")
+			if !ok {
+				continue
+			}
+			if why := wholeTree(clean); why != "" {
+				c.errorf(field, m.Origin, "%q would copy %s into the dependency layer, so every source edit would reinstall (list only the files the installs read, e.g. package.json and the lockfile)", m.Value, why)
+				continue
+			}
+			if dir := dependencyDir(clean); dir != "" {
+				c.errorf(field, m.Origin, "%q is inside %s, which the installs create (list the files the installs read, not what they write)", m.Value, dir)
+				continue
+			}
+			if prev, ok := seen[clean]; ok {
+				c.errorf(field, m.Origin, "%q is listed twice (in %s too; remove one)", m.Value, prev)
+			}
+			seen[clean] = field
+		}
+	}
+	c.command("dependencies.production", d.Production)
+	c.command("dependencies.development", d.Development)
+	if complete && (d.Production != nil || d.Development != nil) && len(d.Manifests) == 0 {
+		c.errorf("dependencies", Origin{At: d.At}, "dependency installs need \"manifests\" (list the files they read, e.g. [package.json, yarn.lock]; only these are copied before installing, so source edits keep the installs cached)")
+	}
+	c.caches("dependencies.caches", d.Caches)
+}
+
+func (c *checker) output(field string, o Value[string]) {
+	clean, ok := c.relPath(field, o, "workdir")
+	if !ok {
+		return
+	}
+	if clean == "." {
+		c.errorf(field, o.Origin, "an output of \".\" would ship the whole workdir, dev dependencies and all (name what the build produced, e.g. \"dist\")")
+	} else if why := wholeTree(clean); why != "" {
+		c.errorf(field, o.Origin, "%q would ship %s of workdir, dev dependencies and all (name what the build produced, e.g. \"dist\")", o.Value, why)
+	} else if dir := dependencyDir(clean); dir != "" {
+		c.errorf(field, o.Origin, "%q would ship %s with its dev dependencies; the release already has the production dependencies (name what the build produced, e.g. \"dist\")", o.Value, dir)
+	}
+}
+
+func (c *checker) secrets() {
+	p := c.p
+	ids, targets, envs := map[string]bool{}, map[string]string{}, map[string]bool{}
+	for i, sec := range p.Secrets {
+		field := fmt.Sprintf("secrets[%d]", i)
+		if !sec.ID.Set() || sec.ID.Value == "" {
+			c.errorf(field, sec.Origin, "a secret needs an \"id\" (the id given to --secret id=...)")
+			continue
+		}
+		if !secretID.MatchString(sec.ID.Value) || strings.Contains(sec.ID.Value, "..") {
+			c.errorf(field+".id", sec.ID.Origin, "invalid secret id \"%s\" (use letters, digits, '.', '_' and '-', starting with a letter or digit)", printable(sec.ID.Value))
+			continue
+		}
+		if ids[sec.ID.Value] {
+			c.errorf(field+".id", sec.ID.Origin, "secret %q is declared twice (remove one)", sec.ID.Value)
+		}
+		ids[sec.ID.Value] = true
+		if sec.Env.Set() {
+			if !envName.MatchString(sec.Env.Value) {
+				c.errorf(field+".env", sec.Env.Origin, "invalid environment variable name \"%s\" (use letters, digits and '_', not starting with a digit)", printable(sec.Env.Value))
+			} else if envs[sec.Env.Value] {
+				c.errorf(field+".env", sec.Env.Origin, "two secrets set %s (give each its own variable)", sec.Env.Value)
+			}
+			envs[sec.Env.Value] = true
+		}
+		if !sec.Target.Set() {
+			continue
+		}
+		t := sec.Target
+		if !path.IsAbs(t.Value) {
+			if _, ok := c.relPath(field+".target", t, "workdir"); !ok {
+				continue
+			}
+		} else if !c.nonEmpty(field+".target", t, "a file path") {
+			continue
+		}
+		target := p.SecretTarget(sec)
+		if why := c.collision(target, "secret"); why != "" {
+			c.errorf(field+".target", t.Origin, "secret %q would be mounted at %s, %s (choose another target)", sec.ID.Value, target, why)
+			continue
+		}
+		if other, ok := targets[target]; ok {
+			c.errorf(field+".target", t.Origin, "secrets %q and %q are both mounted at %s (give each its own target)", other, sec.ID.Value, target)
+		}
+		targets[target] = sec.ID.Value
+	}
+}
+
+// collision says why an absolute path cannot be mounted over (a secret
+// or a cache): "" when it can.
+func (c *checker) collision(p, what string) string {
+	wd := c.p.Workdir.Value
+	switch {
+	case p == "/":
+		return "over the whole image"
+	case p == "/tmp":
+		return "over /tmp, which every step already mounts as an empty tmpfs"
+	case systemDirs[p]:
+		return "over the image's " + p
+	case systemFiles[p]:
+		return "over the image's " + p
+	case p == wd:
+		return "over workdir"
+	case strings.HasPrefix(wd, p+"/"):
+		return "over a folder that holds workdir"
+	}
+	if what == "secret" {
+		for _, m := range append(append([]Value[string]{}, c.p.Dependencies.Manifests...), c.p.Dependencies.Config...) {
+			if path.Join(wd, m.Value) == p {
+				return "over the manifest " + m.Value + " the installs read"
+			}
+		}
+		for _, ca := range c.p.Dependencies.Caches {
+			if cp := path.Clean(ca.Path.Value); p == cp || strings.HasPrefix(p, cp+"/") {
+				return "inside the cache " + cp + " the installs mount"
+			}
+		}
+	}
+	return ""
+}
+
+func (c *checker) release() {
+	r := c.p.Release
+	if r.Image.Set() {
+		c.imageRef("release.image", r.Image)
+	}
+	c.env("release.env", r.Env)
+	for i, port := range r.Expose {
+		c.port(fmt.Sprintf("release.expose[%d]", i), port)
+	}
+	if r.User.Set() && !userSpec.MatchString(r.User.Value) {
+		c.errorf("release.user", r.User.Origin, "invalid user \"%s\" (write a user name or uid, optionally with a group: \"node\", \"1000\", \"1000:1000\")", printable(r.User.Value))
+	}
+	for _, v := range []struct {
+		field string
+		val   Value[[]string]
+	}{{"release.entrypoint", r.Entrypoint}, {"release.cmd", r.Cmd}} {
+		for _, a := range v.val.Value {
+			if strings.ContainsRune(a, 0) {
+				c.errorf(v.field, v.val.Origin, "%s holds a NUL character, which no command line can carry (remove it)", v.field)
+			}
+		}
+	}
+	for _, l := range r.Labels {
+		if l.Name == "" || hasControl(l.Name) {
+			c.errorf("release.labels", l.Origin, "invalid label name \"%s\" (use letters, digits, '.', '-' and '/')", printable(l.Name))
+		}
+	}
+}
+
+var (
+	envName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	secretID = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*$`)
+	userSpec = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$`)
+	portSpec = regexp.MustCompile(`^([1-9][0-9]{0,4})(/(tcp|udp|sctp))?$`)
+)
+
+// systemDirs hold the base image's own files: a workdir there would copy
+// them into the release, and a mount there would hide them.
+var systemDirs = setOf("/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media", "/mnt",
+	"/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var",
+	"/usr/bin", "/usr/include", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/local", "/usr/sbin", "/usr/share", "/usr/src",
+	"/usr/local/bin", "/usr/local/include", "/usr/local/lib", "/usr/local/sbin", "/usr/local/share",
+	"/var/cache", "/var/lib", "/var/log", "/var/run", "/var/tmp")
+
+// systemFiles are files every container relies on.
+var systemFiles = setOf("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/etc/nsswitch.conf")
+
+// DependencyDirs are the folders installs create. They never ship as an
+// output or a manifest: the release gets them from the production install.
+var DependencyDirs = []string{"node_modules", ".venv", ".yarn/cache", ".pnpm-store"}
+
+func dependencyDir(clean string) string {
+	for _, d := range DependencyDirs {
+		if clean == d || strings.HasPrefix(clean, d+"/") || strings.HasSuffix(clean, "/"+d) || strings.Contains(clean, "/"+d+"/") {
+			return d
+		}
+	}
+	return ""
+}
+
+// wholeTree says what a pattern would take if it takes everything at its
+// top level ("*", "**", "**/x"): "" when it names something.
+func wholeTree(clean string) string {
+	switch first, _, _ := strings.Cut(clean, "/"); {
+	case clean == ".":
+		return "the whole tree"
+	case first == "*" || first == "**":
+		return "every file"
+	}
+	return ""
+}
+
+func setOf(items ...string) map[string]bool {
+	m := make(map[string]bool, len(items))
+	for _, i := range items {
+		m[i] = true
+	}
+	return m
+}
+
+func (c *checker) nonEmpty(field string, v Value[string], what string) bool {
+	if strings.TrimSpace(v.Value) == "" {
+		c.errorf(field, v.Origin, "%q is empty (write %s, or remove the key)", field, what)
+		return false
+	}
+	if hasControl(v.Value) {
+		c.errorf(field, v.Origin, "%q holds control characters (%s; remove them)", field, printable(v.Value))
+		return false
+	}
+	return true
+}
+
+func (c *checker) command(field string, cmd *Command) {
+	if cmd == nil {
+		return
+	}
+	script := cmd.Script()
+	if strings.TrimSpace(script) == "" {
+		c.errorf(field, cmd.Origin, "%q is empty (write the shell command to run, or remove the key)", field)
+	} else if strings.ContainsRune(script, 0) {
+		c.errorf(field, cmd.Origin, "%q holds a NUL character, which no shell can run (remove it)", field)
+	}
+}
+
+// relPath checks a path that must stay inside base (the context or
+// workdir) and returns it cleaned.
+func (c *checker) relPath(field string, v Value[string], base string) (string, bool) {
+	if !v.Set() {
+		return "", false
+	}
+	if !c.nonEmpty(field, v, "a path relative to "+base) {
+		return "", false
+	}
+	if path.IsAbs(v.Value) {
+		c.errorf(field, v.Origin, "%q is absolute; paths here are relative to %s (drop the leading \"/\")", v.Value, base)
+		return "", false
+	}
+	clean := path.Clean(v.Value)
+	if clean == ".." || strings.HasPrefix(clean, "../") {
+		c.errorf(field, v.Origin, "%q escapes %s (remove the \"..\"; only files inside %s can be used)", v.Value, base, base)
+		return "", false
+	}
+	return clean, true
+}
+
+func (c *checker) workdir(v Value[string]) {
+	if !c.nonEmpty("workdir", v, "an absolute path such as /app") {
+		return
+	}
+	if !path.IsAbs(v.Value) {
+		c.errorf("workdir", v.Origin, "%q must be an absolute path in the image (write \"/%s\")", v.Value, v.Value)
+		return
+	}
+	if clean := path.Clean(v.Value); systemDirs[clean] {
+		c.errorf("workdir", v.Origin, "workdir %s holds the image's own files, and the release copies workdir whole (use a folder of its own, e.g. /app)", clean)
+	}
+}
+
+func (c *checker) env(field string, vars []Var) {
+	for _, v := range vars {
+		if !envName.MatchString(v.Name) {
+			c.errorf(field, v.Origin, "invalid environment variable name \"%s\" (use letters, digits and '_', not starting with a digit)", printable(v.Name))
+		} else if strings.ContainsRune(v.Value, 0) {
+			c.errorf(field, v.Origin, "%s holds a NUL character, which no environment can carry (remove it)", v.Name)
+		}
+	}
+}
+
+func (c *checker) caches(field string, caches []Cache) {
+	seen := map[string]bool{}
+	for i, cache := range caches {
+		cf := fmt.Sprintf("%s[%d]", field, i)
+		if !cache.Path.Set() || cache.Path.Value == "" {
+			c.errorf(cf, cache.Origin, "a cache needs a \"path\" (the absolute directory to mount it at)")
+			continue
+		}
+		p := cache.Path.Value
+		if !path.IsAbs(p) {
+			c.errorf(cf, cache.Path.Origin, "cache path %q must be absolute (e.g. /root/.npm)", p)
+			continue
+		}
+		clean := path.Clean(p)
+		if why := c.collision(clean, "cache"); why != "" {
+			c.errorf(cf, cache.Path.Origin, "a cache at %s would be mounted %s (use a folder of its own, e.g. /root/.cache/tool)", clean, why)
+			continue
+		}
+		if seen[clean] {
+			c.errorf(cf, cache.Path.Origin, "two caches are mounted at %s (remove one)", clean)
+		}
+		seen[clean] = true
+		switch cache.Sharing.Value {
+		case "", "shared", "locked", "private":
+		default:
+			c.errorf(cf+".sharing", cache.Sharing.Origin, "unknown sharing \"%s\" (use shared, locked or private)", printable(cache.Sharing.Value))
+		}
+	}
+}
+
+func (c *checker) imageRef(field string, ref Value[string]) {
+	if _, err := reference.ParseNormalizedNamed(ref.Value); err != nil {
+		c.errorf(field, ref.Origin, "invalid image reference \"%s\": %v (write e.g. \"node:20-bookworm-slim\" or \"registry.example.com/team/node:20\")", printable(ref.Value), err)
+	}
+}
+
+func (c *checker) port(field string, v Value[string]) {
+	m := portSpec.FindStringSubmatch(v.Value)
+	if m == nil {
+		if num, proto, ok := strings.Cut(v.Value, "/"); ok && portSpec.MatchString(num) {
+			c.errorf(field, v.Origin, "invalid protocol \"%s\" in port %q (use tcp, udp or sctp)", printable(proto), v.Value)
+			return
+		}
+		c.errorf(field, v.Origin, "invalid port \"%s\" (write a number from 1 to 65535, optionally with /tcp or /udp, e.g. 8080 or 53/udp)", printable(v.Value))
+		return
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 65535 {
+		c.errorf(field, v.Origin, "invalid port %q (write a number from 1 to 65535, optionally with /tcp or /udp, e.g. 8080 or 53/udp)", v.Value)
+	}
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// printable shows a value in a message without control characters (which
+// would reach the user's terminal) and without its whole length.
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() > 80 {
+			b.WriteString("…")
+			break
+		}
+		if r < 0x20 || r == 0x7f {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,201 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/stagefile/stagefile/spec"
+)
+
+const minimal = "# syntax=docker.io/stagefile/stagefile:1\nversion: 1\nimage: node:20-bookworm-slim\n"
+
+func resolve(t *testing.T, src string, providers ...Provider) (*Plan, []*Warning, error) {
+	t.Helper()
+	s, err := spec.Parse("Stagefile", []byte(src))
+	assert.NilError(t, err)
+	r := Resolver{Providers: map[string]Provider{}, ReadFiles: func([]string) (map[string][]byte, error) { return nil, nil }}
+	for _, p := range providers {
+		r.Providers[p.Name()] = p
+	}
+	return r.Resolve(s)
+}
+
+// TestInvalid: every rule of a resolved build, with the exact message,
+// line and column, each found in well under a second.
+func TestInvalid(t *testing.T) {
+	cases := []struct {
+		name      string
+		src       string
+		line, col int
+		msg       string
+	}{
+		{"missing image", "version: 1\n", 1, 1, `missing "image"`},
+		{"bad image reference", "version: 1\nimage: Node:20\n", 2, 8, `invalid image reference "Node:20"`},
+		{"unknown preset", minimal + "preset: ruby\n", 4, 9, `unknown preset "ruby" (the presets are: fake)`},
+		{"relative workdir", minimal + "workdir: app\n", 4, 10, `"app" must be an absolute path in the image (write "/app")`},
+		{"workdir is /", minimal + "workdir: /\n", 4, 10, "workdir / holds the image's own files, and the release copies workdir whole (use a folder of its own, e.g. /app)"},
+		{"workdir is /usr/local", minimal + "workdir: /usr/local/\n", 4, 10, "workdir /usr/local holds the image's own files"},
+		{"app escapes", minimal + "app: ../x\n", 4, 6, `"../x" escapes the build context`},
+		{"bad env name", minimal + "release:\n  env:\n    1BAD: x\n", 6, 5, `invalid environment variable name "1BAD"`},
+		{"absolute manifest", minimal + "dependencies:\n  manifests: [/package.json]\n", 5, 15, `"/package.json" is absolute`},
+		{"manifest escapes context", minimal + "dependencies:\n  manifests:\n    - ../package.json\n", 6, 7, `"../package.json" escapes the build context`},
+		{"manifest listed twice", minimal + "dependencies:\n  manifests: [package.json, ./package.json]\n", 5, 29, "listed twice"},
+		{"manifests take everything", minimal + "dependencies:\n  manifests: [\"**\"]\n", 5, 15, `"**" would copy every file into the dependency layer, so every source edit would reinstall`},
+		{"manifests take the tree", minimal + "dependencies:\n  manifests: [.]\n", 5, 15, `"." would copy the whole tree into the dependency layer`},
+		{"manifest in node_modules", minimal + "dependencies:\n  manifests: [node_modules/x/package.json]\n", 5, 15, "is inside node_modules, which the installs create"},
+		{"config escapes", minimal + "dependencies:\n  config: [../.npmrc]\n", 5, 12, `"../.npmrc" escapes the build context`},
+		{"empty install command", minimal + "dependencies:\n  manifests: [package.json]\n  production: \"\"\n", 6, 15, `"dependencies.production" is empty (write the shell command to run, or remove the key)`},
+		{"NUL in a command", minimal + "test:\n  run: \"a\\0b\"\n", 5, 8, "holds a NUL character"},
+		{"installs without manifests", minimal + "dependencies:\n  production: npm ci\n", 4, 1, `dependency installs need "manifests"`},
+		{"relative cache path", minimal + "dependencies:\n  caches: [.npm]\n", 5, 12, `cache path ".npm" must be absolute`},
+		{"cache at /", minimal + "dependencies:\n  caches: [/]\n", 5, 12, "a cache at / would be mounted over the whole image"},
+		{"cache at /tmp", minimal + "test:\n  run: x\n  caches: [/tmp]\n", 6, 12, "over /tmp, which every step already mounts as an empty tmpfs"},
+		{"cache at workdir", minimal + "build:\n  caches: [/app]\n", 5, 12, "a cache at /app would be mounted over workdir"},
+		{"cache over workdir's parent", minimal + "workdir: /srv/app\nbuild:\n  caches: [/srv]\n", 6, 12, "over a folder that holds workdir"},
+		{"two caches at one path", minimal + "dependencies:\n  caches: [/root/.npm, /root/.npm/]\n", 5, 24, "two caches are mounted at /root/.npm"},
+		{"bad cache sharing", minimal + "dependencies:\n  caches:\n    - {path: /root/.npm, sharing: yes}\n", 6, 35, `unknown sharing "yes"`},
+		{"test without run", minimal + "test:\n  reports: [junit.xml]\n", 4, 1, `test needs "run"`},
+		{"blank test command", minimal + "test:\n  run: \"   \"\n", 5, 8, `"test.run" is empty`},
+		{"report escapes workdir", minimal + "test:\n  run: x\n  reports: [../junit.xml]\n", 6, 13, `"../junit.xml" escapes workdir`},
+		{"output is the whole workdir", minimal + "build:\n  run: x\n  outputs: [.]\n", 6, 13, `an output of "." would ship the whole workdir`},
+		{"output is *", minimal + "build:\n  run: x\n  outputs: [\"*\"]\n", 6, 13, `"*" would ship every file of workdir, dev dependencies and all`},
+		{"output is node_modules", minimal + "build:\n  outputs: [node_modules]\n", 5, 13, `"node_modules" would ship node_modules with its dev dependencies`},
+		{"output in node_modules", minimal + "build:\n  outputs: [node_modules/.bin]\n", 5, 13, "would ship node_modules"},
+		{"absolute output", minimal + "build:\n  run: x\n  outputs: [/app/build]\n", 6, 13, `"/app/build" is absolute`},
+		{"port out of range", minimal + "release:\n  expose: [80, 70000]\n", 5, 16, `invalid port "70000"`},
+		{"port with a plus", minimal + "release:\n  expose: [\"+80\"]\n", 5, 12, `invalid port "+80"`},
+		{"port with a leading zero", minimal + "release:\n  expose: [\"080\"]\n", 5, 12, `invalid port "080"`},
+		{"port with an empty protocol", minimal + "release:\n  expose: [80/]\n", 5, 12, `invalid protocol "" in port "80/"`},
+		{"bad port protocol", minimal + "release:\n  expose: [53/icmp]\n", 5, 12, `invalid protocol "icmp"`},
+		{"user with a newline", minimal + "release:\n  user: \"root\\n\"\n", 5, 9, `invalid user "root\x0a"`},
+		{"user with a space", minimal + "release:\n  user: \"node app\"\n", 5, 9, `invalid user "node app"`},
+		{"secret without id", minimal + "secrets:\n  - target: .npmrc\n", 5, 5, `a secret needs an "id"`},
+		{"secret id ..", minimal + "secrets:\n  - {id: \"..\"}\n", 5, 10, `invalid secret id ".."`},
+		{"secret id with a slash", minimal + "secrets:\n  - {id: a/b}\n", 5, 10, `invalid secret id "a/b"`},
+		{"secret declared twice", minimal + "secrets:\n  - id: npmrc\n  - id: npmrc\n", 6, 9, `secret "npmrc" is declared twice`},
+		{"secret escapes workdir", minimal + "secrets:\n  - id: npmrc\n    target: ../.npmrc\n", 6, 13, `"../.npmrc" escapes workdir`},
+		{"secret over /etc/passwd", minimal + "secrets:\n  - id: pw\n    target: /etc/passwd\n", 6, 13, `secret "pw" would be mounted at /etc/passwd, over the image's /etc/passwd`},
+		{"secret over a manifest", minimal + "dependencies:\n  manifests: [package.json]\nsecrets:\n  - id: package.json\n", 7, 9, "over the manifest package.json the installs read"},
+		{"secret in a cache", minimal + "dependencies:\n  caches: [/root/.npm]\nsecrets:\n  - {id: t, target: /root/.npm/t}\n", 7, 21, "inside the cache /root/.npm the installs mount"},
+		{"secret at workdir", minimal + "secrets:\n  - {id: t, target: /app}\n", 5, 21, "over workdir"},
+		{"two secrets, one target", minimal + "secrets:\n  - {id: a, target: .npmrc}\n  - {id: b, target: /app/.npmrc}\n", 6, 21, `secrets "a" and "b" are both mounted at /app/.npmrc`},
+		{"two secrets, one env", minimal + "secrets:\n  - {id: a, env: TOKEN}\n  - {id: b, env: TOKEN}\n", 6, 18, "two secrets set TOKEN"},
+		{"bad secret env", minimal + "secrets:\n  - {id: a, env: 1X}\n", 5, 18, `invalid environment variable name "1X"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			p, _, err := resolve(t, tc.src, fakeProvider{})
+			assert.Check(t, time.Since(start) < 100*time.Millisecond)
+			assert.Assert(t, p == nil)
+			assert.Assert(t, err != nil)
+			var list spec.Errors
+			assert.Assert(t, errors.As(err, &list), "error %T is not positioned", err)
+			first := list[0]
+			assert.Check(t, is.Equal(first.Range.Start.Line, tc.line), "error: %v", err)
+			assert.Check(t, is.Equal(first.Range.Start.Column, tc.col), "error: %v", err)
+			assert.Check(t, is.Contains(err.Error(), tc.msg))
+			prefix := fmt.Sprintf("Stagefile:%d:%d: ", tc.line, tc.col)
+			assert.Check(t, strings.HasPrefix(err.Error(), prefix), "%q does not start with %q", err.Error(), prefix)
+		})
+	}
+}
+
+// TestAllErrorsAtOnce: validation reports every problem, not the first.
+func TestAllErrorsAtOnce(t *testing.T) {
+	_, _, err := resolve(t, "version: 1\nimage: node:20\nworkdir: app\nrelease:\n  expose: [0]\n")
+	var list spec.Errors
+	assert.Assert(t, errors.As(err, &list))
+	assert.Check(t, is.Len(list, 2))
+}
+
+// fakeProvider fills values a rule refuses, to show that what a preset
+// fills is checked like what the user writes.
+type fakeProvider struct{ bad string }
+
+func (fakeProvider) Name() string         { return "fake" }
+func (fakeProvider) Files(*Plan) []string { return nil }
+func (fakeProvider) Rules() []*Rule       { return nil }
+func (f fakeProvider) Fill(p *Plan, _ *Facts) ([]*Warning, error) {
+	o := Origin{Kind: Preset, At: p.Preset.Origin.At, Preset: "fake", From: "fake.json"}
+	switch f.bad {
+	case "output":
+		p.Build.Outputs = append(p.Build.Outputs, Value[string]{Value: "node_modules", Origin: o})
+	case "manifest":
+		p.Dependencies.Manifests = append(p.Dependencies.Manifests, Value[string]{Value: ".npmrc", Origin: o})
+	case "workdir":
+		if !p.Workdir.Written() {
+			p.Workdir = Value[string]{Value: "/", Origin: o}
+		}
+	}
+	return nil, nil
+}
+
+// TestPresetValuesAreChecked: a value a preset fills breaks the same rule
+// a written one would, the error points at the preset line and says which
+// preset filled it from what.
+func TestPresetValuesAreChecked(t *testing.T) {
+	_, _, err := resolve(t, minimal+"preset: fake\n", fakeProvider{bad: "output"})
+	assert.Check(t, is.Error(err, `Stagefile:4:9: "node_modules" would ship node_modules with its dev dependencies; the release already has the production dependencies (name what the build produced, e.g. "dist") [build.outputs[0] was filled by preset fake from fake.json: write it in the Stagefile to choose another]`))
+
+	_, _, err = resolve(t, minimal+"workdir: /srv\npreset: fake\n", fakeProvider{bad: "workdir"})
+	assert.Check(t, err == nil, "the preset must not override what the user wrote: %v", err)
+
+	p, warnings, err := resolve(t, minimal+"preset: fake\n", fakeProvider{bad: "manifest"})
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(p.Dependencies.Manifests, 1))
+	var found *Warning
+	for _, w := range warnings {
+		if w.Rule == TokenInManifests {
+			found = w
+		}
+	}
+	assert.Assert(t, found != nil, "the preset's manifest is linted: %v", warnings)
+	assert.Check(t, is.Equal(found.Error(), `Stagefile:4:9: .npmrc often holds a registry token and would be stored in image layers (list it under dependencies.config, which mounts it for the installs only, and pass tokens as secrets) [TokenInManifests]`))
+}
+
+func TestLint(t *testing.T) {
+	_, warnings, err := resolve(t, minimal+"release:\n  entrypoint: [npm, start]\n  user: root\nbuild:\n  run: make\n")
+	assert.NilError(t, err)
+	var got []string
+	for _, w := range warnings {
+		got = append(got, w.Error())
+	}
+	assert.Check(t, is.DeepEqual(got, []string{
+		"Stagefile:1:1: no test step: the release is built without running any tests (add test.run) [NoTests]",
+		"Stagefile:5:15: npm as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start the app directly, e.g. [node, dist/server.js]) [PackageManagerAsPID1]",
+		"Stagefile:6:9: the app runs as root (use an unprivileged user, e.g. node or 1000) [RunsAsRoot]",
+		"Stagefile:8:8: the build step's outputs are not listed, so the release gets nothing the build made (add build.outputs, e.g. [dist]) [NoBuildOutputs]",
+	}))
+	for _, r := range Rules {
+		assert.Check(t, strings.HasSuffix(r.URL, "#"+strings.ToLower(r.Name)))
+		assert.Check(t, r.Description != "")
+	}
+}
+
+// TestDefaults: what nobody wrote is a default, and says so.
+func TestDefaults(t *testing.T) {
+	p, _, err := resolve(t, minimal+"secrets:\n  - id: npmrc\n")
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Workdir.Value, DefaultWorkdir))
+	assert.Check(t, is.Equal(p.Workdir.Origin.Kind, Default))
+	assert.Check(t, is.Equal(p.App.Value, "."))
+	assert.Check(t, is.Equal(p.Release.Image.Value, "node:20-bookworm-slim"))
+	assert.Check(t, is.Equal(p.Release.Image.Origin.String(), "default: the build image"))
+	assert.Check(t, is.Equal(p.SecretTarget(p.Secrets[0]), "/app/npmrc"))
+	assert.Check(t, is.Equal(p.Image.Origin.String(), "line 3:8"))
+}
+
+// TestScript: what a preset builds reaches the shell quoted, whatever its
+// arguments hold; what the user wrote runs as written.
+func TestScript(t *testing.T) {
+	c := Argv(Origin{}, []string{"corepack", "enable"}, []string{"yarn", "workspaces", "focus", "--production", "a b; touch /pwned", "$(id)", "it's"})
+	assert.Check(t, is.Equal(c.Script(), `corepack enable && yarn workspaces focus --production 'a b; touch /pwned' '$(id)' 'it'"'"'s'`))
+	assert.Check(t, is.Equal(Shell("yarn test | tee out", Origin{}).Script(), "yarn test | tee out"))
+}

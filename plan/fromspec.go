@@ -1,0 +1,167 @@
+package plan
+
+import (
+	"path"
+	"sort"
+
+	"github.com/stagefile/stagefile/spec"
+)
+
+// DefaultWorkdir is where the app lives in every stage unless workdir says otherwise.
+const DefaultWorkdir = "/app"
+
+// FromSpec is the plan of what the Stagefile says, before any preset:
+// its values with their places, and the defaults a preset may build on
+// (workdir, app). Finish adds the rest of the defaults.
+func FromSpec(s *spec.Spec) *Plan {
+	p := &Plan{File: s.File, Span: s.At}
+	// where a value nobody wrote is reported: the preset line, else the
+	// top of the file
+	top := Origin{Kind: Default, At: spec.Range{Start: spec.Pos{Line: 1, Column: 1}, EndLine: 1}}
+	if s.Preset.Written() {
+		top.At = s.Preset.At
+	}
+	str := written
+	strs := func(l spec.List[spec.String]) []Value[string] {
+		var out []Value[string]
+		for _, v := range l.Items {
+			out = append(out, str(v))
+		}
+		return out
+	}
+	cmd := func(v spec.String) *Command {
+		if !v.Written() {
+			return nil
+		}
+		return Shell(v.Value, Written(v.Node))
+	}
+	at := func(n spec.Node) spec.Range {
+		if n.Written() {
+			return n.Span()
+		}
+		return top.At
+	}
+
+	p.Preset = str(s.Preset)
+	p.Image = str(s.Image)
+	p.Workdir = str(s.Workdir)
+	if !p.Workdir.Set() {
+		p.Workdir = Value[string]{Value: DefaultWorkdir, Origin: top}
+	}
+	p.App = str(s.App)
+	if !p.App.Set() {
+		p.App = Value[string]{Value: ".", Origin: top}
+	}
+	p.Env = vars(s.Env)
+	p.Source = Source{At: at(s.Source.Node), Exclude: strs(s.Source.Exclude)}
+
+	d := s.Dependencies
+	p.Dependencies = Dependencies{
+		At:          at(d.Node),
+		Manifests:   strs(d.Manifests),
+		Config:      strs(d.Config),
+		Production:  cmd(d.Production),
+		Development: cmd(d.Development),
+		Caches:      caches(d.Caches),
+	}
+	for _, sec := range s.Secrets.Items {
+		p.Secrets = append(p.Secrets, Secret{
+			ID: str(sec.ID), Target: str(sec.Target), Env: str(sec.Env),
+			Required: sec.Required.Value, Origin: Written(sec.Node),
+		})
+	}
+	p.Test = Test{At: at(s.Test.Node), Declared: s.Test.Written(), Run: cmd(s.Test.Run), Reports: strs(s.Test.Reports), Caches: caches(s.Test.Caches)}
+	p.Build = Build{At: at(s.Build.Node), Run: cmd(s.Build.Run), Outputs: strs(s.Build.Outputs), Caches: caches(s.Build.Caches)}
+
+	r := s.Release
+	p.Release = Release{
+		At:     at(r.Node),
+		Image:  str(r.Image),
+		Env:    vars(r.Env),
+		Expose: strs(r.Expose),
+		User:   str(r.User),
+		Labels: vars(r.Labels),
+	}
+	if r.Entrypoint.Written() {
+		p.Release.Entrypoint = Value[[]string]{Value: nonNil(spec.Strings(r.Entrypoint)), Origin: Written(r.Entrypoint.Node)}
+	}
+	if r.Cmd.Written() {
+		p.Release.Cmd = Value[[]string]{Value: nonNil(spec.Strings(r.Cmd)), Origin: Written(r.Cmd.Node)}
+	}
+	return p
+}
+
+// Finish fills the defaults that depend on what a preset filled, and
+// cleans paths. It is run once, after the preset.
+func (p *Plan) Finish() {
+	p.Workdir.Value = path.Clean(p.Workdir.Value)
+	p.App.Value = path.Clean(p.App.Value)
+	if !p.Release.Image.Set() && p.Image.Set() {
+		p.Release.Image = Value[string]{Value: p.Image.Value, Origin: Origin{Kind: Default, At: p.Image.Origin.At, From: "the build image"}}
+	}
+	for i := range p.Secrets {
+		sec := &p.Secrets[i]
+		if !sec.Target.Set() && !sec.Env.Set() && sec.ID.Set() {
+			sec.Target = Value[string]{Value: sec.ID.Value, Origin: Origin{Kind: Default, At: sec.ID.Origin.At, From: "the secret's id, in workdir"}}
+		}
+	}
+	sortVars(p.Env)
+	sortVars(p.Release.Env)
+	sortVars(p.Release.Labels)
+}
+
+// SecretTarget is where a secret file is mounted: relative targets are in workdir.
+func (p *Plan) SecretTarget(sec Secret) string {
+	t := sec.Target.Value
+	if t == "" || path.IsAbs(t) {
+		return path.Clean(t)
+	}
+	return path.Join(p.Workdir.Value, t)
+}
+
+// AppDir is where test and build run and the release starts: the app's
+// folder in workdir.
+func (p *Plan) AppDir() string { return path.Join(p.Workdir.Value, p.App.Value) }
+
+// written is a value as the Stagefile has it; unset when not written.
+func written(v spec.String) Value[string] {
+	if !v.Written() {
+		return Value[string]{}
+	}
+	return Value[string]{Value: v.Value, Origin: Written(v.Node)}
+}
+
+func vars(m spec.Map) []Var {
+	var out []Var
+	for _, e := range m.Entries {
+		out = append(out, Var{Name: e.Key.Value, Value: e.Value.Value, Origin: Origin{Kind: Stagefile, At: e.Key.At}})
+	}
+	return out
+}
+
+func caches(l spec.List[spec.Cache]) []Cache {
+	var out []Cache
+	for _, c := range l.Items {
+		out = append(out, Cache{Path: written(c.Path), ID: written(c.ID), Sharing: written(c.Sharing), Origin: Written(c.Node)})
+	}
+	return out
+}
+
+func sortVars(vs []Var) {
+	sort.SliceStable(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// SetVar sets name in vars unless it is already set.
+func SetVar(vars *[]Var, name, value string, o Origin) {
+	if _, ok := Lookup(*vars, name); ok {
+		return
+	}
+	*vars = append(*vars, Var{Name: name, Value: value, Origin: o})
+}

@@ -1,0 +1,250 @@
+// Package plan is the resolved build between a Stagefile and LLB: every
+// command, file, cache, secret, image and release setting that will be
+// used, each with its origin — written in the Stagefile (and where),
+// filled by a preset (and from which file), or a default.
+//
+// The converter (package llb) reads only a Plan. Validation and lint run
+// on the Plan, so what a preset fills obeys every rule that what the user
+// writes obeys, and `stagefile plan` and `--call outline` show exactly
+// what runs.
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"al.essio.dev/pkg/shellescape"
+
+	"github.com/stagefile/stagefile/spec"
+)
+
+// Kind says who decided a value.
+type Kind string
+
+const (
+	// Stagefile values were written by the user.
+	Stagefile Kind = "stagefile"
+	// Preset values were filled by a preset from the build context or an image.
+	Preset Kind = "preset"
+	// Default values are the format's defaults.
+	Default Kind = "default"
+)
+
+// Origin is where a value came from, and where messages about it point.
+type Origin struct {
+	Kind Kind
+	// At is where in the Stagefile messages point: the value itself when
+	// written, else the preset key (preset) or the nearest written parent.
+	At spec.Range
+	// Preset names the preset that filled the value.
+	Preset string
+	// From says what a preset derived the value from: a context file
+	// ("package.json scripts.test"), an image fact, a rule of the preset.
+	From string
+}
+
+// Written is the origin of a value the user wrote at n.
+func Written(n spec.Node) Origin { return Origin{Kind: Stagefile, At: n.At} }
+
+// Set reports whether anyone decided the value.
+func (o Origin) Set() bool { return o.Kind != "" }
+
+// String is the origin for people: "Stagefile:4:8", "preset node: package.json
+// scripts.test", "default".
+func (o Origin) String() string {
+	switch o.Kind {
+	case Stagefile:
+		return fmt.Sprintf("line %d:%d", o.At.Start.Line, o.At.Start.Column)
+	case Preset:
+		if o.From != "" {
+			return "preset " + o.Preset + ": " + o.From
+		}
+		return "preset " + o.Preset
+	case Default:
+		if o.From != "" {
+			return "default: " + o.From
+		}
+		return "default"
+	}
+	return "unset"
+}
+
+// Value is a setting and its origin. The zero Value is unset.
+type Value[T any] struct {
+	Value  T
+	Origin Origin
+}
+
+// Set reports whether the value was decided by anyone.
+func (v Value[T]) Set() bool { return v.Origin.Set() }
+
+// Written reports whether the user wrote the value. Workdir and app have
+// defaults before a preset runs; a preset may replace those, not these.
+func (v Value[T]) Written() bool { return v.Origin.Kind == Stagefile }
+
+// Var is a named string: an environment variable or a label.
+type Var struct {
+	Name   string
+	Value  string
+	Origin Origin
+}
+
+// Plan is a resolved build.
+type Plan struct {
+	// File is the Stagefile's name, for messages.
+	File string
+	// Span is the whole Stagefile, for messages about nothing in particular.
+	Span spec.Range
+
+	Preset  Value[string]
+	Image   Value[string]
+	Workdir Value[string]
+	App     Value[string]
+	// Env is set for every build step, sorted by name.
+	Env          []Var
+	Source       Source
+	Dependencies Dependencies
+	Secrets      []Secret
+	Test         Test
+	Build        Build
+	Release      Release
+}
+
+// Source is what of the context test and build see.
+type Source struct {
+	At      spec.Range
+	Exclude []Value[string]
+}
+
+// Dependencies are the installs and what they read.
+type Dependencies struct {
+	// At spans the dependencies section (or the preset line).
+	At spec.Range
+	// Manifests are copied before the installs and ship with the
+	// production dependencies.
+	Manifests []Value[string]
+	// Config files are mounted read-only for the installs only.
+	Config      []Value[string]
+	Production  *Command
+	Development *Command
+	Caches      []Cache
+}
+
+// Test is the test step.
+type Test struct {
+	At spec.Range
+	// Declared: the Stagefile has a test section, so it must end up with a command.
+	Declared bool
+	Run      *Command
+	Reports  []Value[string]
+	Caches   []Cache
+}
+
+// Build is the build step.
+type Build struct {
+	At      spec.Range
+	Run     *Command
+	Outputs []Value[string]
+	Caches  []Cache
+}
+
+// Release is the shipped image.
+type Release struct {
+	At    spec.Range
+	Image Value[string]
+	// Env is added to the runtime base's, sorted by name.
+	Env    []Var
+	Expose []Value[string]
+	User   Value[string]
+	// Entrypoint and Cmd: unset keeps the base's; set and empty clears it.
+	Entrypoint Value[[]string]
+	Cmd        Value[[]string]
+	Labels     []Var
+}
+
+// Cache is a cache mount.
+type Cache struct {
+	Path    Value[string]
+	ID      Value[string] // default: the path
+	Sharing Value[string] // shared (default), locked or private
+	Origin  Origin
+}
+
+// NewCache is a cache a preset fills.
+func NewCache(path, sharing string, o Origin) Cache {
+	c := Cache{Path: Value[string]{path, o}, Origin: o}
+	if sharing != "" {
+		c.Sharing = Value[string]{sharing, o}
+	}
+	return c
+}
+
+// CacheID is the cache's id: its id, else its path.
+func (c Cache) CacheID() string {
+	if c.ID.Value != "" {
+		return c.ID.Value
+	}
+	return c.Path.Value
+}
+
+// Secret is a BuildKit secret mounted for the installs.
+type Secret struct {
+	ID       Value[string]
+	Target   Value[string] // a file; relative to workdir unless absolute
+	Env      Value[string]
+	Required bool
+	Origin   Origin
+}
+
+// Command is a step's command: a script the user wrote, run by /bin/sh -c
+// as written, or commands a preset built as argument lists, which reach
+// the shell quoted, whatever their arguments hold.
+type Command struct {
+	Shell  string
+	Argv   [][]string
+	Origin Origin
+}
+
+// Shell is a command the user wrote.
+func Shell(script string, o Origin) *Command { return &Command{Shell: script, Origin: o} }
+
+// Argv is a preset's command: each argv runs in order, the next only if
+// the previous succeeded.
+func Argv(o Origin, argv ...[]string) *Command { return &Command{Argv: argv, Origin: o} }
+
+// Script is what /bin/sh -c runs.
+func (c *Command) Script() string {
+	if c.Argv == nil {
+		return c.Shell
+	}
+	parts := make([]string, len(c.Argv))
+	for i, a := range c.Argv {
+		parts[i] = shellescape.QuoteCommand(a)
+	}
+	return strings.Join(parts, " && ")
+}
+
+// HasDependencyLayer: the release carries workdir as the production
+// install left it when there is an install or at least manifests to carry.
+func (p *Plan) HasDependencyLayer() bool {
+	return p.Dependencies.Production != nil || len(p.Dependencies.Manifests) > 0
+}
+
+// Values returns the values of a list.
+func Values(vs []Value[string]) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Value
+	}
+	return out
+}
+
+// Lookup finds a var by name.
+func Lookup(vars []Var, name string) (Var, bool) {
+	for _, v := range vars {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return Var{}, false
+}

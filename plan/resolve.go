@@ -1,0 +1,116 @@
+package plan
+
+import (
+	"sort"
+	"strings"
+
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/pkg/errors"
+
+	"github.com/stagefile/stagefile/spec"
+)
+
+// Provider is a preset: it fills what a Stagefile leaves out for one
+// ecosystem, from files of the build context and facts about images.
+type Provider interface {
+	// Name is what `preset:` says.
+	Name() string
+	// Files lists the context files Fill may read, relative to the
+	// context; only these are fetched.
+	Files(p *Plan) []string
+	// Fill sets every value of p that is still unset and that the
+	// provider can tell; it never changes a set value. Values it sets
+	// carry Origin{Kind: Preset}. Its warnings use its Rules.
+	Fill(p *Plan, f *Facts) ([]*Warning, error)
+	// Rules are the lint rules of the provider's warnings.
+	Rules() []*Rule
+}
+
+// Facts are what a provider may read.
+type Facts struct {
+	// Files holds the context files the provider listed that exist, each
+	// within MaxFileSize.
+	Files map[string][]byte
+	// Image inspects an image for the target platform; nil where images
+	// cannot be inspected (the CLI without a daemon).
+	Image func(ref string) (*ImageInfo, error)
+}
+
+// MaxFileSize bounds each context file a provider reads: lockfiles of
+// large monorepos are a few megabytes.
+const MaxFileSize = 64 << 20
+
+// ImageInfo is what a provider may know about an image.
+type ImageInfo struct {
+	// Config is the image's config.
+	Config *dockerspec.DockerOCIImage
+	// Users reads the image's /etc/passwd (the image is pulled for it).
+	Users func() ([]User, error)
+}
+
+// User is an /etc/passwd entry.
+type User struct {
+	Name string
+	UID  int
+}
+
+// Resolver turns a parsed Stagefile into a checked Plan.
+type Resolver struct {
+	// Providers by name.
+	Providers map[string]Provider
+	// ReadFiles reads context files; a missing file is left out of the
+	// result, and any file over MaxFileSize is an error.
+	ReadFiles func(names []string) (map[string][]byte, error)
+	// Image, see Facts.Image.
+	Image func(ref string) (*ImageInfo, error)
+}
+
+// Resolve checks what the Stagefile says, lets its preset fill the rest,
+// adds the defaults and checks the result again: every value that will
+// run has passed the same checks. The warnings are the lint findings of
+// the resolved plan.
+func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
+	p := FromSpec(s)
+	if err := Check(p, false); err != nil {
+		return nil, nil, err
+	}
+	var warnings []*Warning
+	if p.Preset.Set() {
+		prov, ok := r.Providers[p.Preset.Value]
+		if !ok {
+			return nil, nil, spec.Errors{spec.Errorf(p.File, p.Preset.Origin.At, "unknown preset \"%s\" (the presets are: %s)",
+				printable(p.Preset.Value), strings.Join(r.names(), ", "))}
+		}
+		facts := &Facts{Image: r.Image}
+		if r.ReadFiles != nil {
+			files, err := r.ReadFiles(prov.Files(p))
+			if err != nil {
+				return nil, nil, spec.Wrap(err, p.File, p.Preset.Origin.At, "preset "+prov.Name()+" could not read the build context")
+			}
+			facts.Files = files
+		}
+		ws, err := prov.Fill(p, facts)
+		if err != nil {
+			return nil, ws, err
+		}
+		warnings = ws
+	}
+	p.Finish()
+	if err := Check(p, true); err != nil {
+		return nil, warnings, err
+	}
+	return p, append(Lint(p), warnings...), nil
+}
+
+func (r Resolver) names() []string {
+	var names []string
+	for n := range r.Providers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ErrTooLarge is what ReadFiles wraps for a context file over
+// MaxFileSize; a missing file is simply absent.
+var ErrTooLarge = errors.New("file too large")

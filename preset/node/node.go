@@ -1,0 +1,319 @@
+// Package node is the node preset: it reads package.json, the lockfile and
+// the package manager's config from the build context and fills the
+// installs (npm, yarn classic, yarn berry, pnpm), caches, test and build
+// commands and a safe runtime (node as PID 1, an unprivileged user,
+// NODE_ENV=production).
+package node
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/spec"
+)
+
+// Provider is the node preset.
+type Provider struct{}
+
+// The node preset's own lint rules.
+var (
+	NodeEnvNotProduction = plan.NewRule("NodeEnvNotProduction", "NODE_ENV is not production in the release: libraries run their development code paths.")
+	UnknownStartCommand  = plan.NewRule("UnknownStartCommand", "The preset cannot tell how the app starts.")
+)
+
+func (Provider) Name() string { return "node" }
+
+func (Provider) Rules() []*plan.Rule { return []*plan.Rule{NodeEnvNotProduction, UnknownStartCommand} }
+
+// Files: the manifests, lockfiles and package-manager config an install
+// reads, and the app's own package.json in a workspace.
+func (Provider) Files(p *plan.Plan) []string {
+	files := []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
+		"pnpm-lock.yaml", "pnpm-workspace.yaml", ".yarnrc.yml", ".yarnrc", ".npmrc", ".pnpmfile.cjs"}
+	if app := path.Clean(p.App.Value); app != "." {
+		files = append(files, path.Join(app, "package.json"))
+	}
+	return files
+}
+
+// packageJSON is what the preset reads from package.json.
+type packageJSON struct {
+	Name                 string            `json:"name"`
+	Main                 string            `json:"main"`
+	PackageManager       string            `json:"packageManager"`
+	Scripts              map[string]string `json:"scripts"`
+	Dependencies         map[string]string `json:"dependencies"`
+	DevDependencies      map[string]string `json:"devDependencies"`
+	OptionalDependencies map[string]string `json:"optionalDependencies"`
+	Workspaces           json.RawMessage   `json:"workspaces"`
+}
+
+// filler carries one Fill.
+type filler struct {
+	p     *plan.Plan
+	facts *plan.Facts
+	ws    []*plan.Warning
+}
+
+func (f *filler) origin(from string) plan.Origin {
+	return plan.Origin{Kind: plan.Preset, At: f.p.Preset.Origin.At, Preset: "node", From: from}
+}
+
+func (f *filler) fail(at spec.Range, format string, args ...any) error {
+	return spec.Errors{spec.Errorf(f.p.File, at, format, args...)}
+}
+
+func (f *filler) warn(rule *plan.Rule, o plan.Origin, format string, args ...any) {
+	f.ws = append(f.ws, plan.Warn(f.p, rule, o, format, args...))
+}
+
+// Fill fills what the Stagefile left out. Everything the user wrote wins,
+// field by field.
+func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
+	f := &filler{p: p, facts: facts}
+	err := f.fill()
+	return f.ws, err
+}
+
+func (f *filler) fill() error {
+	p, files := f.p, f.facts.Files
+	at := p.Preset.Origin.At
+	root, ok := files["package.json"]
+	if !ok {
+		return f.fail(at, "preset node needs a package.json at the root of the build context (is it excluded by .dockerignore?)")
+	}
+	var pkg packageJSON
+	if err := readJSON(root, &pkg); err != nil {
+		return f.fail(at, "preset node could not read package.json: %v (fix the JSON)", err)
+	}
+	appDir := path.Clean(p.App.Value)
+	app := pkg
+	if appDir != "." {
+		app = packageJSON{} // decoding into a copy of the root's would merge their maps
+		dt, ok := files[path.Join(appDir, "package.json")]
+		if !ok {
+			return f.fail(p.App.Origin.At, "app %q has no package.json (point \"app\" at the workspace folder of the app to release)", appDir)
+		}
+		if err := readJSON(dt, &app); err != nil {
+			return f.fail(at, "preset node could not read %s/package.json: %v (fix the JSON)", appDir, err)
+		}
+	}
+
+	pm, err := detectManager(files, pkg)
+	if err != nil {
+		return f.fail(at, "%s", err.Error())
+	}
+	rc := string(normalize(files[".yarnrc.yml"]))
+	if pm.name == yarnBerry && !regexp.MustCompile(`(?m)^nodeLinker:\s*["']?(node-modules|pnpm)["']?\s*(#.*)?$`).MatchString(rc) {
+		// PnP keeps packages in yarn's cache, not in workdir: the release
+		// would have no dependencies
+		return f.fail(at, "yarn berry's Plug'n'Play linker is not supported: the release carries node_modules (add \"nodeLinker: node-modules\" to .yarnrc.yml)")
+	}
+	lock, err := parseLockfile(pm, normalize(files[pm.lockfile]))
+	if err != nil {
+		return f.fail(at, "%s is not a lockfile %s can read: %v (run %s install and commit %s)", pm.lockfile, pm.tool(), err, pm.tool(), pm.lockfile)
+	}
+	importers := []importer{{dir: ".", pkg: pkg}}
+	if appDir != "." {
+		importers = append(importers, importer{dir: appDir, pkg: app})
+	}
+	if err := lock.check(pm, importers); err != nil {
+		return f.fail(at, "%s", err.Error())
+	}
+	f.dependencies(pm, pkg, appDir, rc)
+	f.scripts(pm, app, appDir)
+	f.release(app)
+	return nil
+}
+
+func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
+	p, files := f.p, f.facts.Files
+	d := &p.Dependencies
+	if d.Manifests == nil {
+		for _, m := range manifests(files, pm, pkg) {
+			d.Manifests = append(d.Manifests, plan.Value[string]{Value: m.path, Origin: f.origin(m.why)})
+		}
+	}
+	if d.Config == nil {
+		for _, c := range configFiles(files, pm, rc) {
+			d.Config = append(d.Config, plan.Value[string]{Value: c.path, Origin: f.origin(c.why)})
+		}
+	}
+	for _, name := range []string{".npmrc", ".yarnrc.yml"} {
+		if dt, ok := files[name]; ok {
+			if key := committedToken(name, normalize(dt)); key != "" {
+				f.warn(plan.TokenInManifests, f.origin(name), "%s holds a registry token (%s) committed to the repository; it is mounted for the installs only and never stored in a layer, but write it as ${NPM_TOKEN} and pass the token as a secret (secrets: [{id: npm_token, env: NPM_TOKEN}])", name, key)
+			}
+		}
+	}
+	o := f.origin(pm.lockfile + " → " + pm.tool())
+	prod, dev, caches := pm.installs(appDir)
+	if pm.corepack() {
+		// corepack provides the pinned (or lockfile's) yarn or pnpm; the
+		// shims it installs stay for the test and build steps
+		enable := []string{"corepack", "enable"}
+		if !pm.pinned {
+			enable = append(enable, pm.tool())
+		}
+		prod, dev = append([][]string{enable}, prod...), append([][]string{enable}, dev...)
+		plan.SetVar(&p.Env, "COREPACK_ENABLE_DOWNLOAD_PROMPT", "0", f.origin("corepack must not ask before fetching "+pm.tool()))
+	}
+	if d.Production == nil {
+		d.Production = plan.Argv(o, prod...)
+	}
+	if d.Development == nil {
+		d.Development = plan.Argv(o, dev...)
+	}
+	if d.Caches == nil {
+		for _, c := range caches {
+			d.Caches = append(d.Caches, plan.NewCache(c.path, c.sharing, f.origin(c.why)))
+		}
+	}
+}
+
+func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
+	p := f.p
+	script := func(name string) *plan.Command {
+		v, ok := app.Scripts[name]
+		if !ok || (name == "test" && strings.Contains(v, "no test specified")) {
+			return nil
+		}
+		o := f.origin("package.json scripts." + name)
+		if pm.name == pnpm && appDir != "." && name == "build" {
+			// build the app (the folder the step runs in) and the workspace
+			// packages it depends on, in order
+			return plan.Argv(o, []string{"pnpm", "--filter", "{.}...", "run", "build"})
+		}
+		return plan.Argv(o, append(append([]string{}, pm.run...), name))
+	}
+	if p.Test.Run == nil {
+		p.Test.Run = script("test")
+	}
+	if p.Build.Run == nil {
+		p.Build.Run = script("build")
+	}
+}
+
+func (f *filler) release(app packageJSON) {
+	r := &f.p.Release
+	plan.SetVar(&r.Env, "NODE_ENV", "production", f.origin("libraries such as express run their production code paths"))
+	if v, ok := plan.Lookup(r.Env, "NODE_ENV"); ok && v.Value != "production" {
+		f.warn(NodeEnvNotProduction, v.Origin, "NODE_ENV=%s in the release: libraries such as express run their development code paths (use production)", v.Value)
+	}
+	f.user()
+	if !r.Entrypoint.Set() && !r.Cmd.Set() {
+		if main, from := startFile(app); main != "" {
+			o := f.origin(from)
+			r.Entrypoint = plan.Value[[]string]{Value: []string{"node"}, Origin: f.origin("node as PID 1, so signals reach the app")}
+			r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
+		} else {
+			f.warn(UnknownStartCommand, f.origin(""), "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
+		}
+	}
+}
+
+// user picks an unprivileged user the runtime image has: the one its
+// config already runs as, else node (the official images), else nonroot
+// (distroless), else the app runs as root and the preset says so.
+func (f *filler) user() {
+	r := &f.p.Release
+	if r.User.Set() || f.facts.Image == nil || !r.Image.Set() && !f.p.Image.Set() {
+		return
+	}
+	ref := r.Image.Value
+	if !r.Image.Set() {
+		ref = f.p.Image.Value
+	}
+	img, err := f.facts.Image(ref)
+	if err != nil || img == nil {
+		return // the conversion resolves the image again and reports the error there
+	}
+	if img.Config != nil {
+		if u := img.Config.Config.User; u != "" && !isRoot(u) {
+			r.User = plan.Value[string]{Value: u, Origin: f.origin("the runtime image already runs as " + u)}
+			return
+		}
+	}
+	var users []plan.User
+	if img.Users != nil {
+		users, _ = img.Users()
+	}
+	for _, want := range []string{"node", "nonroot"} {
+		for _, u := range users {
+			if u.Name == want {
+				r.User = plan.Value[string]{Value: u.Name, Origin: f.origin("the runtime image's /etc/passwd has " + u.Name)}
+				return
+			}
+		}
+	}
+	f.warn(plan.RunsAsRoot, f.origin(""), "the runtime image has no node or nonroot user and runs as root, so the app does too (set release.user)")
+}
+
+func isRoot(u string) bool {
+	name, _, _ := strings.Cut(u, ":")
+	return name == "root" || name == "0"
+}
+
+var nodeStart = regexp.MustCompile(`^node\s+([^\s;&|]+)\s*$`)
+
+// startFile finds the file the app starts with: "start": "node FILE",
+// else "main".
+func startFile(pkg packageJSON) (string, string) {
+	if m := nodeStart.FindStringSubmatch(pkg.Scripts["start"]); m != nil {
+		return m[1], "package.json scripts.start"
+	}
+	if pkg.Main != "" {
+		return pkg.Main, "package.json main"
+	}
+	return "", ""
+}
+
+// normalize reads a file as the package managers do: without a UTF-8 BOM
+// and with CRLF line ends (git autocrlf on Windows) as LF.
+func normalize(dt []byte) []byte {
+	dt = bytes.TrimPrefix(dt, []byte{0xEF, 0xBB, 0xBF})
+	if bytes.IndexByte(dt, '\r') >= 0 {
+		dt = bytes.ReplaceAll(dt, []byte("\r\n"), []byte("\n"))
+	}
+	return dt
+}
+
+func readJSON(dt []byte, v any) error {
+	return json.Unmarshal(normalize(dt), v)
+}
+
+// committedToken finds a literal registry token in .npmrc or .yarnrc.yml;
+// one read from the environment (${NPM_TOKEN}) is fine.
+func committedToken(name string, dt []byte) string {
+	keys := []string{"_authToken", "_auth", "_password"}
+	sep := "="
+	if name == ".yarnrc.yml" {
+		keys, sep = []string{"npmAuthToken", "npmAuthIdent"}, ":"
+	}
+	for _, line := range strings.Split(string(dt), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";") {
+			continue
+		}
+		for _, k := range keys {
+			i := strings.Index(line, k)
+			if i < 0 {
+				continue
+			}
+			rest := strings.TrimSpace(line[i+len(k):])
+			if !strings.HasPrefix(rest, sep) {
+				continue
+			}
+			v := strings.Trim(strings.TrimSpace(strings.TrimPrefix(rest, sep)), `"'`)
+			if v != "" && !strings.HasPrefix(v, "${") {
+				return fmt.Sprintf("%s in %s", k, name)
+			}
+		}
+	}
+	return ""
+}
