@@ -228,8 +228,8 @@ func TestHygieneWarnings(t *testing.T) {
 	out, err := buildctl(t, dir, "--progress=rawjson")
 	assert.NilError(t, err, tail(out, 20))
 	warnings := strings.Join(parseProgress(t, out).warnings, "\n")
-	assert.Check(t, is.Contains(warnings, "Stagefile:9:15: yarn as PID 1 does not pass SIGTERM on to the app"))
-	assert.Check(t, is.Contains(warnings, "Stagefile:8:9: the app runs as root"))
+	assert.Check(t, is.Contains(warnings, "PackageManagerAsPID1: yarn as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start the app directly, e.g. [node, dist/server.js]) (Stagefile line 9)"))
+	assert.Check(t, is.Contains(warnings, "RunsAsRoot: the app runs as root (use an unprivileged user, e.g. node or 1000) (Stagefile line 8)"))
 }
 
 // TestLockfileOutOfSync: a lockfile that doesn't match package.json fails

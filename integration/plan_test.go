@@ -1,0 +1,173 @@
+package integration
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+)
+
+// TestTokenInYarnrc: a yarn berry app whose .yarnrc.yml holds a registry
+// token gets a TokenInManifests warning at the preset line, and the token
+// reaches no layer: the preset mounts .yarnrc.yml for the installs
+// instead of copying it.
+func TestTokenInYarnrc(t *testing.T) {
+	dir := example(t, "node-yarn-berry")
+	token := fmt.Sprintf("stagefile-yarnrc-token-%d", time.Now().UnixNano())
+	appendFile(t, filepath.Join(dir, ".yarnrc.yml"), "npmScopes:\n  private:\n    npmRegistryServer: \"https://npm.example.invalid\"\n    npmAuthToken: \""+token+"\"\n")
+	for _, target := range []string{"dependencies", "release"} {
+		t.Run(target, func(t *testing.T) {
+			tarPath := filepath.Join(t.TempDir(), "image.tar")
+			out, err := buildctl(t, dir, "--progress=rawjson", "--opt", "target="+target, "--output", "type=oci,dest="+tarPath)
+			p := parseProgress(t, out)
+			assert.NilError(t, err, tail(out, 20))
+			assert.Check(t, is.Contains(strings.Join(p.warnings, "\n"), "TokenInManifests: .yarnrc.yml holds a registry token (npmAuthToken in .yarnrc.yml) committed to the repository"))
+			assert.Check(t, is.Contains(strings.Join(p.warnings, "\n"), "(Stagefile line 11)"), "points at the preset line")
+			raw, err := os.ReadFile(tarPath)
+			assert.NilError(t, err)
+			img := ociImage(t, tarPath)
+			found := bytes.Count(raw, []byte(token))
+			for i, layer := range img.Layers {
+				n := bytes.Count(layer.Tar, []byte(token))
+				assert.Check(t, n == 0, "layer %d holds the token %d times", i, n)
+				found += n
+			}
+			assert.Check(t, is.Equal(found, 0))
+			files := filesOf(t, img)
+			assert.Check(t, files["app/.yarnrc.yml"] == nil, ".yarnrc.yml is in the %s image", target)
+			assert.Check(t, files["app/node_modules/koa/package.json"] != nil, "the install ran without .yarnrc.yml in the layer")
+			t.Logf("target %s: %d layers scanned, token found %d times", target, len(img.Layers), found)
+		})
+	}
+}
+
+// TestHostileWorkspaceName: a workspace app whose package.json name is a
+// shell command installs correctly and runs nothing: the preset selects
+// workspaces by folder and quotes every argument.
+func TestHostileWorkspaceName(t *testing.T) {
+	dir := example(t, "node-pnpm-monorepo")
+	pkg := filepath.Join(dir, "apps", "api", "package.json")
+	writeFile(t, pkg, strings.Replace(readFile(t, pkg), `"name": "@acme/api"`, `"name": "a b; touch /pwned"`, 1))
+	ref := uniqueRef(t, "hostile-name")
+	out, err := buildctl(t, dir, "--progress=plain", "--opt", "filename=apps/api/Stagefile", "--output", pushOutput(ref))
+	assert.NilError(t, err, tail(out, 30))
+	img := pullImage(t, ref)
+	files := filesOf(t, img)
+	assert.Check(t, files["pwned"] == nil, "/pwned exists in the release")
+	assert.Check(t, files["app/node_modules/.pnpm/cookie@1.1.1/node_modules/cookie/package.json"] != nil, "the api's dependencies were installed")
+	for i, l := range img.Layers {
+		tr := tar.NewReader(bytes.NewReader(l.Tar))
+		for {
+			h, err := tr.Next()
+			if err != nil {
+				break
+			}
+			assert.Check(t, strings.Trim(h.Name, "./") != "pwned", "layer %d holds /pwned", i)
+		}
+	}
+}
+
+// TestLLBPipedIsGated: the LLB `stagefile llb` prints requires the tests,
+// so solving it with plain buildctl fails when a test fails.
+func TestLLBPipedIsGated(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "stagefile")
+	out, err := run(t, repoRoot(t), nil, "go", "build", "-o", bin, "./cmd/stagefile")
+	assert.NilError(t, err, out)
+	for _, tc := range []struct {
+		example string
+		fails   bool
+	}{{"failing-test", true}, {"node-yarn", false}} {
+		t.Run(tc.example, func(t *testing.T) {
+			dir := example(t, tc.example)
+			def, err := exec.Command(bin, "llb", "--target", "release", filepath.Join(dir, "Stagefile")).Output()
+			assert.NilError(t, err)
+			cmd := exec.Command("buildctl", "--addr", env.buildkit, "build", "--progress=plain", "--local", "context="+dir)
+			cmd.Stdin = bytes.NewReader(def)
+			var o bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &o, &o
+			err = cmd.Run()
+			if tc.fails {
+				assert.Assert(t, err != nil, "the release solved though a test fails:\n%s", tail(o.String(), 20))
+				assert.Check(t, is.Contains(o.String(), "not ok 1 - greet ends the sentence"))
+			} else {
+				assert.NilError(t, err, tail(o.String(), 20))
+				assert.Check(t, is.Contains(o.String(), "[test] yarn run test"))
+			}
+		})
+	}
+}
+
+// TestOutlineShowsPresetCaches: --call outline answers from the resolved
+// plan, so a preset Stagefile lists the caches the preset adds.
+func TestOutlineShowsPresetCaches(t *testing.T) {
+	dir := example(t, "node-npm")
+	builder := remoteBuilder(t, "stagefile-test-outline")
+	// the text form lists args and secrets; caches are in the JSON form
+	out, err := run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "-f", "Stagefile", "--call", "outline,format=json", "--progress=quiet", ".")
+	assert.NilError(t, err, out)
+	var o struct {
+		Args  []struct{ Name string }
+		Cache []struct{ ID string }
+	}
+	assert.NilError(t, json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &o), out)
+	var caches, args []string
+	for _, c := range o.Cache {
+		caches = append(caches, c.ID)
+	}
+	for _, a := range o.Args {
+		args = append(args, a.Name)
+	}
+	assert.Check(t, is.Contains(caches, "/root/.npm"), "the preset's npm cache is not in the outline: %s", out)
+	assert.Check(t, is.Contains(args, "SOURCE_DATE_EPOCH"))
+}
+
+// TestSourceDateEpoch: SOURCE_DATE_EPOCH sets the release's creation time
+// and its history's.
+func TestSourceDateEpoch(t *testing.T) {
+	dir := example(t, "node-yarn")
+	ref := uniqueRef(t, "epoch")
+	out, err := buildctl(t, dir, "--progress=plain", "--opt", "build-arg:SOURCE_DATE_EPOCH=1700000000",
+		"--output", pushOutput(ref)+",rewrite-timestamp=true")
+	assert.NilError(t, err, tail(out, 20))
+	img := pullImage(t, ref)
+	want := time.Unix(1700000000, 0).UTC()
+	assert.Assert(t, img.Config.Created != nil)
+	assert.Check(t, img.Config.Created.Equal(want), "created %s", img.Config.Created)
+	ours := 0
+	for _, h := range img.Config.History {
+		if h.Comment == "stagefile" {
+			ours++
+			assert.Check(t, h.Created != nil && h.Created.Equal(want), "history %q created %v", h.CreatedBy, h.Created)
+		}
+	}
+	assert.Check(t, is.Equal(ours, 2))
+}
+
+// TestCheckDirective: "# check=error=true" turns warnings into a failed
+// build; "# check=skip=RULE" silences a rule.
+func TestCheckDirective(t *testing.T) {
+	dir := example(t, "failing-test")
+	stagefile := func(check, rest string) {
+		writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\n"+check+"\nversion: 1\nimage: node:20-bookworm-slim\n"+rest)
+	}
+	stagefile("# check=error=true", "release:\n  cmd: [npm, start]\n")
+	out, err := buildctl(t, dir, "--progress=plain")
+	assert.Assert(t, err != nil, "warnings with error=true built:\n%s", out)
+	assert.Check(t, is.Contains(out, "lint violations found for rules: NoTests, PackageManagerAsPID1"))
+	assert.Check(t, !strings.Contains(out, "[release]"), "something was built")
+
+	stagefile("# check=skip=NoTests", "release:\n  cmd: [node, -e, \"1\"]\n")
+	out, err = buildctl(t, dir, "--progress=rawjson")
+	assert.NilError(t, err, tail(out, 20))
+	warnings := strings.Join(parseProgress(t, out).warnings, "\n")
+	assert.Check(t, !strings.Contains(warnings, "NoTests"), "skipped rule reported: %s", warnings)
+}
