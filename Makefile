@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (see README.md), and a few for work on
 # the project. Everything runs as root on a Debian machine with Go.
-.PHONY: demo test unit bench up down frontend-image clean
+.PHONY: demo test unit fuzz bench up down frontend-image clean
 
 demo:            ## build examples/node-yarn into a tested release image on a local BuildKit
 	hack/demo.sh
@@ -13,6 +13,9 @@ bench:           ## Stagefile vs the hand-written Dockerfile: 3 runs, both apps 
 
 unit:            ## unit tests only (no daemon)
 	go test ./spec/... ./plan/... ./preset/... ./llb/... ./frontend/... ./cmd/... ./internal/...
+
+fuzz:            ## every fuzz target for FUZZTIME each (default 2m): parser, presets, converter
+	hack/fuzz.sh
 
 up:              ## start the local BuildKit, registry and docker engine; build the frontend image
 	hack/up.sh --docker

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for FUZZTIME each (default 2m; make test runs them
+# for 10s). A target fails on a panic, an unpositioned error, or an input
+# that takes over a second or allocates over 256 MB (internal/bounded).
+# New failing inputs land in the package's testdata/fuzz and become tests.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+time=${FUZZTIME:-2m}
+for target in ./spec:FuzzParse ./preset/node:FuzzPreset ./llb:FuzzConvert; do
+  log "fuzz ${target#*:} in ${target%%:*} for $time"
+  go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$time" "${target%%:*}" 2>&1 | tail -3
+done
