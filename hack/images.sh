@@ -1,42 +1,88 @@
 #!/usr/bin/env bash
-# Assembles the base images the examples and the frontend Dockerfile name,
-# without any public registry, and pushes them to the local registry under
-# their docker.io names (library/node:20-bookworm-slim, ...), which
-# buildkitd and dockerd reach through the docker.io mirror.
+# Assembles the base images the examples, the tests and the frontend
+# Dockerfile name, without any public registry, and pushes them to the local
+# registry under their docker.io names (library/node:20-bookworm-slim, ...),
+# which buildkitd and dockerd reach through the docker.io mirror.
 #
 # They are made from this machine's own files: busybox-static for a shell,
 # the host's Node.js 20 with its shared libraries, headers, npm and corepack,
 # a debootstrapped Debian with compilers for the full node image, the Go
 # toolchain in /usr/local/go.
 #
-# Three settings are properties of this sandbox, not of users' machines, so
+# Some settings are properties of this sandbox, not of users' machines, so
 # they live here and not in the frontend: outbound TLS is re-signed by a
 # sandbox CA (the images carry the host bundle and point Node at it);
 # nodejs.org is unreachable (node-gyp uses the headers in the image:
 # npm_config_nodedir); repo.yarnpkg.com is unreachable (corepack fetches yarn
-# from the npm registry: COREPACK_NPM_REGISTRY); the registry proxy strips
+# from the npm registry: COREPACK_NPM_REGISTRY); the npm registry proxy strips
 # the packages' dist.signatures, which corepack verifies for pnpm
 # (COREPACK_INTEGRITY_KEYS=0; users' machines see the real signatures).
+#
+# Each image is remade only when the code that makes it changes (its recipe,
+# see `recipe`). `hack/images.sh WORD...` makes only the images whose name
+# contains one of the words (hack/images.sh node).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CA=/etc/ssl/certs/ca-certificates.crt
-recipe=$(cat "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+only=("$@")
 
-have_image() { # REPO TAG
-  [ "$(cat "$CACHE/images/${1//\//_}_$2.stamp" 2>/dev/null)" = "$recipe" ] &&
-    curl -sf -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
-      "http://$REGISTRY_ADDR/v2/$1/manifests/$2"
+# recipe FN: a hash of the code that makes an image: FN, build_push and the
+# functions they call, transitively, so that editing one image's code
+# remakes that image alone.
+recipe() {
+  local fns=("$1" build_push) i=0 w
+  while [ $i -lt ${#fns[@]} ]; do
+    for w in $(declare -f "${fns[i]}" | grep -oE '[A-Za-z_][A-Za-z0-9_]*' | sort -u); do
+      if declare -F "$w" >/dev/null && [[ " ${fns[*]} " != *" $w "* ]]; then fns+=("$w"); fi
+    done
+    i=$((i + 1))
+  done
+  declare -f "${fns[@]}" | sha256sum | cut -c1-16
 }
 
-# build_push REPO TAG DIR: build DIR/Dockerfile (context DIR) and push it.
+stamp() { echo "$CACHE/images/${1//[\/:]/_}.stamp"; } # stamp REPO:TAG
+
+have_image() { # REPO:TAG RECIPE
+  [ "$(cat "$(stamp "$1")" 2>/dev/null)" = "$2" ] &&
+    curl -sf -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+      "http://$REGISTRY_ADDR/v2/${1%:*}/manifests/${1##*:}"
+}
+
+# build_push NAME REPO:TAG DIR TARGET: build stage TARGET (the last one if
+# empty) of DIR/Dockerfile, context DIR, and push it as REPO:TAG.
 build_push() {
-  log "building base image docker.io/$1:$2"
+  local log=$LOGS/image-${2//[\/:]/_}.log
   buildctl --addr "$BUILDKIT_ADDR" build --progress=plain \
-    --frontend dockerfile.v0 --local context="$3" --local dockerfile="$3" \
-    --output "type=image,name=$REGISTRY_ADDR/$1:$2,push=true,registry.insecure=true" \
-    >"$LOGS/image-${1//\//_}-$2.log" 2>&1 || { tail -40 "$LOGS/image-${1//\//_}-$2.log"; die "building $1:$2 failed"; }
+    --frontend dockerfile.v0 --local context="$3" --local dockerfile="$3" ${4:+--opt target="$4"} \
+    --output "type=image,name=$REGISTRY_ADDR/$2,push=true,registry.insecure=true" \
+    >"$log" 2>&1 || { tail -40 "$log"; die "building $1 failed"; }
+}
+
+selected() { # NAME: no words were given, or NAME contains one of them
+  local w
+  [ ${#only[@]} -eq 0 ] && return 0
+  for w in "${only[@]}"; do [[ $1 == *"$w"* ]] && return 0; done
+  return 1
+}
+
+# ensure NAME FN [TARGET]: unless the local registry has NAME made by FN's
+# current recipe, let FN fill a folder with rootfs/ and a Dockerfile, and
+# build it (stage TARGET of it). Images that are stages of one Dockerfile
+# name the same FN and share its folder and build cache.
+ensure() {
+  local name=$1 fn=$2 ref=${1#*/} r start=$SECONDS
+  selected "$name" || return 0
+  r=$(recipe "$fn")
+  have_image "$ref" "$r" && return 0
+  log "building base image $name"
+  if [ ! -d "$work/$fn" ]; then
+    mkdir -p "$work/$fn/rootfs"
+    "$fn" "$work/$fn"
+  fi
+  build_push "$name" "$ref" "$work/$fn" "${3:-}"
   mkdir -p "$CACHE/images"
-  echo "$recipe" >"$CACHE/images/${1//\//_}_$2.stamp"
+  echo "$r" >"$(stamp "$ref")"
+  log "built $name in $((SECONDS - start)) s"
 }
 
 # base_rootfs DIR: busybox as /bin/sh and friends, users, CA bundle, /tmp.
@@ -95,26 +141,14 @@ CMD ["node"]
 DOCKERFILE
 }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-NODE_VERSION=$(node --version | tr -d v)
-
-# --- node:20-bookworm-slim -------------------------------------------------
-if ! have_image library/node 20-bookworm-slim; then
+need_node20() {
   [ "${NODE_VERSION%%.*}" = 20 ] || die "host Node.js is $NODE_VERSION; the images need Node.js 20"
-  d=$work/node; r=$d/rootfs
-  base_rootfs "$r"
-  copy_libs "$r" /usr/bin/node
-  node_files "$r"
-  node_dockerfile "$d"
-  build_push library/node 20-bookworm-slim "$d"
-fi
+}
 
-# --- node:20-bookworm (full: python3, make, g++ for native addons) ---------
-if ! have_image library/node 20-bookworm; then
-  [ "${NODE_VERSION%%.*}" = 20 ] || die "host Node.js is $NODE_VERSION; the images need Node.js 20"
-  d=$work/node-full; r=$d/rootfs
-  deb=$CACHE/debootstrap/bookworm-build.tar
+# bookworm_rootfs DIR: Debian 12 (minbase, plus python3, make and g++),
+# debootstrapped once into a tarball under .cache, and the CA bundle.
+bookworm_rootfs() {
+  local r=$1 deb=$CACHE/debootstrap/bookworm-build.tar m
   if [ ! -f "$deb" ]; then
     command -v debootstrap >/dev/null || { log "apt-get install debootstrap"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >>"$LOGS/apt.log" 2>&1; }
     log "debootstrap bookworm with python3, make, g++ (about a minute)"
@@ -128,30 +162,53 @@ if ! have_image library/node 20-bookworm; then
   fi
   mkdir -p "$r" && tar -C "$r" -xf "$deb"
   mkdir -p "$r/etc/ssl/certs" && cp "$CA" "$r/etc/ssl/certs/ca-certificates.crt"
+}
+
+# --- the images -----------------------------------------------------------
+
+image_node_slim() {
+  need_node20
+  base_rootfs "$1/rootfs"
+  copy_libs "$1/rootfs" /usr/bin/node
+  node_files "$1/rootfs"
+  node_dockerfile "$1"
+}
+
+# node:20-bookworm: full, with python3, make and g++ for native addons
+image_node_full() {
+  local r=$1/rootfs
+  need_node20
+  bookworm_rootfs "$r"
   grep -q '^node:' "$r/etc/passwd" || { echo 'node:x:1000:1000::/home/node:/bin/bash' >>"$r/etc/passwd"; echo 'node:x:1000:' >>"$r/etc/group"; }
   mkdir -p "$r/home/node" && chown 1000:1000 "$r/home/node"
   # bookworm's own libraries (glibc, libstdc++) serve node: no host files
   # are copied into this rootfs, whose absolute symlinks point at the host
   mkdir -p "$r/usr/local/bin"
   node_files "$r" headers
-  node_dockerfile "$d"
-  build_push library/node 20-bookworm "$d"
-fi
+  node_dockerfile "$1"
+}
 
-# --- golang:1.26-bookworm (the frontend Dockerfile's build stage) ----------
-GO_TAG=$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1/')-bookworm
-if ! have_image library/golang "$GO_TAG"; then
-  d=$work/go; r=$d/rootfs
+# golang:1.26-bookworm: the frontend Dockerfile's build stage
+image_golang() {
+  local r=$1/rootfs
   base_rootfs "$r"
   mkdir -p "$r/usr/local/go" "$r/go"
   (cd /usr/local/go && tar --exclude=./test --exclude=./api --exclude=./doc -cf - .) | tar -C "$r/usr/local/go" -xf -
-  cat >"$d/Dockerfile" <<DOCKERFILE
+  cat >"$1/Dockerfile" <<DOCKERFILE
 FROM scratch
 COPY rootfs/ /
 ENV PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
     GOPATH=/go GOTOOLCHAIN=local SSL_CERT_FILE=$CA
 WORKDIR /go
 DOCKERFILE
-  build_push library/golang "$GO_TAG" "$d"
-fi
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+NODE_VERSION=$(node --version | tr -d v)
+GO_TAG=$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1/')-bookworm
+
+ensure docker.io/library/node:20-bookworm-slim image_node_slim
+ensure docker.io/library/node:20-bookworm image_node_full
+ensure docker.io/library/golang:"$GO_TAG" image_golang
 log "base images ready"
