@@ -6,21 +6,27 @@
 #
 # They are made from this machine's own files: busybox-static for a shell,
 # the host's Node.js 20 with its shared libraries, headers, npm and corepack,
-# a debootstrapped Debian with compilers for the full node image, the Go
-# toolchain in /usr/local/go.
+# a debootstrapped Debian 12 with compilers for the full node image and, plus
+# Debian's Python 3.11 from apt, for the python images, the Go toolchain in
+# /usr/local/go.
 #
 # Some settings are properties of this sandbox, not of users' machines, so
 # they live here and not in the frontend: outbound TLS is re-signed by a
-# sandbox CA (the images carry the host bundle and point Node at it);
-# nodejs.org is unreachable (node-gyp uses the headers in the image:
+# sandbox CA (the images carry the host bundle and point Node, OpenSSL, pip,
+# requests and uv at it: NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, PIP_CERT,
+# REQUESTS_CA_BUNDLE; uv trusts only its built-in roots unless SSL_CERT_FILE
+# is set); nodejs.org is unreachable (node-gyp uses the headers in the image:
 # npm_config_nodedir); repo.yarnpkg.com is unreachable (corepack fetches yarn
 # from the npm registry: COREPACK_NPM_REGISTRY); the npm registry proxy strips
 # the packages' dist.signatures, which corepack verifies for pnpm
-# (COREPACK_INTEGRITY_KEYS=0; users' machines see the real signatures).
+# (COREPACK_INTEGRITY_KEYS=0; users' machines see the real signatures); the
+# PyPI proxy lacks /pypi/NAME/VERSION/json, which poetry's PyPI client needs
+# (no image setting helps: poetry works here only with the simple index as a
+# project's primary source, https://pypi.org/simple/; pip and uv are fine).
 #
 # Each image is remade only when the code that makes it changes (its recipe,
 # see `recipe`). `hack/images.sh WORD...` makes only the images whose name
-# contains one of the words (hack/images.sh node).
+# contains one of the words (hack/images.sh python).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CA=/etc/ssl/certs/ca-certificates.crt
@@ -146,7 +152,9 @@ need_node20() {
 }
 
 # bookworm_rootfs DIR: Debian 12 (minbase, plus python3, make and g++),
-# debootstrapped once into a tarball under .cache, and the CA bundle.
+# debootstrapped once into a tarball under .cache, and the CA bundle. The
+# sandbox's own CAs also go where update-ca-certificates looks, so the bundle
+# keeps them when apt (re)installs ca-certificates.
 bookworm_rootfs() {
   local r=$1 deb=$CACHE/debootstrap/bookworm-build.tar m
   if [ ! -f "$deb" ]; then
@@ -161,7 +169,9 @@ bookworm_rootfs() {
     rm -rf "$work/deb"
   fi
   mkdir -p "$r" && tar -C "$r" -xf "$deb"
-  mkdir -p "$r/etc/ssl/certs" && cp "$CA" "$r/etc/ssl/certs/ca-certificates.crt"
+  mkdir -p "$r/etc/ssl/certs" "$r/usr/local/share/ca-certificates"
+  cp "$CA" "$r/etc/ssl/certs/ca-certificates.crt"
+  cp /usr/local/share/ca-certificates/*.crt "$r/usr/local/share/ca-certificates/" 2>/dev/null || true
 }
 
 # --- the images -----------------------------------------------------------
@@ -203,6 +213,50 @@ WORKDIR /go
 DOCKERFILE
 }
 
+# python:3.11-bookworm (stage full) and python:3.11-slim-bookworm (stage
+# slim): Debian 12's Python 3.11 from apt. Where users rely on the official
+# images, they match: python, python3, pip, pip3 on PATH, LANG and
+# PYTHON_VERSION, CMD python3, root and no other login user, and pip may
+# install system-wide (the official images have no PEP 668 marker; a dpkg
+# diversion keeps Debian's away across upgrades). The slim stage marks all
+# but Python, venv, pip and the CA bundle removable, even where recommended
+# or suggested (python3-pip recommends compilers and headers, python3.11
+# suggests binutils), and is squashed so it carries no removed files.
+image_python() {
+  local r=$1/rootfs v env
+  bookworm_rootfs "$r"
+  v=$(awk '/^Package: /{p=$2} p=="python3.11" && /^Version: /{sub(/-.*/, "", $2); print $2; exit}' "$r/var/lib/dpkg/status")
+  [ -n "$v" ] || die "no python3.11 in the bookworm tarball"
+  # SSL_CERT_FILE, PIP_CERT, REQUESTS_CA_BUNDLE: sandbox only (its CA)
+  env="ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 PYTHON_VERSION=$v \\
+    SSL_CERT_FILE=$CA PIP_CERT=$CA REQUESTS_CA_BUNDLE=$CA"
+  cat >"$1/Dockerfile" <<DOCKERFILE
+FROM scratch AS full
+COPY rootfs/ /
+$env
+RUN apt-get update -qq \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \\
+      python3-venv python3-pip python3-dev gcc g++ make \\
+ && dpkg-divert --local --rename --add /usr/lib/python3.11/EXTERNALLY-MANAGED \\
+ && ln -s /usr/bin/python3 /usr/local/bin/python3 && ln -s /usr/bin/python3 /usr/local/bin/python \\
+ && ln -s /usr/bin/pip3 /usr/local/bin/pip3 && ln -s /usr/bin/pip3 /usr/local/bin/pip \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
+CMD ["python3"]
+
+FROM full AS slim-build
+RUN apt-mark auto \$(apt-mark showmanual) >/dev/null \\
+ && apt-mark manual python3-venv python3-pip ca-certificates >/dev/null \\
+ && DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq --auto-remove \\
+      -o APT::AutoRemove::RecommendsImportant=false -o APT::AutoRemove::SuggestsImportant=false \\
+ && rm -rf /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old
+
+FROM scratch AS slim
+COPY --from=slim-build / /
+$env
+CMD ["python3"]
+DOCKERFILE
+}
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 NODE_VERSION=$(node --version | tr -d v)
@@ -211,4 +265,6 @@ GO_TAG=$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1/')-bookworm
 ensure docker.io/library/node:20-bookworm-slim image_node_slim
 ensure docker.io/library/node:20-bookworm image_node_full
 ensure docker.io/library/golang:"$GO_TAG" image_golang
+ensure docker.io/library/python:3.11-bookworm image_python full
+ensure docker.io/library/python:3.11-slim-bookworm image_python slim
 log "base images ready"
