@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Assembles the base images the examples, the tests and the frontend
 # Dockerfile name, without any public registry, and pushes them to the local
-# registry under their docker.io names (library/node:20-bookworm-slim, ...),
-# which buildkitd and dockerd reach through the docker.io mirror.
+# registry under the names users write: node:20-bookworm-slim is
+# library/node:20-bookworm-slim there, gcr.io/distroless/static-debian12:nonroot
+# is distroless/static-debian12:nonroot. buildkitd reaches them by those
+# names through its docker.io and gcr.io mirrors; dockerd mirrors docker.io
+# only, so it pulls the gcr.io ones as 127.0.0.1:5000/distroless/...
 #
 # They are made from this machine's own files: busybox-static for a shell,
 # the host's Node.js 20 with its shared libraries, headers, npm and corepack,
@@ -26,7 +29,7 @@
 #
 # Each image is remade only when the code that makes it changes (its recipe,
 # see `recipe`). `hack/images.sh WORD...` makes only the images whose name
-# contains one of the words (hack/images.sh python).
+# contains one of the words (hack/images.sh python distroless).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CA=/etc/ssl/certs/ca-certificates.crt
@@ -174,6 +177,42 @@ bookworm_rootfs() {
   cp /usr/local/share/ca-certificates/*.crt "$r/usr/local/share/ca-certificates/" 2>/dev/null || true
 }
 
+# distroless_rootfs DIR: in DIR/rootfs, what Google's distroless static
+# image holds: CA bundle, root, nonroot (65532) and nobody, /tmp, tzdata, the
+# C.UTF-8 locale, os-release; no shell, no package manager. nonroot's home
+# is DIR/home-nonroot (see distroless_dockerfile).
+distroless_rootfs() {
+  local r=$1/rootfs
+  mkdir -p "$r"/{etc/ssl/certs,tmp,root,home,usr/share,usr/lib} "$1/home-nonroot"
+  chmod 1777 "$r/tmp"
+  chmod 700 "$r/root"
+  cp "$CA" "$r/etc/ssl/certs/ca-certificates.crt"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$r/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n' >"$r/etc/group"
+  echo 'hosts: files dns' >"$r/etc/nsswitch.conf"
+  cp -a /usr/share/zoneinfo "$r/usr/share/zoneinfo"
+  mkdir -p "$r/usr/lib/locale" && cp -a /usr/lib/locale/C.utf8 "$r/usr/lib/locale/" 2>/dev/null || true
+  cp /etc/services /etc/protocols "$r/etc/" 2>/dev/null || true
+  printf 'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\nVERSION="Debian GNU/Linux 12 (bookworm)"\nHOME_URL="https://github.com/GoogleContainerTools/distroless"\n' >"$r/usr/lib/os-release"
+  ln -s ../usr/lib/os-release "$r/etc/os-release"
+}
+
+# distroless_dockerfile DIR [LINE...]: the :nonroot tags' config. COPY from
+# a context makes everything root's, and --chown does not apply to a folder
+# that already exists, so nonroot's home is made by a COPY of its own.
+distroless_dockerfile() {
+  local d=$1; shift
+  {
+    echo 'FROM scratch'
+    echo 'COPY rootfs/ /'
+    echo 'COPY --chown=65532:65532 --chmod=700 home-nonroot/ /home/nonroot/'
+    echo "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin SSL_CERT_FILE=$CA"
+    echo 'USER 65532'
+    echo 'WORKDIR /home/nonroot'
+    printf '%s\n' "$@"
+  } >"$d/Dockerfile"
+}
+
 # --- the images -----------------------------------------------------------
 
 image_node_slim() {
@@ -257,6 +296,25 @@ CMD ["python3"]
 DOCKERFILE
 }
 
+image_distroless_static() {
+  distroless_rootfs "$1"
+  distroless_dockerfile "$1"
+}
+
+# gcr.io/distroless/nodejs20-debian12: the host's Node.js 20 at
+# /nodejs/bin/node with glibc, libgcc and libstdc++ (what Google's image
+# takes from Debian 12, the host's release).
+image_distroless_nodejs() {
+  local r=$1/rootfs
+  need_node20
+  distroless_rootfs "$1"
+  mkdir -p "$r/nodejs/bin" "$r/lib/x86_64-linux-gnu" "$r/lib64"
+  cp /usr/bin/node "$r/nodejs/bin/node"
+  copy_libs "$r" /usr/bin/node
+  # NODE_EXTRA_CA_CERTS: sandbox only (its CA)
+  distroless_dockerfile "$1" "ENV NODE_EXTRA_CA_CERTS=$CA" 'ENTRYPOINT ["/nodejs/bin/node"]'
+}
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 NODE_VERSION=$(node --version | tr -d v)
@@ -267,4 +325,6 @@ ensure docker.io/library/node:20-bookworm image_node_full
 ensure docker.io/library/golang:"$GO_TAG" image_golang
 ensure docker.io/library/python:3.11-bookworm image_python full
 ensure docker.io/library/python:3.11-slim-bookworm image_python slim
+ensure gcr.io/distroless/static-debian12:nonroot image_distroless_static
+ensure gcr.io/distroless/nodejs20-debian12:nonroot image_distroless_nodejs
 log "base images ready"

@@ -39,7 +39,9 @@ start registry registry serve "$RUN/registry.yml"
 wait_for curl -sf "http://$REGISTRY_ADDR/v2/" || { cat "$LOGS/registry.log"; die "registry did not start"; }
 
 # --- buildkitd ------------------------------------------------------------
-cat >"$RUN/buildkitd.toml" <<TOML
+# The config is read at start only: it is written next to the one the
+# running daemon uses and replaces it when buildkitd (re)starts.
+cat >"$RUN/buildkitd.toml.next" <<TOML
 root = "$CACHE/buildkit"
 [grpc]
   address = ["$BUILDKIT_ADDR"]
@@ -57,11 +59,23 @@ root = "$CACHE/buildkit"
 [registry."localhost:${REGISTRY_ADDR##*:}"]
   http = true
   insecure = true
-# Nothing is pulled from Docker Hub here: the local registry serves the
-# docker.io names (node:20-bookworm-slim, stagefile/stagefile:1).
+# Nothing is pulled from Docker Hub or gcr.io here: the local registry
+# serves the docker.io names (node:20-bookworm-slim, stagefile/stagefile:1)
+# and the gcr.io ones (distroless/nodejs20-debian12:nonroot).
 [registry."docker.io"]
   mirrors = ["$REGISTRY_ADDR"]
+[registry."gcr.io"]
+  mirrors = ["$REGISTRY_ADDR"]
 TOML
+if ! running buildkitd; then
+  mv "$RUN/buildkitd.toml.next" "$RUN/buildkitd.toml"
+elif cmp -s "$RUN/buildkitd.toml.next" "$RUN/buildkitd.toml"; then
+  rm "$RUN/buildkitd.toml.next"
+else
+  # restarting it here would break builds others are running on it
+  log "warning: buildkitd runs with an older config (diff $RUN/buildkitd.toml{,.next});" \
+    "restart it for the change to apply: hack/down.sh && hack/up.sh"
+fi
 start buildkitd buildkitd --config "$RUN/buildkitd.toml" --oci-worker=true --containerd-worker=false
 wait_for buildctl --addr "$BUILDKIT_ADDR" debug workers || { tail -30 "$LOGS/buildkitd.log"; die "buildkitd did not start"; }
 
