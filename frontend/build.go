@@ -298,18 +298,23 @@ func (b *builder) convertOptions(ctx context.Context, p ocispecs.Platform, image
 	if bc.Hostname != "" {
 		run = append(run, bk.Hostname(bc.Hostname))
 	}
+	if proxy := proxyEnv(bc.BuildArgs); proxy != nil {
+		run = append(run, bk.WithProxy(*proxy))
+	}
+	buildPlatform := platforms.Normalize(bc.BuildPlatforms[0])
 
 	return llb.Options{
-		Platform:  p,
-		Images:    images,
-		Context:   b.contextFunc(ctx),
-		SourceMap: b.src.SourceMap,
-		CacheNS:   bc.CacheIDNamespace,
-		Run:       run,
-		NoCache:   bc.IsNoCache,
-		Labels:    bc.Labels,
-		SkipTests: b.skipTests,
-		Epoch:     b.epoch,
+		Platform:      p,
+		Images:        images,
+		Context:       b.contextFunc(ctx),
+		SourceMap:     b.src.SourceMap,
+		CacheNS:       bc.CacheIDNamespace,
+		Run:           run,
+		NoCache:       bc.IsNoCache,
+		Labels:        bc.Labels,
+		SkipTests:     b.skipTests,
+		Epoch:         b.epoch,
+		BuildPlatform: &buildPlatform,
 		Caps: &llb.Caps{
 			Merge:         has(pb.CapMergeOp),
 			CopyPatterns:  has(pb.CapFileCopyIncludeExcludePatterns),
@@ -317,6 +322,23 @@ func (b *builder) convertOptions(ctx context.Context, p ocispecs.Platform, image
 			Passthrough:   has(pb.CapPassthroughOp),
 		},
 	}
+}
+
+// proxyEnv is the proxy build args (HTTP_PROXY and friends), which reach
+// every step without being part of any cache key, as with Dockerfiles.
+func proxyEnv(args map[string]string) *bk.ProxyEnv {
+	get := func(name string) string {
+		if v, ok := args[name]; ok {
+			return v
+		}
+		return args[strings.ToLower(name)]
+	}
+	p := bk.ProxyEnv{HTTPProxy: get("HTTP_PROXY"), HTTPSProxy: get("HTTPS_PROXY"), FTPProxy: get("FTP_PROXY"),
+		NoProxy: get("NO_PROXY"), AllProxy: get("ALL_PROXY")}
+	if p == (bk.ProxyEnv{}) {
+		return nil
+	}
+	return &p
 }
 
 func knownTarget(name string) bool {

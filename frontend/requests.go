@@ -53,6 +53,9 @@ func (b *builder) outline(context.Context) (*outline.Outline, error) {
 			{Name: argEpoch, Description: "the release's creation time, in seconds since 1970 (or \"context\" for the commit's); with the exporter's rewrite-timestamp=true the build is reproducible"},
 		},
 	}
+	for _, a := range p.Args {
+		o.Args = append(o.Args, outline.Arg{Name: a.Name, Description: a.Description, Value: a.Value, Location: location(a.Origin.At)})
+	}
 	if o.Name == "" {
 		o.Name = llb.TargetRelease
 	}

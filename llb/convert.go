@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/containerd/platforms"
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -77,6 +78,9 @@ type Options struct {
 	// Epoch, when set (SOURCE_DATE_EPOCH), is the release config's
 	// creation time and its history's.
 	Epoch *time.Time
+	// BuildPlatform is where steps run; default: Platform. With Platform it
+	// gives ${TARGETARCH}, ${BUILDPLATFORM} and the other predefined args.
+	BuildPlatform *ocispecs.Platform
 }
 
 // Caps are the optional BuildKit features the graph can use.
@@ -233,9 +237,42 @@ func (c *converter) buildBase(img Image) bk.State {
 		}
 	}
 	for _, v := range c.s.Env {
-		st = st.AddEnv(v.Name, v.Value)
+		st = st.AddEnv(v.Name, c.expand(v.Value))
 	}
 	return st.Dir(c.s.Workdir.Value).User("0:0")
+}
+
+// platformArgs are the predefined args of this conversion's platforms.
+func (c *converter) platformArgs() map[string]string {
+	target, build := c.opt.Platform, c.opt.Platform
+	if c.opt.BuildPlatform != nil {
+		build = *c.opt.BuildPlatform
+	}
+	return map[string]string{
+		"TARGETPLATFORM": platforms.Format(target), "TARGETOS": target.OS, "TARGETARCH": target.Architecture, "TARGETVARIANT": target.Variant,
+		"BUILDPLATFORM": platforms.Format(build), "BUILDOS": build.OS, "BUILDARCH": build.Architecture, "BUILDVARIANT": build.Variant,
+	}
+}
+
+// expand replaces the predefined args (${TARGETARCH}...) the plan left
+// in a value; the plan already replaced the declared ones.
+func (c *converter) expand(s string) string {
+	args := c.platformArgs()
+	out, _ := plan.Expand(s, func(name string) (string, bool) {
+		v, ok := args[name]
+		return v, ok
+	})
+	return out
+}
+
+// argValue is what a step that reads arg name gets.
+func (c *converter) argValue(name string) string {
+	for _, a := range c.s.Args {
+		if a.Name == name {
+			return a.Value
+		}
+	}
+	return c.platformArgs()[name]
 }
 
 // manifests copies only the dependency manifests into workdir, so the
@@ -284,6 +321,12 @@ func (c *converter) manifests(base bk.State) (bk.State, error) {
 // there lands in a layer.
 func (c *converter) run(st bk.State, stage string, cmd *plan.Command, extra ...bk.RunOption) bk.State {
 	script := cmd.Script()
+	// the build args the command reads are its own environment: they move
+	// its cache key, and no later step's
+	in := st
+	for _, name := range cmd.Args {
+		in = in.AddEnv(name, c.argValue(name))
+	}
 	opts := []bk.RunOption{
 		bk.Args([]string{"/bin/sh", "-c", script}),
 		c.named(stage, oneLine(script)),
@@ -295,7 +338,7 @@ func (c *converter) run(st bk.State, stage string, cmd *plan.Command, extra ...b
 	if c.opt.NoCache != nil && c.opt.NoCache(stage) {
 		opts = append(opts, bk.IgnoreCache)
 	}
-	return st.Run(opts...).Root()
+	return st.WithOutput(in.Run(opts...).Root().Output())
 }
 
 // installMounts are the package-manager caches, the config files
@@ -427,6 +470,29 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		for _, l := range layers {
 			st = l(st)
 		}
+	}
+	if w := s.Release.Writable; len(w) > 0 {
+		// folders the app writes, owned by the release user, resolved in
+		// the release's own /etc/passwd; nothing else is chowned
+		var fa *bk.FileAction
+		var names []string
+		for _, v := range w {
+			p := v.Value
+			if !path.IsAbs(p) {
+				p = path.Join(wd, p)
+			}
+			mk := []bk.MkdirOption{bk.WithParents(true), bk.WithUser(s.Release.User.Value)}
+			if c.opt.Epoch != nil {
+				mk = append(mk, bk.WithCreatedTime(*c.opt.Epoch))
+			}
+			if fa == nil {
+				fa = bk.Mkdir(p, 0o755, mk...)
+			} else {
+				fa = fa.Mkdir(p, 0o755, mk...)
+			}
+			names = append(names, v.Value)
+		}
+		st = st.File(fa, c.named(TargetRelease, "writable: "+strings.Join(names, " ")), c.location(w[0].Origin.At))
 	}
 	return st.Dir(s.AppDir()), nil
 }

@@ -393,3 +393,97 @@ func TestVertexNamesAreClean(t *testing.T) {
 	}
 	assert.Check(t, is.Contains(vertices(t, g.Targets[TargetTest].State), head(t, g.Targets[TargetTest].State)))
 }
+
+// resolveArgs is the plan of src with the client's build args.
+func resolveArgs(t testing.TB, src string, args map[string]string) *plan.Plan {
+	t.Helper()
+	s, err := spec.Parse("Stagefile", []byte(src))
+	assert.NilError(t, err)
+	p, _, err := plan.Resolver{BuildArgs: args}.Resolve(s)
+	assert.NilError(t, err)
+	return p
+}
+
+// TestArgsMoveOnlyTheirSteps: a build arg reaches the steps that mention
+// it as an environment variable; changing it changes their cache keys and
+// no other step's.
+func TestArgsMoveOnlyTheirSteps(t *testing.T) {
+	src := `version: 1
+image: node:20
+args:
+  APP_VERSION: 0.0.0
+dependencies:
+  manifests: [package.json]
+  production: npm ci --omit=dev
+test:
+  run: npm test
+build:
+  run: echo "$APP_VERSION" > dist/version && npm run build
+  outputs: [dist]
+release:
+  labels: {org.opencontainers.image.version: "${APP_VERSION}", arch: "${TARGETARCH}"}
+`
+	names := func(v string) map[digest.Digest]string {
+		p := resolveArgs(t, src, map[string]string{"APP_VERSION": v})
+		g, err := Convert(p, ungated(options(p, localContext)))
+		assert.NilError(t, err)
+		out := vertices(t, g.Targets[TargetRelease].State)
+		for d, n := range vertices(t, g.Targets[TargetTest].State) {
+			out[d] = n
+		}
+		assert.Check(t, is.Equal(g.Targets[TargetRelease].Image.Config.Labels["org.opencontainers.image.version"], v))
+		assert.Check(t, is.Equal(g.Targets[TargetRelease].Image.Config.Labels["arch"], "amd64"))
+		return out
+	}
+	a, b := names("1.2.3"), names("1.2.4")
+	changed := map[string]bool{}
+	for d, n := range a {
+		if _, ok := b[d]; !ok && n != "" {
+			changed[n] = true
+		}
+	}
+	assert.Check(t, is.DeepEqual(changed, map[string]bool{
+		`[build] echo "$APP_VERSION" > dist/version && npm run build`: true,
+		"[release] build outputs: dist":                                true,
+		"[release] assemble image":                                     true,
+	}))
+	p := resolveArgs(t, src, map[string]string{"APP_VERSION": "1.2.3"})
+	g, err := Convert(p, options(p, localContext))
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(describe(t, marshal(t, g.Targets[TargetBuild].State)), "env APP_VERSION=1.2.3"))
+	assert.Check(t, !strings.Contains(describe(t, marshal(t, *g.Tests)), "APP_VERSION"), "the test step got an arg it does not read")
+}
+
+// TestReleaseRuntimeSettings: healthcheck, stop signal and writable
+// folders reach the release.
+func TestReleaseRuntimeSettings(t *testing.T) {
+	p := resolve(t, `version: 1
+image: node:20
+build:
+  outputs: [src]
+release:
+  user: node
+  healthcheck:
+    test: [node, healthcheck.js]
+    interval: 5s
+    timeout: 2s
+    startPeriod: 1m
+    retries: 4
+  stopSignal: SIGINT
+  writable: [uploads, /var/cache/app]
+`)
+	g, err := Convert(p, options(p, localContext))
+	assert.NilError(t, err)
+	cfg := g.Targets[TargetRelease].Image.Config
+	assert.Assert(t, cfg.Healthcheck != nil)
+	assert.Check(t, is.DeepEqual(cfg.Healthcheck.Test, []string{"CMD", "node", "healthcheck.js"}))
+	assert.Check(t, is.Equal(cfg.Healthcheck.Interval, 5*time.Second))
+	assert.Check(t, is.Equal(cfg.Healthcheck.Timeout, 2*time.Second))
+	assert.Check(t, is.Equal(cfg.Healthcheck.StartPeriod, time.Minute))
+	assert.Check(t, is.Equal(cfg.Healthcheck.Retries, 4))
+	assert.Check(t, is.Equal(cfg.StopSignal, "SIGINT"))
+	ops := describe(t, marshal(t, g.Targets[TargetRelease].State))
+	assert.Check(t, is.Contains(ops, `"[release] writable: uploads /var/cache/app"`))
+	assert.Check(t, is.Contains(ops, "mkdir /app/uploads"))
+	assert.Check(t, is.Contains(ops, "mkdir /var/cache/app"))
+}

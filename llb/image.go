@@ -3,6 +3,7 @@ package llb
 import (
 	"encoding/json"
 	"strings"
+	"time"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -37,7 +38,7 @@ func (c *converter) baseConfig(base *dockerspec.DockerOCIImage) *dockerspec.Dock
 // build targets: the build image with the spec's env, in workdir.
 func (c *converter) buildConfig(base *dockerspec.DockerOCIImage) *dockerspec.DockerOCIImage {
 	img := c.baseConfig(base)
-	img.Config.Env = mergeEnv(img.Config.Env, c.s.Env)
+	img.Config.Env = c.mergeEnv(img.Config.Env, c.s.Env)
 	img.Config.WorkingDir = c.s.Workdir.Value
 	return img
 }
@@ -48,7 +49,7 @@ func (c *converter) buildConfig(base *dockerspec.DockerOCIImage) *dockerspec.Doc
 func (c *converter) releaseConfig(base *dockerspec.DockerOCIImage) *dockerspec.DockerOCIImage {
 	r := c.s.Release
 	img := c.baseConfig(base)
-	img.Config.Env = mergeEnv(img.Config.Env, r.Env)
+	img.Config.Env = c.mergeEnv(img.Config.Env, r.Env)
 	img.Config.WorkingDir = c.s.AppDir()
 	if r.User.Set() {
 		img.Config.User = r.User.Value
@@ -74,7 +75,20 @@ func (c *converter) releaseConfig(base *dockerspec.DockerOCIImage) *dockerspec.D
 		img.Config.Labels = map[string]string{}
 	}
 	for _, l := range r.Labels {
-		img.Config.Labels[l.Name] = l.Value
+		img.Config.Labels[l.Name] = c.expand(l.Value)
+	}
+	if h := r.Healthcheck; h != nil {
+		img.Config.Healthcheck = &dockerspec.HealthcheckConfig{
+			Test:          append([]string{"CMD"}, h.Test.Value...),
+			Interval:      duration(h.Interval),
+			Timeout:       duration(h.Timeout),
+			StartPeriod:   duration(h.StartPeriod),
+			StartInterval: duration(h.StartInterval),
+			Retries:       h.Retries.Value,
+		}
+	}
+	if r.StopSignal.Set() {
+		img.Config.StopSignal = r.StopSignal.Value
 	}
 	c.history(img)
 	return img
@@ -98,12 +112,18 @@ func (c *converter) history(img *dockerspec.DockerOCIImage) {
 	}
 }
 
+// duration is a checked duration, zero when unset (the runtime's default).
+func duration(v plan.Value[string]) time.Duration {
+	d, _ := time.ParseDuration(v.Value)
+	return d
+}
+
 // mergeEnv sets vars over env ("K=V" entries), keeping env's order and
 // appending new keys in the (sorted) order of vars.
-func mergeEnv(env []string, vars []plan.Var) []string {
+func (c *converter) mergeEnv(env []string, vars []plan.Var) []string {
 	out := append([]string(nil), env...)
 	for _, v := range vars {
-		k, kv := v.Name, v.Name+"="+v.Value
+		k, kv := v.Name, v.Name+"="+c.expand(v.Value)
 		replaced := false
 		for i, e := range out {
 			if name, _, _ := strings.Cut(e, "="); name == k {

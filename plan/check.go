@@ -6,8 +6,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/distribution/reference"
+	"github.com/moby/sys/signal"
 
 	"github.com/stagefile/stagefile/spec"
 )
@@ -57,6 +59,13 @@ func (c *checker) check(complete bool) {
 	}
 	c.workdir(p.Workdir)
 	c.relPath("app", p.App, "the build context")
+	for _, a := range p.Args {
+		if !envName.MatchString(a.Name) {
+			c.errorf("args", a.Origin, "invalid arg name \"%s\" (use letters, digits and '_', not starting with a digit)", printable(a.Name))
+		} else if reservedArg(a.Name) {
+			c.errorf("args", a.Origin, "%s is set by BuildKit or the frontend, not by the Stagefile (remove it from args; ${%s} works where it is predefined)", a.Name, a.Name)
+		}
+	}
 	c.env("env", p.Env)
 	for i, e := range p.Source.Exclude {
 		c.nonEmpty(fmt.Sprintf("source.exclude[%d]", i), e, "a .dockerignore-style pattern")
@@ -229,6 +238,26 @@ func (c *checker) release() {
 			if strings.ContainsRune(a, 0) {
 				c.errorf(v.field, v.val.Origin, "%s holds a NUL character, which no command line can carry (remove it)", v.field)
 			}
+		}
+	}
+	c.healthcheck(r.Healthcheck)
+	if r.StopSignal.Set() {
+		if _, err := signal.ParseSignal(r.StopSignal.Value); err != nil || strings.TrimSpace(r.StopSignal.Value) == "" {
+			c.errorf("release.stopSignal", r.StopSignal.Origin, "unknown signal \"%s\" (write a name such as SIGINT or SIGQUIT, or a number)", printable(r.StopSignal.Value))
+		}
+	}
+	for i, w := range r.Writable {
+		field := fmt.Sprintf("release.writable[%d]", i)
+		if path.IsAbs(w.Value) {
+			if c.nonEmpty(field, w, "a folder") && systemDirs[path.Clean(w.Value)] {
+				c.errorf(field, w.Origin, "%s holds the image's own files; only a folder of the app's own can be made writable", path.Clean(w.Value))
+			}
+		} else if clean, ok := c.relPath(field, w, "workdir"); ok && clean == "." {
+			c.errorf(field, w.Origin, "the whole workdir cannot be writable: the app could rewrite its own code (name the folders it writes, e.g. uploads)")
+		}
+		if !r.User.Set() {
+			c.errorf(field, w.Origin, "release.writable needs release.user, the user that owns the folders (e.g. user: node)")
+			break
 		}
 	}
 	for _, l := range r.Labels {
@@ -405,6 +434,29 @@ func (c *checker) port(field string, v Value[string]) {
 	}
 	if n, _ := strconv.Atoi(m[1]); n > 65535 {
 		c.errorf(field, v.Origin, "invalid port %q (write a number from 1 to 65535, optionally with /tcp or /udp, e.g. 8080 or 53/udp)", v.Value)
+	}
+}
+
+func (c *checker) healthcheck(h *Healthcheck) {
+	if h == nil {
+		return
+	}
+	if len(h.Test.Value) == 0 {
+		c.errorf("release.healthcheck.test", h.Origin, "a healthcheck needs \"test\", the command in exec form whose exit 0 means healthy (e.g. test: [node, healthcheck.js])")
+	}
+	for _, d := range []struct {
+		field string
+		v     Value[string]
+	}{{"interval", h.Interval}, {"timeout", h.Timeout}, {"startPeriod", h.StartPeriod}, {"startInterval", h.StartInterval}} {
+		if !d.v.Set() {
+			continue
+		}
+		if t, err := time.ParseDuration(d.v.Value); err != nil || t < time.Millisecond {
+			c.errorf("release.healthcheck."+d.field, d.v.Origin, "invalid duration \"%s\" (write a duration of at least 1ms, e.g. 30s, 500ms or 1m30s)", printable(d.v.Value))
+		}
+	}
+	if h.Retries.Value < 0 {
+		c.errorf("release.healthcheck.retries", h.Retries.Origin, "retries cannot be negative")
 	}
 }
 

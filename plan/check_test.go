@@ -87,6 +87,15 @@ func TestInvalid(t *testing.T) {
 		{"two secrets, one target", minimal + "secrets:\n  - {id: a, target: .npmrc}\n  - {id: b, target: /app/.npmrc}\n", 6, 21, `secrets "a" and "b" are both mounted at /app/.npmrc`},
 		{"two secrets, one env", minimal + "secrets:\n  - {id: a, env: TOKEN}\n  - {id: b, env: TOKEN}\n", 6, 18, "two secrets set TOKEN"},
 		{"bad secret env", minimal + "secrets:\n  - {id: a, env: 1X}\n", 5, 18, `invalid environment variable name "1X"`},
+		{"undeclared arg in env", minimal + "env:\n  V: \"${VERSION}\"\n", 5, 3, "env.V reads ${VERSION}, which is not a declared arg (declare it under args, or write $${VERSION} for the text)"},
+		{"bad arg name", minimal + "args:\n  1X: a\n", 5, 3, `invalid arg name "1X"`},
+		{"reserved arg", minimal + "args:\n  TARGETARCH: amd64\n", 5, 3, "TARGETARCH is set by BuildKit or the frontend"},
+		{"healthcheck without test", minimal + "release:\n  healthcheck:\n    interval: 5s\n", 6, 5, `a healthcheck needs "test"`},
+		{"healthcheck bad duration", minimal + "release:\n  healthcheck:\n    test: [x]\n    timeout: 5\n", 7, 14, `invalid duration "5" (write a duration of at least 1ms`},
+		{"bad stop signal", minimal + "release:\n  stopSignal: SIGNOPE\n", 5, 15, `unknown signal "SIGNOPE"`},
+		{"writable without a user", minimal + "release:\n  writable: [uploads]\n", 5, 14, "release.writable needs release.user"},
+		{"writable workdir", minimal + "release:\n  user: node\n  writable: [.]\n", 6, 14, "the whole workdir cannot be writable"},
+		{"writable /usr", minimal + "release:\n  user: node\n  writable: [/usr]\n", 6, 14, "/usr holds the image's own files"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -198,4 +207,58 @@ func TestScript(t *testing.T) {
 	c := Argv(Origin{}, []string{"corepack", "enable"}, []string{"yarn", "workspaces", "focus", "--production", "a b; touch /pwned", "$(id)", "it's"})
 	assert.Check(t, is.Equal(c.Script(), `corepack enable && yarn workspaces focus --production 'a b; touch /pwned' '$(id)' 'it'"'"'s'`))
 	assert.Check(t, is.Equal(Shell("yarn test | tee out", Origin{}).Script(), "yarn test | tee out"))
+}
+
+// TestArgs: values come from --build-arg, else the default; ${NAME} is
+// replaced in env, release.env and labels; a command that mentions an
+// arg reads it; an undeclared --build-arg is reported.
+func TestArgs(t *testing.T) {
+	s, err := spec.Parse("Stagefile", []byte(minimal+`args:
+  APP_VERSION: 0.0.0
+  API_URL:
+    default: https://api.example.com
+    description: the API the bundle calls
+  NPM_TOKEN:
+env:
+  VITE_API_URL: "${API_URL}/v1"
+  LITERAL: "$${HOME}"
+build:
+  run: vite build --mode "$APP_VERSION"
+  outputs: [dist]
+release:
+  labels: {org.opencontainers.image.version: "${APP_VERSION}", arch: "${TARGETARCH}"}
+`))
+	assert.NilError(t, err)
+	p, warnings, err := Resolver{BuildArgs: map[string]string{"APP_VERSION": "1.2.3", "UNDECLARED": "x", "HTTP_PROXY": "http://proxy", "BUILDKIT_INLINE_CACHE": "1"}}.Resolve(s)
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Args[0].Value, "1.2.3"))
+	assert.Check(t, p.Args[0].Given)
+	assert.Check(t, is.Equal(p.Args[1].Value, "https://api.example.com"))
+	assert.Check(t, is.Equal(p.Args[1].Description, "the API the bundle calls"))
+	env, _ := Lookup(p.Env, "VITE_API_URL")
+	assert.Check(t, is.Equal(env.Value, "https://api.example.com/v1"))
+	lit, _ := Lookup(p.Env, "LITERAL")
+	assert.Check(t, is.Equal(lit.Value, "${HOME}"))
+	label, _ := Lookup(p.Release.Labels, "org.opencontainers.image.version")
+	assert.Check(t, is.Equal(label.Value, "1.2.3"))
+	arch, _ := Lookup(p.Release.Labels, "arch")
+	assert.Check(t, is.Equal(arch.Value, "${TARGETARCH}"), "platform args are expanded per platform, by the converter")
+	assert.Check(t, is.DeepEqual(p.Build.Run.Args, []string{"APP_VERSION"}))
+	var got []string
+	for _, w := range warnings {
+		got = append(got, w.Rule.Name+": "+w.Msg)
+	}
+	assert.Check(t, is.Contains(strings.Join(got, "\n"), "UnusedBuildArg: build arg UNDECLARED was passed but the Stagefile declares no such arg"))
+	assert.Check(t, is.Contains(strings.Join(got, "\n"), "SecretInArg: build arg NPM_TOKEN looks like a secret"))
+	assert.Check(t, !strings.Contains(strings.Join(got, "\n"), "HTTP_PROXY"), "proxy args are predefined")
+	assert.Check(t, !strings.Contains(strings.Join(got, "\n"), "BUILDKIT_INLINE_CACHE"))
+	assert.Check(t, is.Contains(string(p.YAML()), "APP_VERSION: 1.2.3                        # line 5:3, --build-arg"))
+}
+
+func TestMentions(t *testing.T) {
+	for script, want := range map[string]bool{
+		"echo $V": true, "echo ${V}": true, "echo ${V:-x}": true, "echo $VERSION": false, "echo V": false, "echo $$V": true, "x=$V;": true,
+	} {
+		assert.Check(t, is.Equal(Mentions(script, "V"), want), script)
+	}
 }

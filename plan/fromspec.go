@@ -52,6 +52,9 @@ func FromSpec(s *spec.Spec) *Plan {
 	if !p.App.Set() {
 		p.App = Value[string]{Value: ".", Origin: top}
 	}
+	for _, a := range s.Args.Items {
+		p.Args = append(p.Args, Arg{Name: a.Name.Value, Default: a.Default.Value, Description: a.Description.Value, Origin: Written(a.Name.Node)})
+	}
 	p.Env = vars(s.Env)
 	p.Source = Source{At: at(s.Source.Node), Exclude: strs(s.Source.Exclude)}
 
@@ -88,7 +91,27 @@ func FromSpec(s *spec.Spec) *Plan {
 	if r.Cmd.Written() {
 		p.Release.Cmd = Value[[]string]{Value: nonNil(spec.Strings(r.Cmd)), Origin: Written(r.Cmd.Node)}
 	}
+	p.Release.StopSignal = written(r.StopSignal)
+	p.Release.Writable = strs(r.Writable)
+	if h := r.Healthcheck; h.Written() {
+		p.Release.Healthcheck = healthcheck(h)
+	}
 	return p
+}
+
+func healthcheck(h spec.Healthcheck) *Healthcheck {
+	hc := &Healthcheck{
+		Interval: written(h.Interval), Timeout: written(h.Timeout),
+		StartPeriod: written(h.StartPeriod), StartInterval: written(h.StartInterval),
+		Origin: Written(h.Node),
+	}
+	if h.Test.Written() {
+		hc.Test = Value[[]string]{Value: nonNil(spec.Strings(h.Test)), Origin: Written(h.Test.Node)}
+	}
+	if h.Retries.Written() {
+		hc.Retries = Value[int]{Value: int(h.Retries.Value), Origin: Written(h.Retries.Node)}
+	}
+	return hc
 }
 
 // Finish fills the defaults that depend on what a preset filled, and

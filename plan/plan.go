@@ -54,6 +54,9 @@ func (o Origin) Set() bool { return o.Kind != "" }
 func (o Origin) String() string {
 	switch o.Kind {
 	case Stagefile:
+		if o.From != "" {
+			return fmt.Sprintf("line %d:%d, %s", o.At.Start.Line, o.At.Start.Column, o.From)
+		}
 		return fmt.Sprintf("line %d:%d", o.At.Start.Line, o.At.Start.Column)
 	case Preset:
 		if o.From != "" {
@@ -100,6 +103,8 @@ type Plan struct {
 	Image   Value[string]
 	Workdir Value[string]
 	App     Value[string]
+	// Args are the declared build args with the values this build uses.
+	Args []Arg
 	// Env is set for every build step, sorted by name.
 	Env          []Var
 	Source       Source
@@ -108,6 +113,17 @@ type Plan struct {
 	Test         Test
 	Build        Build
 	Release      Release
+}
+
+// Arg is a declared build arg.
+type Arg struct {
+	Name        string
+	Value       string // --build-arg's, else the default
+	Default     string
+	Description string
+	// Given: the client passed the value (--build-arg NAME=...).
+	Given  bool
+	Origin Origin
 }
 
 // Source is what of the context test and build see.
@@ -160,6 +176,21 @@ type Release struct {
 	Entrypoint Value[[]string]
 	Cmd        Value[[]string]
 	Labels     []Var
+	// Healthcheck is nil when the base's applies.
+	Healthcheck *Healthcheck
+	StopSignal  Value[string]
+	// Writable folders are created owned by the release user.
+	Writable []Value[string]
+}
+
+// Healthcheck is the release's healthcheck in exec form. Durations are
+// as written (30s, 1m30s; Check parses them); unset ones leave the
+// runtime's defaults.
+type Healthcheck struct {
+	Test                                          Value[[]string]
+	Interval, Timeout, StartPeriod, StartInterval Value[string]
+	Retries                                       Value[int]
+	Origin                                        Origin
 }
 
 // Cache is a cache mount.
@@ -203,6 +234,9 @@ type Command struct {
 	Shell  string
 	Argv   [][]string
 	Origin Origin
+	// Args are the build args the command mentions ($NAME): the step gets
+	// them as environment variables, so only its cache key moves with them.
+	Args []string
 }
 
 // Shell is a command the user wrote.

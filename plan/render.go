@@ -92,11 +92,29 @@ func (p *Plan) tree() *tree {
 		req := fmt.Sprint(s.Required)
 		secrets.add(section("", value("id", s.ID), value("target", s.Target), value("env", s.Env), leaf("required", req, s.Origin)))
 	}
+	args := &tree{key: "args"}
+	for _, a := range p.Args {
+		o := a.Origin
+		o.From = "default"
+		if a.Given {
+			o.From = "--build-arg"
+		}
+		args.add(leaf(a.Name, a.Value, o))
+	}
+	var health *tree
+	if h := r.Healthcheck; h != nil {
+		health = section("healthcheck", argv("test", h.Test), value("interval", h.Interval), value("timeout", h.Timeout),
+			value("startPeriod", h.StartPeriod), value("startInterval", h.StartInterval))
+		if h.Retries.Set() {
+			health.add(leaf("retries", fmt.Sprint(h.Retries.Value), h.Retries.Origin))
+		}
+	}
 	return section("",
 		value("preset", p.Preset),
 		value("image", p.Image),
 		value("workdir", p.Workdir),
 		value("app", p.App),
+		args,
 		varsTree("env", p.Env),
 		section("source", list("exclude", p.Source.Exclude)),
 		section("dependencies",
@@ -115,7 +133,10 @@ func (p *Plan) tree() *tree {
 			value("user", r.User),
 			argv("entrypoint", r.Entrypoint),
 			argv("cmd", r.Cmd),
-			varsTree("labels", r.Labels)),
+			varsTree("labels", r.Labels),
+			health,
+			value("stopSignal", r.StopSignal),
+			list("writable", r.Writable)),
 	)
 }
 

@@ -1,11 +1,11 @@
 package plan
 
 import (
+	"errors"
 	"sort"
 	"strings"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
-	"github.com/pkg/errors"
 
 	"github.com/stagefile/stagefile/spec"
 )
@@ -63,6 +63,8 @@ type Resolver struct {
 	ReadFiles func(names []string) (map[string][]byte, error)
 	// Image, see Facts.Image.
 	Image func(ref string) (*ImageInfo, error)
+	// BuildArgs are the client's --build-arg values.
+	BuildArgs map[string]string
 }
 
 // Resolve checks what the Stagefile says, lets its preset fill the rest,
@@ -96,8 +98,16 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 		warnings = ws
 	}
 	p.Finish()
+	argWarnings, errs := applyArgs(p, r.BuildArgs)
+	warnings = append(warnings, argWarnings...)
 	if err := Check(p, true); err != nil {
-		return nil, warnings, err
+		var more spec.Errors
+		if errors.As(err, &more) {
+			errs = append(errs, more...)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, warnings, errs
 	}
 	return p, append(Lint(p), warnings...), nil
 }

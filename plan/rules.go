@@ -36,7 +36,7 @@ var (
 )
 
 // Rules lists the rules above, for docs and tests.
-var Rules = []*Rule{NoTests, TestsSkipped, PackageManagerAsPID1, RunsAsRoot, TokenInManifests, NoBuildOutputs}
+var Rules = []*Rule{NoTests, TestsSkipped, PackageManagerAsPID1, RunsAsRoot, TokenInManifests, NoBuildOutputs, UnusedBuildArg, SecretInArg}
 
 // Warning is a rule's finding at a place in the Stagefile.
 type Warning struct {
@@ -91,6 +91,7 @@ func Lint(p *Plan) []*Warning {
 			ws = append(ws, Warn(p, TokenInManifests, m.Origin, "%s often holds a registry token and would be stored in image layers (list it under dependencies.config, which mounts it for the installs only, and pass tokens as secrets)", m.Value))
 		}
 	}
+	ws = append(ws, lintSecrets(p)...)
 	if p.Build.Run != nil && len(p.Build.Outputs) == 0 {
 		ws = append(ws, Warn(p, NoBuildOutputs, p.Build.Run.Origin, "the build step's outputs are not listed, so the release gets nothing the build made (add build.outputs, e.g. [dist])"))
 	}

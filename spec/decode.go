@@ -168,6 +168,7 @@ var (
 	boolType   = reflect.TypeOf(Bool{})
 	mapType    = reflect.TypeOf(Map{})
 	cacheType  = reflect.TypeOf(Cache{})
+	argsType   = reflect.TypeOf(List[Arg]{})
 )
 
 // value decodes n into v (a positioned type), recording where it was
@@ -209,6 +210,8 @@ func (d *decoder) value(n ast.Node, v reflect.Value, path string, key Range) {
 	case t == cacheType && isText(n):
 		// a cache may be written as just its path
 		d.value(n, v.FieldByName("Path"), join(path, "path"), Range{})
+	case t == argsType:
+		d.args(n, v.Addr().Interface().(*List[Arg]), path)
 	case isList(v):
 		d.list(n, v, path)
 	case t.Kind() == reflect.Struct:
@@ -373,6 +376,42 @@ func (d *decoder) dict(n ast.Node, v reflect.Value, path string) {
 		entry := Entry{Key: String{Node: Node{At: kr}, Value: key}}
 		d.value(e.Value, reflect.ValueOf(&entry.Value).Elem(), join(path, key), kr)
 		m.Entries = append(m.Entries, entry)
+	}
+}
+
+// args reads "args:", a mapping of names to defaults or to mappings
+// (description, default), in file order.
+func (d *decoder) args(n ast.Node, l *List[Arg], path string) {
+	entries, ok := d.entries(n, path)
+	if !ok {
+		return
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		key, kr, ok := d.key(e)
+		if !ok {
+			continue
+		}
+		if seen[key] {
+			d.errorf(kr, "duplicate key %q (remove one of them)", key)
+			continue
+		}
+		seen[key] = true
+		a := Arg{Node: Node{At: rangeOf(e.Value), Key: kr}, Name: String{Node: Node{At: kr}, Value: key}}
+		sub := join(path, key)
+		switch v := d.resolve(e.Value).(type) {
+		case *ast.MappingNode, *ast.MappingValueNode:
+			d.object(v, reflect.ValueOf(&a).Elem(), sub)
+			if a.Name.Value != key {
+				d.errorf(a.Name.At, "the arg is declared as %q; \"name\" may not rename it (remove \"name\")", key)
+			}
+			a.Name = String{Node: Node{At: kr}, Value: key}
+		case *ast.NullNode:
+			// declared without a default: empty unless given
+		default:
+			d.value(e.Value, reflect.ValueOf(&a.Default).Elem(), sub, kr)
+		}
+		l.Items = append(l.Items, a)
 	}
 }
 

@@ -78,6 +78,15 @@ func (g *schemaGen) value(t reflect.Type) map[string]any {
 	case t == mapType:
 		// values are taken as written: numbers and booleans too
 		return map[string]any{"type": "object", "additionalProperties": map[string]any{"type": []string{"string", "number", "boolean"}}}
+	case t == argsType:
+		// written as a mapping: NAME: default, or NAME: {default, description}
+		def := g.object(reflect.TypeOf(Arg{}))
+		delete(def["properties"].(map[string]any), "name")
+		g.defs["Arg"] = def
+		return map[string]any{"type": "object", "additionalProperties": map[string]any{"anyOf": []any{
+			map[string]any{"type": []string{"string", "number", "boolean", "null"}},
+			map[string]any{"$ref": "#/$defs/Arg"},
+		}}}
 	case isList(reflect.New(t).Elem()):
 		items, _ := t.FieldByName("Items")
 		return map[string]any{"type": "array", "items": g.value(items.Type.Elem())}

@@ -29,6 +29,11 @@ type Spec struct {
 	// App is the folder of the app to release inside a workspace (monorepo),
 	// relative to the context. Default "." (the whole context is the app).
 	App String `yaml:"app"`
+	// Args are the build args the Stagefile reads (--build-arg NAME=value),
+	// each with its default. ${NAME} in env, release.env and release.labels
+	// is replaced by the value; a command that mentions $NAME gets it as an
+	// environment variable, so only its cache key changes.
+	Args List[Arg] `yaml:"args"`
 	// Env is set for every build step (dependencies, test, build); not in the release.
 	Env Map `yaml:"env"`
 	// Source says which parts of the context are copied for test and build.
@@ -47,6 +52,17 @@ type Spec struct {
 
 	// File is the name errors are reported against.
 	File string `yaml:"-"`
+}
+
+// Arg is a declared build arg. In YAML it is "NAME: default" or a mapping.
+type Arg struct {
+	Node
+	// Name is the arg's name, as given to --build-arg.
+	Name String `yaml:"name"`
+	// Default is the value when the client passes none.
+	Default String `yaml:"default"`
+	// Description says what the arg is for (--call outline shows it).
+	Description String `yaml:"description"`
 }
 
 // Source selects what of the build context test and build see. The
@@ -145,4 +161,29 @@ type Release struct {
 	Cmd List[String] `yaml:"cmd"`
 	// Labels are added to the image config.
 	Labels Map `yaml:"labels"`
+	// Healthcheck is how the runtime checks the app (docker, compose, swarm).
+	Healthcheck Healthcheck `yaml:"healthcheck"`
+	// StopSignal is the signal that stops the app (default SIGTERM).
+	StopSignal String `yaml:"stopSignal"`
+	// Writable are folders the app writes at run time (relative to workdir,
+	// or absolute): created in the release, owned by the release user.
+	// Nothing else is chowned.
+	Writable List[String] `yaml:"writable"`
+}
+
+// Healthcheck is the image config's healthcheck, in exec form.
+type Healthcheck struct {
+	Node
+	// Test is the command (exec form), e.g. [node, healthcheck.js]; exit 0 is healthy.
+	Test List[String] `yaml:"test"`
+	// Interval between checks, e.g. 30s. Default: the runtime's (30s).
+	Interval String `yaml:"interval"`
+	// Timeout of one check, e.g. 5s. Default: the runtime's (30s).
+	Timeout String `yaml:"timeout"`
+	// StartPeriod is how long failures don't count after start, e.g. 10s.
+	StartPeriod String `yaml:"startPeriod"`
+	// StartInterval is the interval during the start period (Docker 25+).
+	StartInterval String `yaml:"startInterval"`
+	// Retries is how many failures in a row make the app unhealthy. Default: 3.
+	Retries Int `yaml:"retries"`
 }

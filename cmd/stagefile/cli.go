@@ -23,16 +23,32 @@ import (
 
 // command is one CLI command's flags and what it does with them.
 type command struct {
-	fs      *flag.FlagSet
-	context *string
+	fs        *flag.FlagSet
+	context   *string
+	buildArgs buildArgs
 }
 
 func newCommand(name string, stderr io.Writer) *command {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c := &command{fs: fs}
+	c := &command{fs: fs, buildArgs: buildArgs{}}
 	c.context = fs.String("context", "", "the build context the preset reads (default: the Stagefile's folder)")
+	fs.Var(c.buildArgs, "build-arg", "NAME=VALUE, as docker build --build-arg (repeatable)")
 	return c
+}
+
+// buildArgs collects --build-arg NAME=VALUE flags.
+type buildArgs map[string]string
+
+func (b buildArgs) String() string { return "" }
+
+func (b buildArgs) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok || name == "" {
+		return errors.Errorf("--build-arg %q: write NAME=VALUE", v)
+	}
+	b[name] = value
+	return nil
 }
 
 // parse reads flags wherever they are on the command line ("llb FILE
@@ -82,6 +98,7 @@ func (c *command) resolve(file string) (*plan.Plan, []*plan.Warning, error) {
 	r := plan.Resolver{
 		Providers: preset.Providers,
 		ReadFiles: func(names []string) (map[string][]byte, error) { return contextdir.ReadFiles(dir, names) },
+		BuildArgs: c.buildArgs,
 	}
 	return r.Resolve(s)
 }

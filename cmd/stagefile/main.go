@@ -43,8 +43,8 @@ Usage:
   stagefile version
 
 --context is the build context the preset reads (default: the Stagefile's
-folder); give the workspace root for an app of a monorepo. Flags may come
-before or after FILE.
+folder); give the workspace root for an app of a monorepo. --build-arg
+NAME=VALUE sets a declared arg. Flags may come before or after FILE.
 
 As a frontend, put "# syntax=docker.io/stagefile/stagefile:1" on the first line
 of a Stagefile and run: docker build -f Stagefile .

@@ -28,17 +28,20 @@ var (
 
 func (Provider) Name() string { return "node" }
 
-func (Provider) Rules() []*plan.Rule { return []*plan.Rule{NodeEnvNotProduction, UnknownStartCommand} }
+func (Provider) Rules() []*plan.Rule {
+	return []*plan.Rule{NodeEnvNotProduction, UnknownStartCommand, NodeVersionMismatch}
+}
 
 // Files: the manifests, lockfiles and package-manager config an install
 // reads, and the app's own package.json in a workspace.
 func (Provider) Files(p *plan.Plan) []string {
 	files := []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
 		"pnpm-lock.yaml", "pnpm-workspace.yaml", ".yarnrc.yml", ".yarnrc", ".npmrc", ".pnpmfile.cjs"}
-	if app := path.Clean(p.App.Value); app != "." {
+	app := path.Clean(p.App.Value)
+	if app != "." {
 		files = append(files, path.Join(app, "package.json"))
 	}
-	return files
+	return append(files, versionFiles(app)...)
 }
 
 // packageJSON is what the preset reads from package.json.
@@ -51,6 +54,9 @@ type packageJSON struct {
 	DevDependencies      map[string]string `json:"devDependencies"`
 	OptionalDependencies map[string]string `json:"optionalDependencies"`
 	Workspaces           json.RawMessage   `json:"workspaces"`
+	Engines              struct {
+		Node string `json:"node"`
+	} `json:"engines"`
 }
 
 // filler carries one Fill.
@@ -125,10 +131,78 @@ func (f *filler) fill() error {
 	if err := lock.check(pm, importers); err != nil {
 		return f.fail(at, "%s", err.Error())
 	}
+	cs, err := nodeConstraints(files, pkg, app, appDir)
+	if err != nil {
+		return f.fail(at, "%s", err.Error())
+	}
+	if err := f.image(cs); err != nil {
+		return err
+	}
 	f.dependencies(pm, pkg, appDir, rc)
 	f.scripts(pm, app, appDir)
 	f.release(app)
+	f.checkVersions(cs)
 	return nil
+}
+
+// image picks the official slim image of the newest LTS line the app
+// accepts, when the Stagefile names none.
+func (f *filler) image(cs []constraint) error {
+	p := f.p
+	if p.Image.Set() {
+		return nil
+	}
+	m, ok := defaultMajor(cs)
+	if !ok {
+		var says []string
+		for _, c := range cs {
+			says = append(says, fmt.Sprintf("%s says %s", c.from, c.text))
+		}
+		return f.fail(p.Preset.Origin.At, "no Node.js line this frontend knows satisfies the app (%s); write image:, e.g. image: node:22-slim", strings.Join(says, ", "))
+	}
+	why := fmt.Sprintf("the newest LTS line (%d)", m.n)
+	if m.lts == "" {
+		why = fmt.Sprintf("the newest line (%d)", m.n)
+	}
+	if len(cs) > 0 {
+		var from []string
+		for _, c := range cs {
+			from = append(from, c.from+" "+c.text)
+		}
+		why += " that " + strings.Join(from, " and ") + " accepts"
+	}
+	p.Image = plan.Value[string]{Value: fmt.Sprintf("node:%d-slim", m.n), Origin: f.origin(why)}
+	return nil
+}
+
+// checkVersions warns, at the image line, when an image's Node.js is one
+// the app does not accept.
+func (f *filler) checkVersions(cs []constraint) {
+	if len(cs) == 0 || f.facts.Image == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for _, v := range []plan.Value[string]{f.p.Image, f.p.Release.Image} {
+		if !v.Set() || seen[v.Value] {
+			continue
+		}
+		seen[v.Value] = true
+		img, _ := f.facts.Image(v.Value)
+		ver, what := imageNodeVersion(v.Value, img)
+		if ver == nil || accepts(cs, ver) {
+			continue
+		}
+		for _, c := range cs {
+			if !c.c.Check(ver) {
+				fix := "write an image the app accepts"
+				if m, ok := defaultMajor(cs); ok {
+					fix = fmt.Sprintf("e.g. node:%d-slim", m.n)
+				}
+				f.warn(NodeVersionMismatch, v.Origin, "%s has %s, but %s wants %s (%s)", v.Value, what, c.from, c.text, fix)
+				break
+			}
+		}
+	}
 }
 
 func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
@@ -205,10 +279,17 @@ func (f *filler) release(app packageJSON) {
 	if v, ok := plan.Lookup(r.Env, "NODE_ENV"); ok && v.Value != "production" {
 		f.warn(NodeEnvNotProduction, v.Origin, "NODE_ENV=%s in the release: libraries such as express run their development code paths (use production)", v.Value)
 	}
-	f.user()
+	runtime := f.runtimeImage()
+	f.user(runtime)
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
 		if main, from := startFile(app); main != "" {
 			o := f.origin(from)
+			if runtime != nil && runtime.Config != nil && startsNode(runtime.Config.Config.Entrypoint) {
+				// distroless images start node themselves (/nodejs/bin/node)
+				// and have no node on PATH: keep their entrypoint
+				r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
+				return
+			}
 			r.Entrypoint = plan.Value[[]string]{Value: []string{"node"}, Origin: f.origin("node as PID 1, so signals reach the app")}
 			r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
 		} else {
@@ -217,21 +298,34 @@ func (f *filler) release(app packageJSON) {
 	}
 }
 
-// user picks an unprivileged user the runtime image has: the one its
-// config already runs as, else node (the official images), else nonroot
-// (distroless), else the app runs as root and the preset says so.
-func (f *filler) user() {
+// runtimeImage inspects the release's base, when images can be inspected.
+func (f *filler) runtimeImage() *plan.ImageInfo {
 	r := &f.p.Release
-	if r.User.Set() || f.facts.Image == nil || !r.Image.Set() && !f.p.Image.Set() {
-		return
+	if f.facts.Image == nil || !r.Image.Set() && !f.p.Image.Set() {
+		return nil
 	}
 	ref := r.Image.Value
 	if !r.Image.Set() {
 		ref = f.p.Image.Value
 	}
 	img, err := f.facts.Image(ref)
-	if err != nil || img == nil {
-		return // the conversion resolves the image again and reports the error there
+	if err != nil {
+		return nil // the conversion resolves the image again and reports the error there
+	}
+	return img
+}
+
+func startsNode(entrypoint []string) bool {
+	return len(entrypoint) == 1 && path.Base(entrypoint[0]) == "node"
+}
+
+// user picks an unprivileged user the runtime image has: the one its
+// config already runs as, else node (the official images), else nonroot
+// (distroless), else the app runs as root and the preset says so.
+func (f *filler) user(img *plan.ImageInfo) {
+	r := &f.p.Release
+	if r.User.Set() || img == nil {
+		return
 	}
 	if img.Config != nil {
 		if u := img.Config.Config.User; u != "" && !isRoot(u) {

@@ -351,3 +351,81 @@ func joinWarnings(ws []*plan.Warning) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestNodeVersion: the image follows engines.node, .nvmrc and
+// .node-version when the Stagefile names none; a written image the app
+// does not accept is a warning at its line.
+func TestNodeVersion(t *testing.T) {
+	files := func(pkgJSON string, more ...string) map[string][]byte {
+		f := map[string][]byte{"package.json": []byte(pkgJSON), "package-lock.json": []byte(npmLock)}
+		for i := 0; i+1 < len(more); i += 2 {
+			f[more[i]] = []byte(more[i+1])
+		}
+		return f
+	}
+	withEngines := func(e string) string {
+		return strings.Replace(pkg, `"name": "app",`, `"name": "app", "engines": {"node": "`+e+`"},`, 1)
+	}
+	cases := []struct {
+		name  string
+		files map[string][]byte
+		image string
+		from  string
+	}{
+		{"no constraint: newest LTS", files(pkg), "node:26-slim", "preset node: the newest LTS line (26)"},
+		{"engines ^20", files(withEngines("^20")), "node:20-slim", "preset node: the newest LTS line (20) that package.json engines.node ^20 accepts"},
+		{"engines >=22 <25", files(withEngines(">=22 <25")), "node:24-slim", ""},
+		{".nvmrc lts/jod", files(pkg, ".nvmrc", "lts/jod\n"), "node:22-slim", ""},
+		{".node-version v22.11.0 with CRLF", files(pkg, ".node-version", "v22.11.0\r\n"), "node:22-slim", ""},
+		{"only a current line fits", files(withEngines("25")), "node:25-slim", "preset node: the newest line (25) that package.json engines.node 25 accepts"},
+	}
+	noImage := func(files map[string][]byte) (*plan.Plan, error) {
+		s, err := spec.Parse("Stagefile", []byte("version: 1\npreset: node\n"))
+		assert.NilError(t, err)
+		r := plan.Resolver{Providers: map[string]plan.Provider{"node": Provider{}},
+			ReadFiles: func([]string) (map[string][]byte, error) { return files, nil }, Image: nodeImage}
+		p, _, err := r.Resolve(s)
+		return p, err
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := noImage(tc.files)
+			assert.NilError(t, err)
+			assert.Check(t, is.Equal(p.Image.Value, tc.image))
+			assert.Check(t, is.Equal(p.Release.Image.Value, tc.image))
+			if tc.from != "" {
+				assert.Check(t, is.Equal(p.Image.Origin.String(), tc.from))
+			}
+		})
+	}
+
+	// a written image the app does not accept
+	_, warnings, err := fill(t, "", files(withEngines(">=22")), func(ref string) (*plan.ImageInfo, error) {
+		img, _ := nodeImage(ref)
+		img.Config = configWithUser("")
+		img.Config.Config.Env = []string{"NODE_VERSION=20.20.2"}
+		return img, nil
+	})
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(joinWarnings(warnings), "Stagefile:3:8: node:20-bookworm-slim has Node.js 20.20.2, but package.json engines.node wants >=22 (e.g. node:26-slim) [NodeVersionMismatch]"))
+
+	_, err = noImage(files(withEngines(">=40")))
+	assert.Check(t, is.ErrorContains(err, "Stagefile:2:9: no Node.js line this frontend knows satisfies the app (package.json engines.node says >=40)"))
+	_, _, err = fill(t, "", files(pkg, ".nvmrc", "hydrogen?\n"), nodeImage)
+	assert.Check(t, is.ErrorContains(err, `.nvmrc says "hydrogen?", which is not a Node.js version`))
+}
+
+// TestDistrolessRuntime: on an image whose entrypoint is node itself (and
+// has no node on PATH), the preset sets only cmd, and keeps its user.
+func TestDistrolessRuntime(t *testing.T) {
+	distroless := func(string) (*plan.ImageInfo, error) {
+		img := &plan.ImageInfo{Config: configWithUser("65532"), Users: func() ([]plan.User, error) { return nil, nil }}
+		img.Config.Config.Entrypoint = []string{"/nodejs/bin/node"}
+		return img, nil
+	}
+	p, _, err := fill(t, "release:\n  image: gcr.io/distroless/nodejs20-debian12:nonroot\n", map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock)}, distroless)
+	assert.NilError(t, err)
+	assert.Check(t, !p.Release.Entrypoint.Set())
+	assert.Check(t, is.DeepEqual(p.Release.Cmd.Value, []string{"build/server.js"}))
+	assert.Check(t, is.Equal(p.Release.User.Value, "65532"))
+}
