@@ -444,8 +444,8 @@ release:
 	}
 	assert.Check(t, is.DeepEqual(changed, map[string]bool{
 		`[build] echo "$APP_VERSION" > dist/version && npm run build`: true,
-		"[release] build outputs: dist":                                true,
-		"[release] assemble image":                                     true,
+		"[release] build outputs: dist":                               true,
+		"[release] assemble image":                                    true,
 	}))
 	p := resolveArgs(t, src, map[string]string{"APP_VERSION": "1.2.3"})
 	g, err := Convert(p, options(p, localContext))
