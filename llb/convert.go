@@ -474,6 +474,13 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 	if w := s.Release.Writable; len(w) > 0 {
 		// folders the app writes, owned by the release user, resolved in
 		// the release's own /etc/passwd; nothing else is chowned
+		owner := s.Release.User.Value
+		if owner == "" && runtime.Config != nil {
+			owner = runtime.Config.Config.User
+		}
+		if name, _, _ := strings.Cut(owner, ":"); name == "" || name == "root" || name == "0" {
+			return bk.State{}, spec.Errorf(s.File, w[0].Origin.At, "release.writable makes folders the app's own, but the app runs as root (set release.user, e.g. user: node)")
+		}
 		var fa *bk.FileAction
 		var names []string
 		for _, v := range w {
@@ -481,7 +488,7 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 			if !path.IsAbs(p) {
 				p = path.Join(wd, p)
 			}
-			mk := []bk.MkdirOption{bk.WithParents(true), bk.WithUser(s.Release.User.Value)}
+			mk := []bk.MkdirOption{bk.WithParents(true), bk.WithUser(owner)}
 			if c.opt.Epoch != nil {
 				mk = append(mk, bk.WithCreatedTime(*c.opt.Epoch))
 			}

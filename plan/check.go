@@ -255,10 +255,6 @@ func (c *checker) release() {
 		} else if clean, ok := c.relPath(field, w, "workdir"); ok && clean == "." {
 			c.errorf(field, w.Origin, "the whole workdir cannot be writable: the app could rewrite its own code (name the folders it writes, e.g. uploads)")
 		}
-		if !r.User.Set() {
-			c.errorf(field, w.Origin, "release.writable needs release.user, the user that owns the folders (e.g. user: node)")
-			break
-		}
 	}
 	for _, l := range r.Labels {
 		if l.Name == "" || hasControl(l.Name) {

@@ -93,7 +93,6 @@ func TestInvalid(t *testing.T) {
 		{"healthcheck without test", minimal + "release:\n  healthcheck:\n    interval: 5s\n", 6, 5, `a healthcheck needs "test"`},
 		{"healthcheck bad duration", minimal + "release:\n  healthcheck:\n    test: [x]\n    timeout: 5\n", 7, 14, `invalid duration "5" (write a duration of at least 1ms`},
 		{"bad stop signal", minimal + "release:\n  stopSignal: SIGNOPE\n", 5, 15, `unknown signal "SIGNOPE"`},
-		{"writable without a user", minimal + "release:\n  writable: [uploads]\n", 5, 14, "release.writable needs release.user"},
 		{"writable workdir", minimal + "release:\n  user: node\n  writable: [.]\n", 6, 14, "the whole workdir cannot be writable"},
 		{"writable /usr", minimal + "release:\n  user: node\n  writable: [/usr]\n", 6, 14, "/usr holds the image's own files"},
 	}

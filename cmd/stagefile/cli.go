@@ -175,8 +175,12 @@ func printPlan(args []string, stdout, stderr io.Writer) int {
 	}
 	if *format == "json" {
 		stdout.Write(p.JSON())
-	} else {
-		stdout.Write(p.YAML())
+		return 0
+	}
+	stdout.Write(p.YAML())
+	if p.Preset.Set() {
+		fmt.Fprintln(stdout, "# Images were not inspected (no daemon): what the preset reads from the runtime image (an\n"+
+			"# unprivileged user, an entrypoint that already starts node) is decided at build time.")
 	}
 	return 0
 }
