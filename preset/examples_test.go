@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"gotest.tools/v3/assert"
 	"gotest.tools/v3/golden"
 
@@ -49,8 +50,18 @@ func examples(t testing.TB) []example {
 	return out
 }
 
-// officialNode is what the preset reads of the official node images.
-func officialNode(string) (*plan.ImageInfo, error) {
+// images is what the preset reads of the images the examples name: the
+// official node images (a node user) and distroless ones (running as
+// 65532, node as their entrypoint).
+func images(ref string) (*plan.ImageInfo, error) {
+	if strings.Contains(ref, "distroless") {
+		img := &plan.ImageInfo{Config: &dockerspec.DockerOCIImage{}, Users: func() ([]plan.User, error) {
+			return []plan.User{{Name: "root"}, {Name: "nonroot", UID: 65532}}, nil
+		}}
+		img.Config.Config.User = "65532"
+		img.Config.Config.Entrypoint = []string{"/nodejs/bin/node"}
+		return img, nil
+	}
 	return &plan.ImageInfo{Users: func() ([]plan.User, error) {
 		return []plan.User{{Name: "root"}, {Name: "node", UID: 1000}}, nil
 	}}, nil
@@ -69,7 +80,7 @@ func TestPlanSnapshots(t *testing.T) {
 			r := plan.Resolver{
 				Providers: preset.Providers,
 				ReadFiles: func(names []string) (map[string][]byte, error) { return contextdir.ReadFiles(ex.Dir, names) },
-				Image:     officialNode,
+				Image:     images,
 			}
 			p, warnings, err := r.Resolve(s)
 			assert.NilError(t, err)
