@@ -67,6 +67,19 @@ build_push() {
     >"$log" 2>&1 || { tail -40 "$log"; die "building $1 failed"; }
 }
 
+# tag REPO:TAG NEWTAG: the same manifest under another tag, as the official
+# images publish node:20-bookworm-slim also as node:20-slim (what preset
+# node picks when a Stagefile names no image).
+tag() {
+  local repo=${1%:*} from=${1##*:} tmp ct
+  tmp=$(mktemp)
+  ct=$(curl -sf -D - -o "$tmp" -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$REGISTRY_ADDR/v2/$repo/manifests/$from" | awk -F': ' 'tolower($1) == "content-type" {print $2}' | tr -d '\r')
+  curl -sf -X PUT -H "Content-Type: $ct" --data-binary @"$tmp" "http://$REGISTRY_ADDR/v2/$repo/manifests/$2" >/dev/null ||
+    { rm -f "$tmp"; die "tagging $1 as $2 failed"; }
+  rm -f "$tmp"
+}
+
 selected() { # NAME: no words were given, or NAME contains one of them
   local w
   [ ${#only[@]} -eq 0 ] && return 0
@@ -145,7 +158,7 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
     NODE_VERSION=$NODE_VERSION YARN_VERSION=1.22.22 \\
     NODE_EXTRA_CA_CERTS=$CA SSL_CERT_FILE=$CA \\
     npm_config_nodedir=/usr/local COREPACK_NPM_REGISTRY=https://registry.npmjs.org COREPACK_INTEGRITY_KEYS=0
-RUN npm install -g --no-audit --no-fund yarn@1.22.22 && rm -rf /root/.npm /tmp/*
+RUN npm install -g --no-audit --no-fund yarn@1.22.22 && rm -rf /root/.npm /tmp/* && chown 1000:1000 /home/node
 CMD ["node"]
 DOCKERFILE
 }
@@ -321,6 +334,7 @@ NODE_VERSION=$(node --version | tr -d v)
 GO_TAG=$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1/')-bookworm
 
 ensure docker.io/library/node:20-bookworm-slim image_node_slim
+selected node && tag library/node:20-bookworm-slim 20-slim
 ensure docker.io/library/node:20-bookworm image_node_full
 ensure docker.io/library/golang:"$GO_TAG" image_golang
 ensure docker.io/library/python:3.11-bookworm image_python full

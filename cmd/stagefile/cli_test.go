@@ -52,6 +52,11 @@ func TestPlanExamples(t *testing.T) {
 	_, out, _ := cli("plan", "../../examples/node-npm/Stagefile")
 	assert.Check(t, is.Contains(out, "production: npm ci --omit=dev --no-audit --no-fund"))
 	assert.Check(t, is.Contains(out, "# preset node: package-lock.json → npm"))
+	// no image written: derived from engines.node, and said so
+	_, out, _ = cli("plan", "../../examples/node-distroless/Stagefile")
+	assert.Check(t, is.Contains(out, "image: node:20-slim                         # preset node: the newest LTS line (20) that package.json engines.node ^20.11 accepts"))
+	_, out, _ = cli("plan", "--build-arg", "X=1", "../../examples/node-distroless/Stagefile")
+	assert.Check(t, is.Contains(out, "release:"))
 }
 
 func TestCheckReportsPosition(t *testing.T) {
