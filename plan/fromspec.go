@@ -91,6 +91,9 @@ func FromSpec(s *spec.Spec) *Plan {
 	if r.Cmd.Written() {
 		p.Release.Cmd = Value[[]string]{Value: nonNil(spec.Strings(r.Cmd)), Origin: Written(r.Cmd.Node)}
 	}
+	if r.Dependencies.Written() {
+		p.Release.NoDependencies = Value[bool]{Value: !r.Dependencies.Value, Origin: Written(r.Dependencies.Node)}
+	}
 	p.Release.StopSignal = written(r.StopSignal)
 	p.Release.Writable = strs(r.Writable)
 	if h := r.Healthcheck; h.Written() {

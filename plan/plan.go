@@ -181,6 +181,9 @@ type Release struct {
 	StopSignal  Value[string]
 	// Writable folders are created owned by the release user.
 	Writable []Value[string]
+	// NoDependencies: the production install's workdir does not ship
+	// (release.dependencies: false, or a preset for compiled apps).
+	NoDependencies Value[bool]
 }
 
 // Healthcheck is the release's healthcheck in exec form. Durations are
@@ -261,7 +264,7 @@ func (c *Command) Script() string {
 // HasDependencyLayer: the release carries workdir as the production
 // install left it when there is an install or at least manifests to carry.
 func (p *Plan) HasDependencyLayer() bool {
-	return p.Dependencies.Production != nil || len(p.Dependencies.Manifests) > 0
+	return !p.Release.NoDependencies.Value && (p.Dependencies.Production != nil || len(p.Dependencies.Manifests) > 0)
 }
 
 // Values returns the values of a list.

@@ -62,6 +62,13 @@ func argv(key string, v Value[[]string]) *tree {
 	return t
 }
 
+func shipsDependencies(v Value[bool]) *tree {
+	if !v.Set() {
+		return nil
+	}
+	return leaf("dependencies", fmt.Sprint(!v.Value), v.Origin)
+}
+
 func varsTree(key string, vars []Var) *tree {
 	t := &tree{key: key}
 	for _, v := range vars {
@@ -136,6 +143,7 @@ func (p *Plan) tree() *tree {
 			varsTree("labels", r.Labels),
 			health,
 			value("stopSignal", r.StopSignal),
+			shipsDependencies(r.NoDependencies),
 			list("writable", r.Writable)),
 	)
 }

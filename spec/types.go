@@ -165,6 +165,10 @@ type Release struct {
 	Healthcheck Healthcheck `yaml:"healthcheck"`
 	// StopSignal is the signal that stops the app (default SIGTERM).
 	StopSignal String `yaml:"stopSignal"`
+	// Dependencies: the release carries workdir as the production install
+	// left it (default true). Compiled apps (Go) set it false: the build
+	// outputs are all that ships.
+	Dependencies Bool `yaml:"dependencies"`
 	// Writable are folders the app writes at run time (relative to workdir,
 	// or absolute): created in the release, owned by the release user.
 	// Nothing else is chowned.

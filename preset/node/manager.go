@@ -206,7 +206,11 @@ func (m manager) installs(dir string) (prod, dev [][]string, caches []cache) {
 	switch m.name {
 	case npm:
 		p := []string{"npm", "ci", "--omit=dev", "--no-audit", "--no-fund"}
-		d := []string{"npm", "ci", "--no-audit", "--no-fund"}
+		// npm ci would delete node_modules and redo the production install
+		// (native addons compiled again); npm install adds the dev packages
+		// to it, reading the lockfile the production install checked and
+		// writing nothing back
+		d := []string{"npm", "install", "--include=dev", "--no-save", "--no-audit", "--no-fund"}
 		if workspace {
 			p = append(p, "--workspace", dir)
 			// the development install also brings the workspace root's tools

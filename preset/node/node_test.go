@@ -121,7 +121,7 @@ func TestManagers(t *testing.T) {
 		test     string
 	}{
 		{"npm", map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock), ".npmrc": []byte("legacy-peer-deps=true\n")},
-			[]string{"package.json", "package-lock.json"}, []string{".npmrc"}, "npm ci --omit=dev --no-audit --no-fund", "npm ci --no-audit --no-fund", "/root/.npm", "npm run test"},
+			[]string{"package.json", "package-lock.json"}, []string{".npmrc"}, "npm ci --omit=dev --no-audit --no-fund", "npm install --include=dev --no-save --no-audit --no-fund", "/root/.npm", "npm run test"},
 		{"yarn classic", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(yarnV1Lock)},
 			[]string{"package.json", "yarn.lock"}, nil, "yarn install --frozen-lockfile --production --non-interactive", "yarn install --frozen-lockfile --non-interactive", "/usr/local/share/.cache/yarn", "yarn test"},
 		{"yarn berry", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(berryLock), ".yarnrc.yml": []byte("nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.5.0.cjs\n")},
@@ -201,7 +201,7 @@ release:
 `, map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock)}, nodeImage)
 	assert.NilError(t, err)
 	assert.Check(t, is.Equal(script(p.Dependencies.Production), "npm ci --omit=dev --ignore-scripts"))
-	assert.Check(t, is.Equal(script(p.Dependencies.Development), "npm ci --no-audit --no-fund"), "unwritten fields still come from the preset")
+	assert.Check(t, is.Equal(script(p.Dependencies.Development), "npm install --include=dev --no-save --no-audit --no-fund"), "unwritten fields still come from the preset")
 	assert.Check(t, is.Equal(script(p.Test.Run), "npm run test:ci"))
 	assert.Check(t, is.Equal(script(p.Build.Run), "npm run build"), "build was not written: the preset fills it")
 	assert.Check(t, is.Equal(p.Release.User.Value, "app"))
@@ -255,7 +255,7 @@ func TestNpmWorkspace(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Manifests), []string{"package.json", "package-lock.json", "apps/*/package.json"}))
 	assert.Check(t, is.Equal(script(p.Dependencies.Production), "npm ci --omit=dev --no-audit --no-fund --workspace apps/api"))
-	assert.Check(t, is.Equal(script(p.Dependencies.Development), "npm ci --no-audit --no-fund --workspace apps/api --include-workspace-root"))
+	assert.Check(t, is.Equal(script(p.Dependencies.Development), "npm install --include=dev --no-save --no-audit --no-fund --workspace apps/api --include-workspace-root"))
 }
 
 // TestCommittedToken: a literal token in .npmrc or .yarnrc.yml is a
