@@ -32,6 +32,9 @@ import (
 	"github.com/stagefile/stagefile/spec"
 )
 
+// Version is the frontend's version, for the documents it writes.
+var Version = "dev"
+
 const (
 	// DefaultFilename is read when the client names no file (buildctl
 	// without --opt filename). docker build -f sets it.
@@ -109,6 +112,11 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if bc.SBOM != nil {
+		if err := b.attachSBOM(ctx, rb, target); err != nil {
+			return nil, err
+		}
 	}
 	return rb.Finalize()
 }

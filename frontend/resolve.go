@@ -24,6 +24,7 @@ func (b *builder) resolve(ctx context.Context, s *spec.Spec) (*plan.Plan, []*pla
 	r := plan.Resolver{
 		Providers: preset.Providers,
 		BuildArgs: b.bc.BuildArgs,
+		Packages:  b.bc.SBOM != nil,
 		ReadFiles: func(names []string) (map[string][]byte, error) { return b.readContextFiles(ctx, s.Preset.Value, names) },
 		Image: func(ref string) (*plan.ImageInfo, error) {
 			img, err := b.resolveImage(ctx, ref, b.firstPlatform(), plan.Origin{At: s.Preset.At})

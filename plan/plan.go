@@ -144,6 +144,22 @@ type Dependencies struct {
 	Production  *Command
 	Development *Command
 	Caches      []Cache
+	// Packages are what the production install puts in place, as the
+	// lockfile pins them (for the release's SBOM); PackagesFrom says which.
+	Packages     []Package
+	PackagesFrom Origin
+}
+
+// Package is a dependency the release ships.
+type Package struct {
+	// Ecosystem is the package URL type: npm, pypi, golang.
+	Ecosystem, Name, Version string
+	// Integrity as the lockfile has it (sha512-BASE64...).
+	Integrity string
+	// Download is where it was fetched from, when the lockfile says.
+	Download string
+	// License as the lockfile or the package says, else "".
+	License string
 }
 
 // Test is the test step.

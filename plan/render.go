@@ -62,6 +62,14 @@ func argv(key string, v Value[[]string]) *tree {
 	return t
 }
 
+// packagesTree counts the shipped packages (the JSON form lists them).
+func packagesTree(d Dependencies) *tree {
+	if !d.PackagesFrom.Set() {
+		return nil
+	}
+	return leaf("packages", fmt.Sprintf("%d production packages", len(d.Packages)), d.PackagesFrom)
+}
+
 func shipsDependencies(v Value[bool]) *tree {
 	if !v.Set() {
 		return nil
@@ -129,7 +137,8 @@ func (p *Plan) tree() *tree {
 			list("config", d.Config),
 			command("production", d.Production),
 			command("development", d.Development),
-			cachesTree("caches", d.Caches)),
+			cachesTree("caches", d.Caches),
+			packagesTree(d)),
 		secrets,
 		section("test", command("run", p.Test.Run), list("reports", p.Test.Reports), cachesTree("caches", p.Test.Caches)),
 		section("build", command("run", p.Build.Run), list("outputs", p.Build.Outputs), cachesTree("caches", p.Build.Caches)),

@@ -26,6 +26,18 @@ type Provider interface {
 	Rules() []*Rule
 }
 
+// PackageLister is a Provider that can also list, from a Stagefile's own
+// manifests, the packages its production install puts in place: the SBOM
+// of a Stagefile that names no preset.
+type PackageLister interface {
+	// PackageFiles are the context files ListPackages reads (nil: none of
+	// the manifests is the provider's).
+	PackageFiles(p *Plan) []string
+	// ListPackages lists them and says from where; ok is false when the
+	// files are not the provider's.
+	ListPackages(p *Plan, files map[string][]byte) (pkgs []Package, from Origin, ok bool)
+}
+
 // Facts are what a provider may read.
 type Facts struct {
 	// Files holds the context files the provider listed that exist, each
@@ -65,6 +77,9 @@ type Resolver struct {
 	Image func(ref string) (*ImageInfo, error)
 	// BuildArgs are the client's --build-arg values.
 	BuildArgs map[string]string
+	// Packages asks for the shipped packages (an SBOM was requested) even
+	// when no preset lists them.
+	Packages bool
 }
 
 // Resolve checks what the Stagefile says, lets its preset fill the rest,
@@ -108,6 +123,26 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 	}
 	if len(errs) > 0 {
 		return nil, warnings, errs
+	}
+	if r.Packages && !p.Dependencies.PackagesFrom.Set() && p.HasDependencyLayer() && r.ReadFiles != nil {
+		for _, name := range r.names() {
+			l, ok := r.Providers[name].(PackageLister)
+			if !ok {
+				continue
+			}
+			names := l.PackageFiles(p)
+			if len(names) == 0 {
+				continue
+			}
+			files, err := r.ReadFiles(names)
+			if err != nil {
+				return nil, warnings, spec.Wrap(err, p.File, p.Dependencies.At, "reading the lockfile for the SBOM")
+			}
+			if pkgs, from, ok := l.ListPackages(p, files); ok {
+				p.Dependencies.Packages, p.Dependencies.PackagesFrom = pkgs, from
+				break
+			}
+		}
 	}
 	return p, append(Lint(p), warnings...), nil
 }

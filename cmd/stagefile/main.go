@@ -20,6 +20,7 @@ import (
 var version = "dev"
 
 func main() {
+	frontend.Version = version
 	if len(os.Args) == 1 && os.Getenv("BUILDKIT_SESSION_ID") != "" {
 		if err := grpcclient.RunFromEnvironment(appcontext.Context(), frontend.Build); err != nil {
 			fmt.Fprintf(os.Stderr, "fatal error: %+v\n", err)

@@ -54,9 +54,61 @@ var ErrNotFound = errors.New("image not found")
 
 // FromRegistry reads ref ("host:port/repo:tag") for linux/amd64 over plain HTTP.
 func FromRegistry(ref string) (*Image, error) {
-	host, repo, tag, err := splitRef(ref)
+	get, tag, err := registry(ref)
 	if err != nil {
 		return nil, err
+	}
+	top, err := get("manifests", tag)
+	if err != nil {
+		return nil, errors.Wrapf(err, "reading %s", ref)
+	}
+	return read(top, get)
+}
+
+// Attestations reads the in-toto statements attached to ref's index (the
+// attestation manifests buildx and buildctl push), by predicate type.
+func Attestations(ref string) (map[string][]byte, error) {
+	get, tag, err := registry(ref)
+	if err != nil {
+		return nil, err
+	}
+	top, err := get("manifests", tag)
+	if err != nil {
+		return nil, errors.Wrapf(err, "reading %s", ref)
+	}
+	var index ocispecs.Index
+	if err := json.Unmarshal(top, &index); err != nil {
+		return nil, errors.Wrap(err, "parsing the index")
+	}
+	out := map[string][]byte{}
+	for _, d := range index.Manifests {
+		if d.Annotations["vnd.docker.reference.type"] != "attestation-manifest" {
+			continue
+		}
+		dt, err := get("manifests", d.Digest.String())
+		if err != nil {
+			return nil, err
+		}
+		var m ocispecs.Manifest
+		if err := json.Unmarshal(dt, &m); err != nil {
+			return nil, errors.Wrap(err, "parsing an attestation manifest")
+		}
+		for _, l := range m.Layers {
+			blob, err := get("blobs", l.Digest.String())
+			if err != nil {
+				return nil, err
+			}
+			out[l.Annotations["in-toto.io/predicate-type"]] = blob
+		}
+	}
+	return out, nil
+}
+
+// registry is a fetcher for ref's repository, and ref's tag.
+func registry(ref string) (fetcher, string, error) {
+	host, repo, tag, err := splitRef(ref)
+	if err != nil {
+		return nil, "", err
 	}
 	get := func(kind, name string) ([]byte, error) {
 		req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("http://%s/v2/%s/%s/%s", host, repo, kind, name), nil)
@@ -77,11 +129,7 @@ func FromRegistry(ref string) (*Image, error) {
 		}
 		return io.ReadAll(resp.Body)
 	}
-	top, err := get("manifests", tag)
-	if err != nil {
-		return nil, errors.Wrapf(err, "reading %s", ref)
-	}
-	return read(top, get)
+	return get, tag, nil
 }
 
 // Exists reports whether the registry has ref.

@@ -3,6 +3,7 @@ package node
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -23,13 +24,42 @@ type lockfile struct {
 	// unchecked: an old format without per-importer ranges (npm lockfile
 	// v1); the install itself checks it.
 	unchecked bool
+	// production walks the dependency graph from the importers' production
+	// dependencies: the packages a production install puts in place.
+	production func(importers []importer) []*lockedPackage
 }
 
 // lockedPackage is one package the lockfile pins.
 type lockedPackage struct {
-	Name, Version, Integrity, Resolved string
+	Name, Version, Integrity, Resolved, License string
 	// Script: the package runs an install script (native addons).
 	Script bool
+	// deps are its dependencies as the format records them (name → range,
+	// version or location); the format's walk resolves them.
+	deps map[string]string
+}
+
+// walk visits, breadth first and once each, what start leads to through
+// next, which resolves a node's edges.
+func walk[K comparable](start []K, next func(K) []K) []K {
+	seen := map[K]bool{}
+	var order []K
+	for len(start) > 0 {
+		k := start[0]
+		start = start[1:]
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		order = append(order, k)
+		start = append(start, next(k)...)
+	}
+	return order
+}
+
+// prodDeps are a package.json's production dependencies, sorted.
+func prodDeps(pkg packageJSON) []string {
+	return sortedKeys(merge(pkg.Dependencies, pkg.OptionalDependencies))
 }
 
 // parseLockfile reads dt (BOM and CRLF already normalized) as pm's lockfile.
@@ -51,11 +81,13 @@ type npmLockPackage struct {
 	Version              string            `json:"version"`
 	Resolved             string            `json:"resolved"`
 	Integrity            string            `json:"integrity"`
+	License              json.RawMessage   `json:"license"`
 	Link                 bool              `json:"link"`
 	HasInstallScript     bool              `json:"hasInstallScript"`
 	Dependencies         map[string]string `json:"dependencies"`
 	DevDependencies      map[string]string `json:"devDependencies"`
 	OptionalDependencies map[string]string `json:"optionalDependencies"`
+	PeerDependencies     map[string]string `json:"peerDependencies"`
 }
 
 func parseNpmLock(dt []byte) (*lockfile, error) {
@@ -70,10 +102,12 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 		return nil, errors.New("it has no lockfileVersion")
 	}
 	lf := &lockfile{specifiers: map[string]map[string]string{}}
+	lf.production = func([]importer) []*lockedPackage { return nil }
 	if l.Packages == nil {
 		lf.unchecked = true // lockfile v1: npm ci checks it
 		return lf, nil
 	}
+	var keys []string // of lf.packages, index for index
 	for _, key := range sortedKeys(l.Packages) {
 		p := l.Packages[key]
 		if p == nil {
@@ -91,8 +125,67 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 		if p.Link {
 			continue
 		}
+		var license string
+		_ = json.Unmarshal(p.License, &license) // an object or a list says nothing usable
 		lf.packages = append(lf.packages, lockedPackage{Name: key[i+len("node_modules/"):], Version: p.Version,
-			Integrity: p.Integrity, Resolved: p.Resolved, Script: p.HasInstallScript})
+			Integrity: p.Integrity, Resolved: p.Resolved, License: license, Script: p.HasInstallScript})
+		keys = append(keys, key)
+	}
+	byKey := make(map[string]*lockedPackage, len(keys))
+	for i, key := range keys {
+		byKey[key] = &lf.packages[i]
+	}
+	// a dependency resolves as node does: the nearest node_modules/NAME up
+	// from where the dependent is installed; a link leads to a workspace
+	resolve := func(from, name string) string {
+		for dir := from; ; dir = path.Dir(dir) {
+			if dir == "." {
+				dir = ""
+			}
+			key := path.Join(dir, "node_modules", name)
+			if p, ok := l.Packages[key]; ok && p != nil {
+				if p.Link {
+					return p.Resolved
+				}
+				return key
+			}
+			if dir == "" {
+				return ""
+			}
+		}
+	}
+	lf.production = func(importers []importer) []*lockedPackage {
+		var start []string
+		for _, imp := range importers[len(importers)-1:] { // the app's
+			loc := imp.dir
+			if loc == "." {
+				loc = ""
+			}
+			for _, name := range prodDeps(imp.pkg) {
+				if k := resolve(loc, name); k != "" {
+					start = append(start, k)
+				}
+			}
+		}
+		var out []*lockedPackage
+		for _, key := range walk(start, func(key string) []string {
+			p := l.Packages[key]
+			if p == nil {
+				return nil
+			}
+			var next []string
+			for _, name := range sortedKeys(merge(p.Dependencies, p.OptionalDependencies, p.PeerDependencies)) {
+				if k := resolve(key, name); k != "" {
+					next = append(next, k)
+				}
+			}
+			return next
+		}) {
+			if pkg := byKey[key]; pkg != nil {
+				out = append(out, pkg)
+			}
+		}
+		return out
 	}
 	return lf, nil
 }
@@ -104,6 +197,10 @@ func parsePnpmLock(dt []byte) (*lockfile, error) {
 		DevDependencies      map[string]any    `yaml:"devDependencies"`
 		OptionalDependencies map[string]any    `yaml:"optionalDependencies"`
 	}
+	type pnpmSnapshot struct {
+		Dependencies         map[string]string `yaml:"dependencies"`
+		OptionalDependencies map[string]string `yaml:"optionalDependencies"`
+	}
 	var l struct {
 		LockfileVersion any                     `yaml:"lockfileVersion"`
 		Importers       map[string]pnpmImporter `yaml:"importers"`
@@ -113,8 +210,10 @@ func parsePnpmLock(dt []byte) (*lockfile, error) {
 				Integrity string `yaml:"integrity"`
 				Tarball   string `yaml:"tarball"`
 			} `yaml:"resolution"`
-			RequiresBuild bool `yaml:"requiresBuild"`
+			RequiresBuild bool         `yaml:"requiresBuild"`
+			Graph         pnpmSnapshot `yaml:",inline"` // lockfile v6: the graph is here
 		} `yaml:"packages"`
+		Snapshots map[string]pnpmSnapshot `yaml:"snapshots"` // lockfile v9
 	}
 	if err := yaml.Unmarshal(dt, &l); err != nil {
 		return nil, errors.Wrap(err, "invalid YAML")
@@ -127,37 +226,99 @@ func parsePnpmLock(dt []byte) (*lockfile, error) {
 	if importers == nil {
 		importers = map[string]pnpmImporter{".": l.Root}
 	}
+	versions := map[string]map[string]string{} // importer → name → version (or link:)
 	for dir, imp := range importers {
-		specs := map[string]string{}
+		specs, prod := map[string]string{}, map[string]string{}
 		for name, s := range imp.Specifiers {
 			specs[name] = s
 		}
-		for _, deps := range []map[string]any{imp.Dependencies, imp.DevDependencies, imp.OptionalDependencies} {
+		for i, deps := range []map[string]any{imp.Dependencies, imp.OptionalDependencies, imp.DevDependencies} {
 			for name, d := range deps {
-				if m, ok := d.(map[string]any); ok {
-					if s, ok := m["specifier"].(string); ok {
+				version := ""
+				switch v := d.(type) {
+				case map[string]any: // v6+: {specifier, version}
+					if s, ok := v["specifier"].(string); ok {
 						specs[name] = s
 					}
+					version, _ = v["version"].(string)
+				case string: // v5: the version, the range under specifiers
+					version = v
+				}
+				if i < 2 {
+					prod[name] = version
 				}
 			}
 		}
 		lf.specifiers[dir] = specs
+		versions[dir] = prod
 	}
+	byKey := map[string]*lockedPackage{}
 	for _, key := range sortedKeys(l.Packages) {
 		p := l.Packages[key]
 		name, version := splitNameVersion(strings.TrimPrefix(key, "/"))
 		lf.packages = append(lf.packages, lockedPackage{Name: name, Version: version, Integrity: p.Resolution.Integrity,
 			Resolved: p.Resolution.Tarball, Script: p.RequiresBuild})
 	}
+	for i := range lf.packages {
+		byKey[lf.packages[i].Name+"@"+lf.packages[i].Version] = &lf.packages[i]
+	}
+	// a node is "importer:DIR" or "NAME@VERSION(PEERS)"; its edges come
+	// from the importer, the v9 snapshot or the v6 package entry
+	edge := func(from, name, version string) string {
+		switch {
+		case strings.HasPrefix(version, "link:"):
+			return "importer:" + path.Clean(path.Join(strings.TrimPrefix(from, "importer:"), strings.TrimPrefix(version, "link:")))
+		case version == "":
+			return ""
+		case strings.Contains(version, "@") && !strings.HasPrefix(version, "@") && (version[0] < '0' || version[0] > '9'):
+			return version // an alias: name@version of another package
+		case strings.HasPrefix(version, "@"):
+			return version
+		}
+		return name + "@" + version
+	}
+	lf.production = func(imps []importer) []*lockedPackage {
+		var out []*lockedPackage
+		start := []string{"importer:" + imps[len(imps)-1].dir}
+		for _, node := range walk(start, func(node string) []string {
+			var deps map[string]string
+			if dir, ok := strings.CutPrefix(node, "importer:"); ok {
+				deps = versions[dir]
+			} else if snap, ok := l.Snapshots[node]; ok {
+				deps = merge(snap.Dependencies, snap.OptionalDependencies)
+			} else if p, ok := l.Packages["/"+node]; ok {
+				deps = merge(p.Graph.Dependencies, p.Graph.OptionalDependencies)
+			}
+			var next []string
+			for _, name := range sortedKeys(deps) {
+				if e := edge(node, name, deps[name]); e != "" {
+					next = append(next, e)
+				}
+			}
+			return next
+		}) {
+			if strings.HasPrefix(node, "importer:") {
+				continue
+			}
+			name, version := splitNameVersion(node)
+			if pkg := byKey[name+"@"+version]; pkg != nil {
+				out = append(out, pkg)
+			}
+		}
+		return out
+	}
 	return lf, nil
 }
 
 func parseBerryLock(dt []byte) (*lockfile, error) {
-	var l map[string]struct {
-		Version    string `yaml:"version"`
-		Resolution string `yaml:"resolution"`
-		Checksum   string `yaml:"checksum"`
+	type entry struct {
+		Version              string            `yaml:"version"`
+		Resolution           string            `yaml:"resolution"`
+		Checksum             string            `yaml:"checksum"`
+		Dependencies         map[string]string `yaml:"dependencies"`
+		OptionalDependencies map[string]string `yaml:"optionalDependencies"`
 	}
+	var l map[string]entry
 	if err := yaml.Unmarshal(dt, &l); err != nil {
 		return nil, errors.Wrap(err, "invalid YAML")
 	}
@@ -165,28 +326,77 @@ func parseBerryLock(dt []byte) (*lockfile, error) {
 		return nil, errors.New("it has no __metadata entry")
 	}
 	lf := &lockfile{keys: map[string]bool{}}
+	entries := map[string]*lockedPackage{} // by each key of its header
 	for _, header := range sortedKeys(l) {
 		if header == "__metadata" {
 			continue
 		}
-		for _, k := range strings.Split(header, ",") {
-			lf.keys[strings.TrimSpace(k)] = true
-		}
 		e := l[header]
 		name, _ := splitNameVersion(e.Resolution)
+		pkg := &lockedPackage{Name: name, Version: e.Version, Integrity: e.Checksum, deps: merge(e.Dependencies, e.OptionalDependencies)}
 		if strings.Contains(e.Resolution, "@workspace:") {
-			continue
+			pkg.Version = "" // a workspace: walked through, not listed
 		}
-		lf.packages = append(lf.packages, lockedPackage{Name: name, Version: e.Version, Integrity: e.Checksum})
+		for _, k := range strings.Split(header, ",") {
+			k = strings.TrimSpace(k)
+			lf.keys[k] = true
+			entries[k] = pkg
+		}
+		if pkg.Version != "" {
+			lf.packages = append(lf.packages, *pkg)
+		}
 	}
+	walkAll := yarnWalk(entries, func(name, rng string) string {
+		if strings.Contains(rng, ":") {
+			return name + "@" + rng // npm:..., workspace:..., patch:...
+		}
+		return name + "@npm:" + rng
+	})
+	// a workspace app's production install is focused on it
+	lf.production = func(imps []importer) []*lockedPackage { return walkAll(imps[len(imps)-1:]) }
 	return lf, nil
 }
 
+// yarnWalk is the production walk of yarn's lockfiles: entries are keyed
+// "name@range", and key turns a dependency's name and range into one.
+func yarnWalk(entries map[string]*lockedPackage, key func(name, rng string) string) func([]importer) []*lockedPackage {
+	return func(imps []importer) []*lockedPackage {
+		var start []string
+		for _, imp := range imps {
+			for _, name := range prodDeps(imp.pkg) {
+				start = append(start, key(name, merge(imp.pkg.Dependencies, imp.pkg.OptionalDependencies)[name]))
+			}
+		}
+		var out []*lockedPackage
+		listed := map[*lockedPackage]bool{}
+		for _, k := range walk(start, func(k string) []string {
+			e := entries[k]
+			if e == nil {
+				return nil
+			}
+			var next []string
+			for _, name := range sortedKeys(e.deps) {
+				next = append(next, key(name, e.deps[name]))
+			}
+			return next
+		}) {
+			if e := entries[k]; e != nil && e.Version != "" && !listed[e] {
+				listed[e] = true
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+}
+
 // parseYarnLock reads yarn 1's own format: unindented "key, key:" headers,
-// each followed by indented fields ("  version \"1.2.3\"").
+// each followed by indented fields ("  version \"1.2.3\"") and dependency
+// blocks ("  dependencies:" then "    name \"range\"").
 func parseYarnLock(dt []byte) (*lockfile, error) {
 	lf := &lockfile{keys: map[string]bool{}}
+	entries := map[string]*lockedPackage{}
 	var cur *lockedPackage
+	inDeps := false
 	for n, line := range strings.Split(string(dt), "\n") {
 		trimmed := strings.TrimSpace(line)
 		switch {
@@ -196,19 +406,22 @@ func parseYarnLock(dt []byte) (*lockfile, error) {
 			if !strings.HasSuffix(trimmed, ":") {
 				return nil, errors.Errorf("line %d is neither an entry (\"name@range:\") nor one of its fields", n+1)
 			}
-			var name string
+			cur, inDeps = &lockedPackage{deps: map[string]string{}}, false
 			for _, k := range strings.Split(strings.TrimSuffix(trimmed, ":"), ",") {
 				k = strings.Trim(strings.TrimSpace(k), `"`)
 				lf.keys[k] = true
-				name, _ = splitNameVersion(k)
+				entries[k] = cur
+				cur.Name, _ = splitNameVersion(k)
 			}
-			lf.packages = append(lf.packages, lockedPackage{Name: name})
-			cur = &lf.packages[len(lf.packages)-1]
 		case cur == nil:
 			return nil, errors.Errorf("line %d is a field outside any entry", n+1)
+		case strings.HasPrefix(line, "    ") && inDeps:
+			name, rng, _ := strings.Cut(trimmed, " ")
+			cur.deps[strings.Trim(name, `"`)] = strings.Trim(strings.TrimSpace(rng), `"`)
 		case strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "   "):
 			k, v, _ := strings.Cut(trimmed, " ")
 			v = strings.Trim(strings.TrimSpace(v), `"`)
+			inDeps = k == "dependencies:" || k == "optionalDependencies:"
 			switch k {
 			case "version":
 				cur.Version = v
@@ -219,6 +432,14 @@ func parseYarnLock(dt []byte) (*lockfile, error) {
 			}
 		}
 	}
+	seen := map[*lockedPackage]bool{}
+	for _, k := range sortedKeys(entries) {
+		if e := entries[k]; !seen[e] {
+			seen[e] = true
+			lf.packages = append(lf.packages, *e)
+		}
+	}
+	lf.production = yarnWalk(entries, func(name, rng string) string { return name + "@" + rng })
 	return lf, nil
 }
 

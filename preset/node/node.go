@@ -44,6 +44,67 @@ func (Provider) Files(p *plan.Plan) []string {
 	return append(files, versionFiles(app)...)
 }
 
+// lockfileNames are the lockfiles the preset reads, by manager.
+var lockfileNames = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true}
+
+// PackageFiles: the package.json files and the lockfile among a
+// Stagefile's own manifests.
+func (Provider) PackageFiles(p *plan.Plan) []string {
+	var names []string
+	lock := false
+	for _, m := range p.Dependencies.Manifests {
+		base := path.Base(m.Value)
+		if path.Dir(path.Clean(m.Value)) == "." && (base == "package.json" || lockfileNames[base]) {
+			names = append(names, path.Clean(m.Value))
+			lock = lock || lockfileNames[base]
+		}
+	}
+	if !lock {
+		return nil
+	}
+	if app := path.Clean(p.App.Value); app != "." {
+		names = append(names, path.Join(app, "package.json"))
+	}
+	return names
+}
+
+// ListPackages reads the production packages of a Stagefile without
+// the preset from its package.json and lockfile.
+func (Provider) ListPackages(p *plan.Plan, files map[string][]byte) ([]plan.Package, plan.Origin, bool) {
+	var pkg, app packageJSON
+	if readJSON(files["package.json"], &pkg) != nil {
+		return nil, plan.Origin{}, false
+	}
+	app = pkg
+	appDir := path.Clean(p.App.Value)
+	if appDir != "." && readJSON(files[path.Join(appDir, "package.json")], &app) != nil {
+		return nil, plan.Origin{}, false
+	}
+	pm, err := detectManager(files, pkg)
+	if err != nil {
+		return nil, plan.Origin{}, false
+	}
+	lock, err := parseLockfile(pm, normalize(files[pm.lockfile]))
+	if err != nil || lock.unchecked {
+		return nil, plan.Origin{}, false
+	}
+	imps := []importer{{dir: ".", pkg: pkg}}
+	if appDir != "." {
+		imps = append(imps, importer{dir: appDir, pkg: app})
+	}
+	o := plan.Origin{Kind: plan.Default, At: p.Dependencies.At, From: pm.lockfile + ", production dependencies"}
+	return packagesOf(lock.production(imps)), o, true
+}
+
+func packagesOf(locked []*lockedPackage) []plan.Package {
+	var out []plan.Package
+	for _, pkg := range locked {
+		out = append(out, plan.Package{Ecosystem: "npm", Name: pkg.Name, Version: pkg.Version,
+			Integrity: pkg.Integrity, Download: pkg.Resolved, License: pkg.License})
+	}
+	return out
+}
+
 // packageJSON is what the preset reads from package.json.
 type packageJSON struct {
 	Name                 string            `json:"name"`
@@ -130,6 +191,10 @@ func (f *filler) fill() error {
 	}
 	if err := lock.check(pm, importers); err != nil {
 		return f.fail(at, "%s", err.Error())
+	}
+	if !lock.unchecked {
+		p.Dependencies.PackagesFrom = f.origin(pm.lockfile + ", production dependencies")
+		p.Dependencies.Packages = packagesOf(lock.production(importers))
 	}
 	cs, err := nodeConstraints(files, pkg, app, appDir)
 	if err != nil {
