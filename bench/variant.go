@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -33,7 +34,7 @@ func environment() (*environ, error) {
 		return nil, err
 	}
 	e.root = wd
-	if _, err := os.Stat(filepath.Join(wd, "bench", "node-yarn", "Dockerfile")); err != nil {
+	if _, err := os.Stat(filepath.Join(wd, "bench", "node-yarn", "Dockerfile.expert")); err != nil {
 		return nil, errors.New("run from the repository root")
 	}
 	return e, nil
@@ -50,7 +51,7 @@ func (e *environ) header() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("Stagefile vs the hand-written multi-stage Dockerfile, one daemon, same run\n\n"+
+	return fmt.Sprintf("Stagefile vs the 2018 multi-stage Dockerfile and an expert one, one daemon, same run\n\n"+
 		"- %s\n- machine: %d cores, %s/%s\n- frontend image: %.2f MB compressed, %.2f MB uncompressed (target ≤ 20 MB)\n- date: %s\n",
 		strings.ReplaceAll(version, "\n", ", "), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH,
 		mb(fe.CompressedSize()), mb(fe.UncompressedSize()), time.Now().UTC().Format("2006-01-02 15:04 MST")), nil
@@ -61,22 +62,27 @@ func (e *environ) prune() error {
 	return errors.Wrapf(err, "prune: %s", out)
 }
 
-// variant is one way of building the app: its Stagefile or the reference
-// Dockerfile, each in its own copy of the example.
+// variant is one way of building an app, each in its own copy of the
+// example.
 type variant struct {
-	name, file, dir string
+	name    string // as the table shows it
+	slug    string // in the release image's name
+	file    string // the build definition, passed as the dockerfile.v0 filename
+	inBench bool   // file is kept in bench/<app>/, not in the example
+	ignore  string // added to the copy's .dockerignore
+	dir     string
 }
 
 func (v *variant) ref(e *environ, a app) string {
-	return fmt.Sprintf("%s/bench/%s-%s:latest", e.registry, a.name, strings.ToLower(v.name))
+	return fmt.Sprintf("%s/bench/%s-%s:latest", e.registry, a.name, v.slug)
 }
 
-// token is in .npmrc, which the reference Dockerfile copies as the pattern
+// token is in .npmrc, which the 2018 Dockerfile copies as the pattern
 // does; finding it in a release means a registry token shipped.
 const token = "stagefile-bench-token-0f3c9a"
 
-// prepare copies the example with the reference Dockerfile and an .npmrc,
-// and adds the dependency the bump scenario moves.
+// prepare copies the example with the variant's build definition and an
+// .npmrc, and adds the dependency the bump scenario moves.
 func (v *variant) prepare(e *environ, a app) error {
 	dir, err := os.MkdirTemp("", "stagefile-bench-")
 	if err != nil {
@@ -86,12 +92,27 @@ func (v *variant) prepare(e *environ, a app) error {
 	if err := os.CopyFS(v.dir, os.DirFS(filepath.Join(e.root, "examples", a.name))); err != nil {
 		return err
 	}
-	ref, err := os.ReadFile(filepath.Join(e.root, "bench", a.name, "Dockerfile"))
-	if err != nil {
-		return err
+	if v.inBench {
+		def, err := os.ReadFile(filepath.Join(e.root, "bench", a.name, v.file))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(v.dir, v.file), def, 0o644); err != nil {
+			return err
+		}
 	}
-	if err := os.WriteFile(filepath.Join(v.dir, "Dockerfile"), ref, 0o644); err != nil {
-		return err
+	if v.ignore != "" {
+		f, err := os.OpenFile(filepath.Join(v.dir, ".dockerignore"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(f, "\n%s\n", v.ignore)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
 	}
 	npmrc := "//npm.example.invalid/:_authToken=" + token + "\n"
 	if err := os.WriteFile(filepath.Join(v.dir, ".npmrc"), []byte(npmrc), 0o600); err != nil {
@@ -172,7 +193,7 @@ func slowest(stream []byte, n int) []step {
 	var steps []step
 	for _, v := range byDigest {
 		if v.Started != nil && v.Completed != nil && !v.Cached {
-			steps = append(steps, step{v.Name, v.Completed.Sub(*v.Started)})
+			steps = append(steps, step{shortName(v.Name), v.Completed.Sub(*v.Started)})
 		}
 	}
 	sort.Slice(steps, func(i, j int) bool { return steps[i].took > steps[j].took })
@@ -182,10 +203,22 @@ func slowest(stream []byte, n int) []step {
 	return steps
 }
 
+// shortName is a step's name on one line without RUN's --mount flags,
+// which make the expert Dockerfile's steps unreadable in the table.
+func shortName(name string) string {
+	var words []string
+	for _, w := range strings.Fields(name) {
+		if !strings.HasPrefix(w, "--mount=") {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
 // releaseInfo is what the last release of a variant weighs and holds.
 type releaseInfo struct {
 	compressed, uncompressed, beyondBase int64
-	devDeps, cache, secret               bool
+	ships, devDeps, cache, secret        bool
 }
 
 func inspect(e *environ, a app, v *variant) (*releaseInfo, error) {
@@ -214,7 +247,12 @@ func inspect(e *environ, a app, v *variant) (*releaseInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	info.devDeps = files["app/node_modules/"+a.devDep] != nil
+	has := func(p string) bool { return files[p] != nil || len(image.Under(files, p)) > 0 }
+	info.ships = true
+	for _, p := range a.ships {
+		info.ships = info.ships && has(path.Join("app", p))
+	}
+	info.devDeps = has(a.dev)
 	for _, dir := range []string{"usr/local/share/.cache/yarn", "root/.npm", "root/.cache", "root/.yarn"} {
 		if len(image.Under(files, dir)) > 0 {
 			info.cache = true
