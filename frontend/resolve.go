@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"path"
 	"strconv"
 	"strings"
 
@@ -51,7 +52,7 @@ func (b *builder) readContextFiles(ctx context.Context, preset string, names []s
 		return nil, errors.Wrap(err, "reading the build context for the preset")
 	}
 	files := map[string][]byte{}
-	for _, name := range names {
+	for _, name := range b.expand(ctx, ref, names) {
 		st, err := ref.StatFile(ctx, client.StatRequest{Path: name})
 		if err != nil || st.IsDir() {
 			continue // a file the context does not have is simply absent
@@ -66,6 +67,45 @@ func (b *builder) readContextFiles(ctx context.Context, preset string, names []s
 		files[name] = dt
 	}
 	return files, nil
+}
+
+// expand replaces each wildcard name by the paths it matches in ref (the
+// transfer already held only what the names match), a folder level at a
+// time, at most plan.MaxMatches per name.
+func (b *builder) expand(ctx context.Context, ref client.Reference, names []string) []string {
+	var out []string
+	for _, name := range names {
+		if !plan.HasWildcard(name) {
+			out = append(out, name)
+			continue
+		}
+		found := []string{""}
+		segs := strings.Split(path.Clean(name), "/")
+		for i, seg := range segs {
+			var next []string
+			for _, dir := range found {
+				if !plan.HasWildcard(seg) {
+					next = append(next, path.Join(dir, seg))
+					continue
+				}
+				entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: path.Join("/", dir), IncludePattern: seg})
+				if err != nil {
+					continue // no such folder
+				}
+				for _, e := range entries {
+					if e.IsDir() == (i < len(segs)-1) {
+						next = append(next, path.Join(dir, path.Base(e.Path)))
+					}
+				}
+			}
+			if len(next) > plan.MaxMatches {
+				next = next[:plan.MaxMatches]
+			}
+			found = next
+		}
+		out = append(out, found...)
+	}
+	return out
 }
 
 // maxPasswd bounds the /etc/passwd read from an image.

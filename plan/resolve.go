@@ -16,7 +16,9 @@ type Provider interface {
 	// Name is what `preset:` says.
 	Name() string
 	// Files lists the context files Fill may read, relative to the
-	// context; only these are fetched.
+	// context; only these are fetched. A name with a wildcard (path.Match
+	// syntax, e.g. "cmd/*/*.go") stands for the files it matches, at most
+	// MaxMatches of them, each under its own name in Facts.Files.
 	Files(p *Plan) []string
 	// Fill sets every value of p that is still unset and that the
 	// provider can tell; it never changes a set value. Values it sets
@@ -52,6 +54,13 @@ type Facts struct {
 // large monorepos are a few megabytes.
 const MaxFileSize = 64 << 20
 
+// MaxMatches bounds the files one wildcard name stands for: a preset
+// globs to find an entry point, not to read the tree.
+const MaxMatches = 256
+
+// HasWildcard reports whether a name in Files is a pattern.
+func HasWildcard(name string) bool { return strings.ContainsAny(name, "*?[") }
+
 // ImageInfo is what a provider may know about an image.
 type ImageInfo struct {
 	// Config is the image's config.
@@ -71,7 +80,8 @@ type Resolver struct {
 	// Providers by name.
 	Providers map[string]Provider
 	// ReadFiles reads context files; a missing file is left out of the
-	// result, and any file over MaxFileSize is an error.
+	// result, a wildcard name gives the files it matches (see
+	// Provider.Files), and any file over MaxFileSize is an error.
 	ReadFiles func(names []string) (map[string][]byte, error)
 	// Image, see Facts.Image.
 	Image func(ref string) (*ImageInfo, error)

@@ -14,7 +14,8 @@ import (
 )
 
 // ReadFiles reads the named files of the context folder dir. A file that
-// is missing, ignored or not a regular file is left out; os.Root refuses
+// is missing, ignored or not a regular file is left out; a wildcard name
+// gives the files it matches (at most plan.MaxMatches); os.Root refuses
 // any path (or symlink) that leaves dir; a file over plan.MaxFileSize is
 // an error.
 func ReadFiles(dir string, names []string) (map[string][]byte, error) {
@@ -35,6 +36,10 @@ func ReadFiles(dir string, names []string) (map[string][]byte, error) {
 		}
 	}
 	files := map[string][]byte{}
+	names, err = expand(root, names)
+	if err != nil {
+		return nil, err
+	}
 	for _, name := range names {
 		if ignore != nil {
 			if skip, _ := ignore.MatchesOrParentMatches(name); skip {
@@ -58,4 +63,24 @@ func ReadFiles(dir string, names []string) (map[string][]byte, error) {
 		files[name] = dt
 	}
 	return files, nil
+}
+
+// expand replaces each wildcard name by the paths it matches, in order.
+func expand(root *os.Root, names []string) ([]string, error) {
+	var out []string
+	for _, name := range names {
+		if !plan.HasWildcard(name) {
+			out = append(out, name)
+			continue
+		}
+		matches, err := fs.Glob(root.FS(), name)
+		if err != nil {
+			return nil, errors.Wrapf(err, "pattern %q", name)
+		}
+		if len(matches) > plan.MaxMatches {
+			matches = matches[:plan.MaxMatches]
+		}
+		out = append(out, matches...)
+	}
+	return out, nil
 }
