@@ -7,14 +7,16 @@ import (
 	"sort"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset/golang"
 	"github.com/stagefile/stagefile/preset/node"
+	"github.com/stagefile/stagefile/preset/python"
 )
 
 // Providers by the name `preset:` gives.
 var Providers = map[string]plan.Provider{}
 
 func init() {
-	for _, p := range []plan.Provider{node.Provider{}} {
+	for _, p := range []plan.Provider{node.Provider{}, python.Provider{}, golang.Provider{}} {
 		Providers[p.Name()] = p
 	}
 }

@@ -1,0 +1,44 @@
+package python
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stagefile/stagefile/internal/bounded"
+	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/spec"
+)
+
+// FuzzPreset: whatever pyproject.toml, lockfile and requirements files a
+// build context holds, the preset answers within the fuzz budget with a
+// plan or a positioned error; it never panics.
+func FuzzPreset(f *testing.F) {
+	lockfiles := []string{"uv.lock", "poetry.lock", "requirements.txt"}
+	f.Add([]byte(pyprojectUv), []byte(uvLockFile), []byte("3.11\n"), uint8(0))
+	f.Add([]byte(pyprojectPoetry), []byte(poetryLockFile), []byte(""), uint8(1))
+	f.Add([]byte(""), []byte(requirements), []byte("-r x.txt\n"), uint8(2))
+	f.Add([]byte("a = [[[[{b = '''x]]]'''}]]]]\n"), []byte("version = 1\n[[package]]\nsource = { virtual = \".\" }\n"), []byte("cpython-3.99"), uint8(0))
+	f.Fuzz(func(t *testing.T, pyproject, lock, extra []byte, which uint8) {
+		files := map[string][]byte{
+			"pyproject.toml":        pyproject,
+			lockfiles[int(which)%3]: lock,
+			"requirements-dev.txt":  extra,
+			".python-version":       extra,
+			"api/__init__.py":       nil,
+		}
+		p := &plan.Plan{File: "Stagefile", Workdir: plan.Value[string]{Value: "/app", Origin: plan.Origin{Kind: plan.Default}},
+			Preset: plan.Value[string]{Value: "python", Origin: plan.Origin{Kind: plan.Stagefile}},
+			App:    plan.Value[string]{Value: ".", Origin: plan.Origin{Kind: plan.Default}}}
+		var err error
+		bounded.Run(t, bounded.Fuzz, func() { _, err = Provider{}.Fill(p, &plan.Facts{Files: files, Image: slim}) })
+		var list spec.Errors
+		if err != nil && !errors.As(err, &list) {
+			t.Fatalf("unpositioned error %T: %v", err, err)
+		}
+		if err == nil {
+			if err := plan.Check(p, false); err != nil && !errors.As(err, &list) {
+				t.Fatalf("unpositioned error %T: %v", err, err)
+			}
+		}
+	})
+}
