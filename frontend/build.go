@@ -91,7 +91,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if !knownTarget(target) {
 		return nil, errors.Errorf("unknown target %q (the targets are: %s)", target, strings.Join(targetNames(), ", "))
 	}
-	if skip, _ := strconv.ParseBool(bc.BuildArgs[argSkipTests]); skip && target != llb.TargetTest && p.Test.Run != nil {
+	if skip, _ := strconv.ParseBool(bc.BuildArgs[argSkipTests]); skip && target != llb.TargetTest && target != llb.TargetTestReports && p.Test.Run != nil {
 		b.skipTests = true
 		warnings = append(warnings, plan.Warn(p, plan.TestsSkipped, plan.Origin{At: p.Test.At},
 			"tests skipped: %s is set, so this image is untested (unset it before shipping)", argSkipTests))
@@ -240,7 +240,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 		ref, err = b.solve(ctx, t.State, p)
 		return err
 	})
-	if g.Tests != nil && !g.Gated && target != llb.TargetTest {
+	if g.Tests != nil && !g.Gated && target != llb.TargetTest && target != llb.TargetTestReports {
 		eg.Go(func() error {
 			_, err := b.solve(ctx, *g.Tests, p)
 			return err

@@ -2,7 +2,12 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -56,4 +61,110 @@ func keys(m map[string][]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestReproducible: the same commit built on two fresh daemons, with the
+// same SOURCE_DATE_EPOCH and the exporter's rewrite-timestamp, gives the
+// same release digest, for every example: native addons, pnpm and
+// distroless included.
+func TestReproducible(t *testing.T) {
+	examples := []struct{ name, file string }{
+		{"node-yarn", "Stagefile"}, {"node-npm", "Stagefile"}, {"node-yarn-berry", "Stagefile"},
+		{"node-native", "Stagefile"}, {"node-pnpm-monorepo", "apps/api/Stagefile"}, {"node-distroless", "Stagefile"},
+	}
+	dirs := map[string]string{}
+	for _, ex := range examples {
+		dirs[ex.name] = example(t, ex.name)
+	}
+	daemons := []string{freshDaemon(t), freshDaemon(t)}
+	digests := make([]map[string]string, len(daemons))
+	var wg sync.WaitGroup
+	for i, addr := range daemons {
+		digests[i] = map[string]string{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, ex := range examples {
+				ref := uniqueRef(t, "repro-"+ex.name)
+				out, err := buildctlOn(t, addr, dirs[ex.name], "--progress=plain", "--opt", "filename="+ex.file,
+					"--opt", "build-arg:SOURCE_DATE_EPOCH=1700000000", "--output", pushOutput(ref)+",rewrite-timestamp=true")
+				if !assert.Check(t, err == nil, "%s on daemon %d: %v\n%s", ex.name, i, err, tail(out, 20)) {
+					continue
+				}
+				d, err := image.Digest(ref)
+				assert.Check(t, err)
+				digests[i][ex.name] = d
+			}
+		}()
+	}
+	wg.Wait()
+	for _, ex := range examples {
+		if assert.Check(t, digests[0][ex.name] != "" && digests[0][ex.name] == digests[1][ex.name],
+			"%s: %s on one fresh daemon, %s on the other", ex.name, digests[0][ex.name], digests[1][ex.name]) {
+			t.Logf("%s: %s on both", ex.name, digests[0][ex.name])
+		}
+	}
+}
+
+// TestFreshRunnerRegistryCache: CI as it runs, a new daemon per job with
+// the cache in a registry: after a source edit the dependency installs
+// are cache hits imported from the registry, and the tests run again.
+func TestFreshRunnerRegistryCache(t *testing.T) {
+	dir := example(t, "node-yarn")
+	cache := fmt.Sprintf("%s/stagefile-test/cache:node-yarn-%d", env.registry, time.Now().UnixNano())
+	cacheOpts := []string{"--export-cache", "type=registry,ref=" + cache + ",mode=max,registry.insecure=true",
+		"--import-cache", "type=registry,ref=" + cache + ",registry.insecure=true"}
+	out, err := buildctlOn(t, freshDaemon(t), dir, append([]string{"--progress=plain"}, cacheOpts...)...)
+	assert.NilError(t, err, tail(out, 20))
+
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	out, err = buildctlOn(t, freshDaemon(t), dir, append([]string{"--progress=rawjson"}, cacheOpts...)...)
+	p := parseProgress(t, out)
+	t.Logf("second job, after a source edit:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 20))
+	// a step loaded from the registry cache shows in the progress stream
+	// as not cached (its layers are downloaded), but runs nothing: yarn
+	// prints no line
+	for _, name := range []string{"[dependencies] yarn install", "[development] yarn install"} {
+		step := p.step(t, name)
+		assert.Check(t, step.Cached || !strings.Contains(p.log(step), "Resolving packages"),
+			"%s ran again on a fresh daemon with the registry cache:\n%s", name, p.log(step))
+	}
+	assert.Check(t, !p.step(t, "[test] yarn run test").Cached, "the tests must run on the edited source")
+}
+
+// TestReportsOfFailingTests: examples/ci/build.sh on a fresh daemon with
+// a registry cache, on an app whose test fails: the JUnit report and the
+// exit code are exported, then the release fails on the same (cached)
+// test run, and nothing is pushed.
+func TestReportsOfFailingTests(t *testing.T) {
+	dir := example(t, "failing-test")
+	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+`
+version: 1
+image: node:20-bookworm-slim
+dependencies:
+  manifests: [package.json]
+test:
+  run: mkdir -p reports && node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml src/
+  reports: [reports/junit.xml]
+build:
+  run: npm run build
+  outputs: [dist]
+release:
+  user: node
+  cmd: [node, dist/index.js]
+`)
+	ref := uniqueRef(t, "ci-failing")
+	reports := filepath.Join(t.TempDir(), "reports")
+	out, err := run(t, dir, []string{
+		"BUILDKIT_HOST=" + freshDaemon(t), "IMAGE=" + ref, "REPORTS=" + reports, "REGISTRY_INSECURE=1",
+		"CACHE=" + env.registry + "/stagefile-test/cache:ci-" + fmt.Sprint(time.Now().UnixNano()),
+	}, filepath.Join(repoRoot(t), "examples", "ci", "build.sh"), dir)
+	t.Log(tail(out, 30))
+	assert.Assert(t, err != nil, "the job passed though a test fails")
+	assert.Check(t, is.Contains(readFile(t, filepath.Join(reports, "reports", "junit.xml")), `<testcase name="greet ends the sentence"`))
+	assert.Check(t, is.Equal(readFile(t, filepath.Join(reports, "exit-code")), "1\n"))
+	assert.Check(t, is.Contains(out, "the tests failed (exit code 1)"))
+	assert.Check(t, is.Contains(out, "test reports in "+reports+" (the tests exited 1)"))
+	assert.Check(t, !inRegistry(t, ref), "a release was pushed for failing tests")
 }

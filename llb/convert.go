@@ -25,6 +25,7 @@ const (
 	TargetDependencies = "dependencies"
 	TargetDevelopment  = "development"
 	TargetTest         = "test"
+	TargetTestReports  = "test-reports"
 	TargetBuild        = "build"
 	TargetRelease      = "release"
 )
@@ -35,6 +36,7 @@ var Targets = []struct{ Name, Description string }{
 	{TargetDependencies, "build image + manifests + production dependencies"},
 	{TargetDevelopment, "production + development dependencies + source: what test and build run on"},
 	{TargetTest, "the tree after the tests ran, or only test.reports when declared"},
+	{TargetTestReports, "test.reports and the tests' exit-code, even when they fail (for CI; every other target still fails)"},
 	{TargetBuild, "the tree after the build ran"},
 	{TargetRelease, "runtime image + production dependencies + build outputs"},
 }
@@ -189,18 +191,30 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	// test and build run in the app's folder (workdir itself unless the
 	// app is one workspace of a monorepo)
 	appDir := s.AppDir()
-	testTarget := src
+	testTarget, reports := src, src
 	if cmd := s.Test.Run; cmd != nil {
-		tested := c.run(src.Dir(appDir), TargetTest, cmd, c.cacheMounts(s.Test.Caches)...)
-		testTarget = tested
+		tested, passed := c.test(src.Dir(appDir), cmd)
+		testTarget, reports = tested, tested
 		if len(s.Test.Reports) > 0 {
-			testTarget = c.collect(tested, s.Test.Reports, "[test] reports: ")
+			reports = c.collect(tested, s.Test.Reports, "[test] reports: ")
+			testTarget = reports
 		}
-		if !opt.SkipTests {
+		if passed != nil {
+			// the reports and the exit code, whatever the tests said; the
+			// test target itself fails with the tests
+			reports = reports.File(bk.Copy(*passed, "/"+exitCodeFile, "/"+exitCodeFile), bk.WithCustomName("[test] exit code"))
+			gate := c.gate(tested, *passed, cmd)
+			testTarget = testTarget.Requires("stagefile.tests-passed", gate)
+			g.Tests = &gate
+		} else {
 			g.Tests = &tested
+		}
+		if opt.SkipTests {
+			g.Tests = nil
 		}
 	}
 	add(TargetTest, testTarget, buildCfg, buildImg.Config)
+	add(TargetTestReports, reports, buildCfg, buildImg.Config)
 
 	built := src
 	if cmd := s.Build.Run; cmd != nil {
@@ -218,7 +232,7 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 		// the gate in the graph: each target's result is its own state,
 		// available only once the tests have passed
 		for name, t := range g.Targets {
-			if name != TargetTest {
+			if name != TargetTest && name != TargetTestReports {
 				t.State = t.State.Requires("stagefile.tests-passed", *g.Tests)
 			}
 		}
@@ -341,6 +355,49 @@ func (c *converter) run(st bk.State, stage string, cmd *plan.Command, extra ...b
 	return st.WithOutput(in.Run(opts...).Root().Output())
 }
 
+// exitCodeFile holds the tests' exit code, in the test step's status
+// mount and at the root of the test-reports target.
+const exitCodeFile = "exit-code"
+
+// test runs the tests. With test.reports declared the step records the
+// exit code instead of failing, so the reports of a failing run can still
+// be exported (target test-reports); passed is then the status, and gate
+// the step that fails when it is not 0.
+func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passed *bk.State) {
+	caches := c.cacheMounts(c.s.Test.Caches)
+	if len(c.s.Test.Reports) == 0 {
+		return c.run(st, TargetTest, cmd, caches...), nil
+	}
+	// the script is an argument, not pasted into the wrapper: no quoting
+	record := &plan.Command{Shell: cmd.Script(), Origin: cmd.Origin, Args: cmd.Args}
+	status := bk.Scratch()
+	in := st
+	for _, name := range cmd.Args {
+		in = in.AddEnv(name, c.argValue(name))
+	}
+	opts := []bk.RunOption{
+		bk.Args([]string{"/bin/sh", "-c", `/bin/sh -c "$0"; echo $? > /.stagefile/` + exitCodeFile, record.Shell}),
+		c.named(TargetTest, oneLine(record.Shell)),
+		c.location(cmd.Origin.At),
+		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
+	}
+	opts = append(append(opts, caches...), c.opt.Run...)
+	if c.opt.NoCache != nil && c.opt.NoCache(TargetTest) {
+		opts = append(opts, bk.IgnoreCache)
+	}
+	es := in.Run(opts...)
+	out := es.AddMount("/.stagefile", status)
+	return st.WithOutput(es.Root().Output()), &out
+}
+
+// gate fails when the recorded exit code is not 0, pointing at test.run.
+func (c *converter) gate(tested, passed bk.State, cmd *plan.Command) bk.State {
+	script := `code=$(cat /.stagefile/` + exitCodeFile + `); [ "$code" = 0 ] && exit 0; ` +
+		`echo "the tests failed (exit code $code): their output is under the test step above" >&2; exit "$code"`
+	return tested.Run(bk.Args([]string{"/bin/sh", "-c", script}), bk.AddMount("/.stagefile", passed, bk.Readonly),
+		c.named(TargetTest, "tests passed?"), c.location(cmd.Origin.At), bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).Root()
+}
+
 // installMounts are the package-manager caches, the config files
 // (read-only, from the context) and the secrets, for the dependency
 // installs only: none of them is stored in a layer.
@@ -425,9 +482,12 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 	wd := s.Workdir.Value
 	var layers []func(bk.State) bk.State
 	if s.HasDependencyLayer() {
+		info := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}
+		if c.caps.CopyPatterns {
+			info.ExcludePatterns = plan.Values(s.Dependencies.Unshipped)
+		}
 		layers = append(layers, func(dst bk.State) bk.State {
-			return dst.File(bk.Copy(prod, wd, wd, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}),
-				c.named(TargetRelease, "production dependencies"), c.location(s.Dependencies.At))
+			return dst.File(bk.Copy(prod, wd, wd, info), c.named(TargetRelease, "production dependencies"), c.location(s.Dependencies.At))
 		})
 	}
 	if outs := plan.Values(s.Build.Outputs); len(outs) > 0 {

@@ -144,6 +144,11 @@ type Dependencies struct {
 	Production  *Command
 	Development *Command
 	Caches      []Cache
+	// Unshipped are patterns (relative to workdir) of files the production
+	// install writes for itself and the release leaves out: package
+	// managers' state with timestamps, which would make the release
+	// unreproducible and is not read at run time.
+	Unshipped []Value[string]
 	// Packages are what the production install puts in place, as the
 	// lockfile pins them (for the release's SBOM); PackagesFrom says which.
 	Packages     []Package

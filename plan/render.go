@@ -138,6 +138,7 @@ func (p *Plan) tree() *tree {
 			command("production", d.Production),
 			command("development", d.Development),
 			cachesTree("caches", d.Caches),
+			list("unshipped", d.Unshipped),
 			packagesTree(d)),
 		secrets,
 		section("test", command("run", p.Test.Run), list("reports", p.Test.Reports), cachesTree("caches", p.Test.Caches)),

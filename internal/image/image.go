@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pkg/errors"
 )
@@ -63,6 +64,29 @@ func FromRegistry(ref string) (*Image, error) {
 		return nil, errors.Wrapf(err, "reading %s", ref)
 	}
 	return read(top, get)
+}
+
+// Digest is the digest of ref's linux/amd64 image manifest (its index's
+// entry, or ref's own manifest).
+func Digest(ref string) (string, error) {
+	get, tag, err := registry(ref)
+	if err != nil {
+		return "", err
+	}
+	top, err := get("manifests", tag)
+	if err != nil {
+		return "", errors.Wrapf(err, "reading %s", ref)
+	}
+	var index ocispecs.Index
+	if err := json.Unmarshal(top, &index); err != nil {
+		return "", errors.Wrap(err, "parsing the manifest")
+	}
+	for _, d := range index.Manifests {
+		if d.Platform != nil && d.Platform.OS == "linux" && d.Platform.Architecture == "amd64" {
+			return d.Digest.String(), nil
+		}
+	}
+	return digest.FromBytes(top).String(), nil
 }
 
 // Attestations reads the in-toto statements attached to ref's index (the

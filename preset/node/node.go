@@ -308,6 +308,11 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	if d.Development == nil {
 		d.Development = plan.Argv(o, dev...)
 	}
+	if d.Unshipped == nil && pm.name == pnpm {
+		for _, state := range []string{"node_modules/.modules.yaml", "node_modules/.pnpm-workspace-state*.json"} {
+			d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: state, Origin: f.origin("pnpm's install state: timestamps, read by the next install, not by the app")})
+		}
+	}
 	if d.Caches == nil {
 		for _, c := range caches {
 			d.Caches = append(d.Caches, plan.NewCache(c.path, c.sharing, f.origin(c.why)))
