@@ -11,3 +11,7 @@ def main() -> None:
     port = int(os.environ.get("PORT", "8080"))
     print(f"listening on :{port}", flush=True)
     uvicorn.run(app, host="0.0.0.0", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
