@@ -6,7 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 time=${FUZZTIME:-2m}
-for target in ./spec:FuzzParse ./preset/node:FuzzPreset ./llb:FuzzConvert; do
+for target in ./spec:FuzzParse ./preset/node:FuzzPreset ./preset/python:FuzzPreset ./preset/golang:FuzzPreset ./llb:FuzzConvert; do
   log "fuzz ${target#*:} in ${target%%:*} for $time"
   go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$time" "${target%%:*}" 2>&1 | tail -3
 done
