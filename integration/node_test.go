@@ -266,3 +266,21 @@ func first(s []string, n int) []string {
 	}
 	return s
 }
+
+// TestNativeAddonCompiledOnce: the development install adds the dev
+// packages to the production install instead of redoing it, so a native
+// addon is compiled once per build: one link of bcrypt_lib.node in the
+// whole progress stream of a build that runs every step.
+func TestNativeAddonCompiledOnce(t *testing.T) {
+	dir := example(t, "node-native")
+	out, err := buildctl(t, dir, "--progress=rawjson", "--no-cache")
+	p := parseProgress(t, out)
+	t.Logf("steps:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 20))
+	compiles := 0
+	for _, d := range p.order {
+		compiles += strings.Count(p.log(p.vertices[d]), "SOLINK_MODULE(target) Release/obj.target/bcrypt_lib.node")
+	}
+	assert.Check(t, is.Equal(compiles, 1), "bcrypt was compiled %d times", compiles)
+	assert.Check(t, !p.step(t, "[development] ").Cached)
+}

@@ -337,10 +337,83 @@ func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
 	}
 	if p.Test.Run == nil {
 		p.Test.Run = script("test")
+		f.testCaches(pm, app)
 	}
 	if p.Build.Run == nil {
 		p.Build.Run = script("build")
+		f.buildCaches(app)
 	}
+}
+
+// toolCache is the directory tools find through find-cache-dir
+// (babel-loader, webpack, terser, eslint-loader): node_modules/.cache.
+const toolCache = "node_modules/.cache"
+
+// testCaches keeps jest's and vitest's caches warm across builds, in no
+// layer: jest's through --cacheDirectory when the test script is jest
+// itself (its default is under /tmp, a fresh tmpfs in every step), the
+// others in node_modules/.cache and node_modules/.vite.
+func (f *filler) testCaches(pm manager, app packageJSON) {
+	p := f.p
+	if p.Test.Run == nil || p.Test.Caches != nil {
+		return
+	}
+	dir := p.AppDir()
+	id := func(what string) plan.Value[string] {
+		return plan.Value[string]{Value: "node-" + what + "/" + cacheName(app, dir), Origin: f.origin("")}
+	}
+	add := func(path, what, why string) {
+		c := plan.NewCache(path, "", f.origin(why))
+		c.ID = id(what)
+		p.Test.Caches = append(p.Test.Caches, c)
+	}
+	if first, _, _ := strings.Cut(strings.TrimSpace(app.Scripts["test"]), " "); first == "jest" {
+		jest := "/root/.cache/jest"
+		args := []string{"--cacheDirectory=" + jest}
+		if pm.name == npm {
+			args = append([]string{"--"}, args...) // npm run passes what follows --
+		}
+		p.Test.Run.Argv[len(p.Test.Run.Argv)-1] = append(p.Test.Run.Argv[len(p.Test.Run.Argv)-1], args...)
+		add(jest, "jest", "jest's transform cache (the test script is jest)")
+	}
+	if hasDep(app, "vitest") {
+		add(path.Join(dir, "node_modules/.vite"), "vite-test", "vitest's results cache")
+	}
+	add(path.Join(dir, toolCache), "tools-test", "the test tools' caches (node_modules/.cache)")
+}
+
+// buildCaches keeps the build tools' caches warm: webpack, babel-loader,
+// terser and the like in node_modules/.cache, Next.js in .next/cache.
+func (f *filler) buildCaches(app packageJSON) {
+	p := f.p
+	if p.Build.Run == nil || p.Build.Caches != nil {
+		return
+	}
+	dir := p.AppDir()
+	add := func(path, what, why string) {
+		c := plan.NewCache(path, "", f.origin(why))
+		c.ID = plan.Value[string]{Value: "node-" + what + "/" + cacheName(app, dir), Origin: f.origin("")}
+		p.Build.Caches = append(p.Build.Caches, c)
+	}
+	add(path.Join(dir, toolCache), "tools-build", "the build tools' caches (webpack, babel-loader, terser)")
+	if hasDep(app, "next") {
+		add(path.Join(dir, ".next/cache"), "next", "Next.js's build cache")
+	}
+}
+
+// cacheName keeps one app's tool caches apart from another's on the same
+// daemon.
+func cacheName(app packageJSON, dir string) string {
+	if app.Name != "" {
+		return app.Name
+	}
+	return dir
+}
+
+func hasDep(pkg packageJSON, name string) bool {
+	_, dev := pkg.DevDependencies[name]
+	_, prod := pkg.Dependencies[name]
+	return dev || prod
 }
 
 func (f *filler) release(app packageJSON) {

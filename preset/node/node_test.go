@@ -121,14 +121,14 @@ func TestManagers(t *testing.T) {
 		test     string
 	}{
 		{"npm", map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock), ".npmrc": []byte("legacy-peer-deps=true\n")},
-			[]string{"package.json", "package-lock.json"}, []string{".npmrc"}, "npm ci --omit=dev --no-audit --no-fund", "npm install --include=dev --no-save --no-audit --no-fund", "/root/.npm", "npm run test"},
+			[]string{"package.json", "package-lock.json"}, []string{".npmrc"}, "npm ci --omit=dev --no-audit --no-fund", "npm install --include=dev --no-save --no-audit --no-fund", "/root/.npm", "npm run test -- --cacheDirectory=/root/.cache/jest"},
 		{"yarn classic", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(yarnV1Lock)},
-			[]string{"package.json", "yarn.lock"}, nil, "yarn install --frozen-lockfile --production --non-interactive", "yarn install --frozen-lockfile --non-interactive", "/usr/local/share/.cache/yarn", "yarn test"},
+			[]string{"package.json", "yarn.lock"}, nil, "yarn install --frozen-lockfile --production --non-interactive", "yarn install --frozen-lockfile --non-interactive", "/usr/local/share/.cache/yarn", "yarn test --cacheDirectory=/root/.cache/jest"},
 		{"yarn berry", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(berryLock), ".yarnrc.yml": []byte("nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.5.0.cjs\n")},
-			[]string{"package.json", "yarn.lock"}, []string{".yarnrc.yml", ".yarn/releases"}, "corepack enable yarn && yarn workspaces focus --all --production", "corepack enable yarn && yarn install --immutable", "/root/.yarn/berry/cache", "yarn test"},
+			[]string{"package.json", "yarn.lock"}, []string{".yarnrc.yml", ".yarn/releases"}, "corepack enable yarn && yarn workspaces focus --all --production", "corepack enable yarn && yarn install --immutable", "/root/.yarn/berry/cache", "yarn test --cacheDirectory=/root/.cache/jest"},
 		{"pnpm", map[string][]byte{"package.json": []byte(pkg), "pnpm-lock.yaml": []byte(pnpmLock)},
 			[]string{"package.json", "pnpm-lock.yaml"}, nil, "corepack enable pnpm && pnpm install --prod --frozen-lockfile --store-dir /root/.local/share/pnpm/store",
-			"corepack enable pnpm && pnpm install --frozen-lockfile --config.confirmModulesPurge=false --store-dir /root/.local/share/pnpm/store", "/root/.local/share/pnpm/store", "pnpm test"},
+			"corepack enable pnpm && pnpm install --frozen-lockfile --config.confirmModulesPurge=false --store-dir /root/.local/share/pnpm/store", "/root/.local/share/pnpm/store", "pnpm test --cacheDirectory=/root/.cache/jest"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
