@@ -105,6 +105,13 @@ func (b *builder) loadImage(ctx context.Context, ref string, p ocispecs.Platform
 	if err := json.Unmarshal(dt, &img); err != nil {
 		return fail(errors.Wrapf(err, "parsing the config of image %s", ref))
 	}
+	// a registry serving a single-platform image answers with it whatever
+	// platform was asked for: building on it would ship an image whose
+	// index says one platform and whose files are another's
+	if got := (ocispecs.Platform{OS: img.OS, Architecture: img.Architecture, Variant: img.Variant}); img.Architecture != "" && !platforms.Only(p).Match(platforms.Normalize(got)) {
+		return fail(errors.Errorf("image %s has no %s variant (it is %s): build for %s only, or use an image published for %s",
+			ref, platforms.Format(p), platforms.Format(platforms.Normalize(got)), platforms.Format(platforms.Normalize(got)), platforms.Format(p)))
+	}
 	if resolved != named.String() {
 		if named, err = reference.ParseNormalizedNamed(resolved); err != nil {
 			return fail(err)
