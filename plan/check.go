@@ -82,6 +82,14 @@ func (c *checker) check(complete bool) {
 	}
 	c.command("build.run", p.Build.Run)
 	c.caches("build.caches", p.Build.Caches)
+	for _, f := range []struct {
+		field string
+		v     Value[string]
+	}{{"test.platforms", p.Test.Platforms}, {"build.platforms", p.Build.Platforms}} {
+		if f.v.Set() && f.v.Value != AllPlatforms && f.v.Value != BuildPlatform {
+			c.errorf(f.field, f.v.Origin, "unknown platforms \"%s\" (write all, to run on every target platform, or build, to run once on the build platform)", printable(f.v.Value))
+		}
+	}
 	for i, o := range p.Build.Outputs {
 		c.output(fmt.Sprintf("build.outputs[%d]", i), o)
 	}

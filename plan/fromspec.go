@@ -73,8 +73,8 @@ func FromSpec(s *spec.Spec) *Plan {
 			Required: sec.Required.Value, Origin: Written(sec.Node),
 		})
 	}
-	p.Test = Test{At: at(s.Test.Node), Declared: s.Test.Written(), Run: cmd(s.Test.Run), Reports: strs(s.Test.Reports), Caches: caches(s.Test.Caches)}
-	p.Build = Build{At: at(s.Build.Node), Run: cmd(s.Build.Run), Outputs: strs(s.Build.Outputs), Caches: caches(s.Build.Caches)}
+	p.Test = Test{At: at(s.Test.Node), Declared: s.Test.Written(), Run: cmd(s.Test.Run), Reports: strs(s.Test.Reports), Caches: caches(s.Test.Caches), Platforms: written(s.Test.Platforms)}
+	p.Build = Build{At: at(s.Build.Node), Run: cmd(s.Build.Run), Outputs: strs(s.Build.Outputs), Caches: caches(s.Build.Caches), Platforms: written(s.Build.Platforms)}
 
 	r := s.Release
 	p.Release = Release{
@@ -129,6 +129,11 @@ func (p *Plan) Finish() {
 		sec := &p.Secrets[i]
 		if !sec.Target.Set() && !sec.Env.Set() && sec.ID.Set() {
 			sec.Target = Value[string]{Value: sec.ID.Value, Origin: Origin{Kind: Default, At: sec.ID.Origin.At, From: "the secret's id, in workdir"}}
+		}
+	}
+	for _, v := range []*Value[string]{&p.Test.Platforms, &p.Build.Platforms} {
+		if !v.Set() {
+			*v = Value[string]{Value: AllPlatforms, Origin: Origin{Kind: Default}}
 		}
 	}
 	sortVars(p.Env)

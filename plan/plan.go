@@ -175,15 +175,25 @@ type Test struct {
 	Run      *Command
 	Reports  []Value[string]
 	Caches   []Cache
+	// Platforms: "all" (every target platform) or "build" (the build
+	// platform only), for multi-platform builds.
+	Platforms Value[string]
 }
 
 // Build is the build step.
 type Build struct {
-	At      spec.Range
-	Run     *Command
-	Outputs []Value[string]
-	Caches  []Cache
+	At        spec.Range
+	Run       *Command
+	Outputs   []Value[string]
+	Caches    []Cache
+	Platforms Value[string]
 }
+
+// Platforms values.
+const (
+	AllPlatforms  = "all"
+	BuildPlatform = "build"
+)
 
 // Release is the shipped image.
 type Release struct {

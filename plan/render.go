@@ -70,6 +70,14 @@ func packagesTree(d Dependencies) *tree {
 	return leaf("packages", fmt.Sprintf("%d production packages", len(d.Packages)), d.PackagesFrom)
 }
 
+// unlessDefault shows a value someone decided; a default stays implicit.
+func unlessDefault(key string, v Value[string]) *tree {
+	if v.Origin.Kind == Default {
+		return nil
+	}
+	return value(key, v)
+}
+
 func shipsDependencies(v Value[bool]) *tree {
 	if !v.Set() {
 		return nil
@@ -141,8 +149,8 @@ func (p *Plan) tree() *tree {
 			list("unshipped", d.Unshipped),
 			packagesTree(d)),
 		secrets,
-		section("test", command("run", p.Test.Run), list("reports", p.Test.Reports), cachesTree("caches", p.Test.Caches)),
-		section("build", command("run", p.Build.Run), list("outputs", p.Build.Outputs), cachesTree("caches", p.Build.Caches)),
+		section("test", command("run", p.Test.Run), list("reports", p.Test.Reports), cachesTree("caches", p.Test.Caches), unlessDefault("platforms", p.Test.Platforms)),
+		section("build", command("run", p.Build.Run), list("outputs", p.Build.Outputs), cachesTree("caches", p.Build.Caches), unlessDefault("platforms", p.Build.Platforms)),
 		section("release",
 			value("image", r.Image),
 			varsTree("env", r.Env),

@@ -130,6 +130,10 @@ type Test struct {
 	Reports List[String] `yaml:"reports"`
 	// Caches are cache mounts for the test step (e.g. a test runner cache).
 	Caches List[Cache] `yaml:"caches"`
+	// Platforms says where a multi-platform build runs the tests: "all"
+	// (default: on every target platform, emulated where the daemon is
+	// another) or "build" (once, on the build platform).
+	Platforms String `yaml:"platforms"`
 }
 
 // Build is the build step.
@@ -142,6 +146,11 @@ type Build struct {
 	Outputs List[String] `yaml:"outputs"`
 	// Caches are cache mounts for the build step.
 	Caches List[Cache] `yaml:"caches"`
+	// Platforms says where a multi-platform build runs the build step:
+	// "all" (default) or "build" (once, on the build platform, its outputs
+	// shipped to every platform: for outputs that are the same everywhere,
+	// such as bundled JavaScript or a static site).
+	Platforms String `yaml:"platforms"`
 }
 
 // Release is the shipped image's base and configuration.
