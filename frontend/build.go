@@ -224,11 +224,11 @@ func (b *builder) firstPlatform() ocispecs.Platform {
 // graph; on older daemons they are solved alongside it and the target is
 // returned only if they passed.
 func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.Platform) (*dockerui.BuildResult, error) {
-	images, err := b.resolveImages(ctx, p)
+	opt, err := b.platformOptions(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	g, err := llb.Convert(b.plan, b.convertOptions(ctx, p, images))
+	g, err := llb.Convert(b.plan, opt)
 	if err != nil {
 		return nil, withSource(err, b.src.SourceMap)
 	}
@@ -250,6 +250,55 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 		return nil, err
 	}
 	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage, Epoch: b.epoch}, nil
+}
+
+// platformOptions are the conversion options for target platform p. On a
+// platform other than the build platform's (a multi-platform build), the
+// installs run natively on the build platform when the preset says that
+// gives the same files, and the tests or the build run once there when
+// the Stagefile says so (test.platforms, build.platforms: build).
+func (b *builder) platformOptions(ctx context.Context, p ocispecs.Platform) (llb.Options, error) {
+	images, err := b.resolveImages(ctx, p)
+	if err != nil {
+		return llb.Options{}, err
+	}
+	opt := b.convertOptions(ctx, p, images)
+	opt.MultiPlatform = len(b.bc.TargetPlatforms) > 1
+	bp := platforms.Normalize(b.bc.BuildPlatforms[0])
+	if platforms.Only(bp).Match(p) {
+		return opt, nil
+	}
+	pl := b.plan
+	if cross := pl.Dependencies.Cross; cross != nil {
+		if env, ok := cross.Env[p.Architecture]; ok {
+			img, err := b.resolveImage(ctx, pl.Image.Value, bp, pl.Image.Origin)
+			if err != nil {
+				return llb.Options{}, err
+			}
+			opt.Install = &llb.Install{Platform: bp, Image: img, Env: env, Why: cross.Why}
+		} else {
+			opt.Emulated = cross.Why
+		}
+	}
+	testOnce := pl.Test.Run != nil && pl.Test.Platforms.Value == plan.BuildPlatform
+	buildOnce := pl.Build.Run != nil && pl.Build.Platforms.Value == plan.BuildPlatform
+	if testOnce || buildOnce {
+		native, err := b.platformOptions(ctx, bp)
+		if err != nil {
+			return llb.Options{}, err
+		}
+		g, err := llb.Convert(pl, native)
+		if err != nil {
+			return llb.Options{}, withSource(err, b.src.SourceMap)
+		}
+		if testOnce {
+			opt.SharedTests = g.Tests
+		}
+		if buildOnce {
+			opt.SharedBuild = &g.Built
+		}
+	}
+	return opt, nil
 }
 
 // solve marshals st and solves it now, not lazily at export.

@@ -83,6 +83,35 @@ type Options struct {
 	// BuildPlatform is where steps run; default: Platform. With Platform it
 	// gives ${TARGETARCH}, ${BUILDPLATFORM} and the other predefined args.
 	BuildPlatform *ocispecs.Platform
+	// Install, when set, runs the manifests copy and the installs on
+	// another platform (the build platform, natively), and copies what
+	// they left in workdir onto this platform's build image: no emulated
+	// install.
+	Install *Install
+	// SharedTests, when set, is the gate of another platform's tests
+	// (test.platforms: build): the targets require it instead of running
+	// the tests again.
+	SharedTests *bk.State
+	// SharedBuild, when set, is another platform's build step
+	// (build.platforms: build): the release takes its outputs.
+	SharedBuild *bk.State
+	// MultiPlatform names steps with their platform, as one progress
+	// stream shows every platform's.
+	MultiPlatform bool
+	// Emulated, when set, says why this platform's installs run emulated
+	// (for the progress stream).
+	Emulated string
+}
+
+// Install is where a cross install runs.
+type Install struct {
+	Platform ocispecs.Platform
+	// Image is the build image resolved for Platform.
+	Image Image
+	// Env tells the package manager the target platform.
+	Env []plan.Var
+	// Why the install may run there, for the progress stream.
+	Why string
 }
 
 // Caps are the optional BuildKit features the graph can use.
@@ -117,6 +146,9 @@ type Graph struct {
 	Targets map[string]*Target
 	Tests   *bk.State // nil when there is no test step, or tests are skipped
 	Gated   bool
+	// Built is the build step's result, ungated, for other platforms
+	// (build.platforms: build).
+	Built bk.State
 }
 
 // converter carries the plan and options through one conversion.
@@ -149,7 +181,14 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	}
 
 	base := c.buildBase(buildImg)
-	manifests, err := c.manifests(base)
+	installBase := base
+	if in := opt.Install; in != nil {
+		installBase = c.buildBase(in.Image)
+		for _, v := range in.Env {
+			installBase = installBase.AddEnv(v.Name, v.Value)
+		}
+	}
+	manifests, err := c.manifests(installBase)
 	if err != nil {
 		return nil, err
 	}
@@ -157,13 +196,33 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	depStage, devStage := TargetDependencies, TargetDevelopment
+	where := ""
+	switch {
+	case opt.Install != nil && opt.MultiPlatform:
+		// named for the platform they install for, and say where they run
+		where = " " + platforms.Format(c.opt.Platform) + " on " + platforms.Format(opt.Install.Platform)
+	case opt.Emulated != "" && opt.MultiPlatform:
+		where = " " + platforms.Format(c.opt.Platform) + ", emulated: " + opt.Emulated
+	case opt.MultiPlatform:
+		where = " " + platforms.Format(c.opt.Platform)
+	}
+	depStage += where
+	devStage += where
 	prod := manifests
 	if cmd := s.Dependencies.Production; cmd != nil {
-		prod = c.run(manifests, TargetDependencies, cmd, install...)
+		prod = c.runNamed(manifests, depStage, TargetDependencies, cmd, install...)
 	}
 	dev := prod
 	if cmd := s.Dependencies.Development; cmd != nil {
-		dev = c.run(prod, TargetDevelopment, cmd, install...)
+		dev = c.runNamed(prod, devStage, TargetDevelopment, cmd, install...)
+	}
+	// the release copies workdir from prod wherever it ran; the steps of
+	// this platform start from its own build image with that workdir
+	prodHere, devHere := prod, dev
+	if in := opt.Install; in != nil {
+		prodHere = c.graft(base, prod, TargetDependencies, in)
+		devHere = c.graft(base, dev, TargetDevelopment, in)
 	}
 	exclude := plan.Values(s.Source.Exclude)
 	full, err := c.opt.Context(nil, exclude)
@@ -176,14 +235,14 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	if c.caps.CopyPatterns {
 		copySrc.ExcludePatterns = exclude
 	}
-	src := dev.File(bk.Copy(full, "/", s.Workdir.Value, copySrc), c.named("source", "copy build context"), c.location(s.Source.At))
+	src := devHere.File(bk.Copy(full, "/", s.Workdir.Value, copySrc), c.named("source", "copy build context"), c.location(s.Source.At))
 
 	g := &Graph{Targets: map[string]*Target{}}
 	buildCfg := c.buildConfig(buildImg.Config)
 	add := func(name string, st bk.State, img, baseImg *dockerspec.DockerOCIImage) {
 		g.Targets[name] = &Target{Name: name, State: st, Image: img, BaseImage: baseImg}
 	}
-	add(TargetDependencies, prod, buildCfg, buildImg.Config)
+	add(TargetDependencies, prodHere, buildCfg, buildImg.Config)
 	add(TargetDevelopment, src, buildCfg, buildImg.Config)
 
 	// test and build both start from src and share no edge, so BuildKit
@@ -209,6 +268,9 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 		} else {
 			g.Tests = &tested
 		}
+		if opt.SharedTests != nil {
+			g.Tests = opt.SharedTests
+		}
 		if opt.SkipTests {
 			g.Tests = nil
 		}
@@ -221,6 +283,10 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 		built = c.run(src.Dir(appDir), TargetBuild, cmd, c.cacheMounts(s.Build.Caches)...)
 	}
 	add(TargetBuild, built, buildCfg, buildImg.Config)
+	g.Built = built
+	if opt.SharedBuild != nil && s.Build.Run != nil {
+		built = *opt.SharedBuild
+	}
 
 	release, err := c.release(runtimeImg, prod, built)
 	if err != nil {
@@ -334,6 +400,12 @@ func (c *converter) manifests(base bk.State) (bk.State, error) {
 // run is a shell step in workdir. /tmp is a tmpfs so nothing a tool leaves
 // there lands in a layer.
 func (c *converter) run(st bk.State, stage string, cmd *plan.Command, extra ...bk.RunOption) bk.State {
+	return c.runNamed(st, stage, stage, cmd, extra...)
+}
+
+// runNamed is run with a name other than the stage (--no-cache= filters
+// by stage).
+func (c *converter) runNamed(st bk.State, name, stage string, cmd *plan.Command, extra ...bk.RunOption) bk.State {
 	script := cmd.Script()
 	// the build args the command reads are its own environment: they move
 	// its cache key, and no later step's
@@ -341,9 +413,13 @@ func (c *converter) run(st bk.State, stage string, cmd *plan.Command, extra ...b
 	for _, name := range cmd.Args {
 		in = in.AddEnv(name, c.argValue(name))
 	}
+	label := c.named(stage, oneLine(script))
+	if name != stage {
+		label = bk.WithCustomName(clean("[" + name + "] " + oneLine(script)))
+	}
 	opts := []bk.RunOption{
 		bk.Args([]string{"/bin/sh", "-c", script}),
-		c.named(stage, oneLine(script)),
+		label,
 		c.location(cmd.Origin.At),
 		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
 	}
@@ -564,10 +640,22 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 	return st.Dir(s.AppDir()), nil
 }
 
-// named labels a vertex for humans: "[test] yarn run test". Control
+// named labels a vertex for humans: "[test] yarn run test", or "[test
+// linux/arm64] yarn run test" in a multi-platform build. Control
 // characters in a command never reach the user's terminal through it.
 func (c *converter) named(stage, what string) bk.ConstraintsOpt {
+	if c.opt.MultiPlatform {
+		stage += " " + platforms.Format(c.opt.Platform)
+	}
 	return bk.WithCustomName(clean("[" + stage + "] " + what))
+}
+
+// graft is this platform's build image with workdir as a cross install
+// on another platform left it.
+func (c *converter) graft(base, installed bk.State, stage string, in *Install) bk.State {
+	wd := c.s.Workdir.Value
+	return base.File(bk.Copy(installed, wd, wd, &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}),
+		c.named(stage, "workdir as the install on "+platforms.Format(in.Platform)+" left it ("+in.Why+")"), c.location(c.s.Dependencies.At))
 }
 
 // clean drops control characters (ANSI escapes, carriage returns) from a

@@ -487,3 +487,67 @@ release:
 	assert.Check(t, is.Contains(ops, "mkdir /app/uploads"))
 	assert.Check(t, is.Contains(ops, "mkdir /var/cache/app"))
 }
+
+// platformsOf maps each named exec or file op of st to its platform.
+func platformsOf(t testing.TB, st bk.State) map[string]string {
+	t.Helper()
+	def := marshal(t, st).ToPB()
+	out := map[string]string{}
+	for _, dt := range def.Def {
+		var op pb.Op
+		assert.NilError(t, op.UnmarshalVT(dt))
+		name := def.Metadata[digest.FromBytes(dt).String()].GetDescription()["llb.customname"]
+		if name != "" && op.Platform != nil {
+			out[name] = op.Platform.OS + "/" + op.Platform.Architecture
+		}
+	}
+	return out
+}
+
+// TestCrossInstall: for a platform other than the build platform, the
+// installs run natively with the package manager told the target, and
+// the target's steps start from its own image with that workdir.
+func TestCrossInstall(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	arm64 := ocispecs.Platform{OS: "linux", Architecture: "arm64"}
+	opt := options(s, localContext)
+	opt.Platform = arm64
+	opt.MultiPlatform = true
+	for ref := range opt.Images {
+		opt.Images[ref] = Image{State: bk.Image(ref, bk.Platform(arm64))}
+	}
+	opt.Install = &Install{Platform: linuxAMD64, Image: Image{State: bk.Image(s.Image.Value, bk.Platform(linuxAMD64))},
+		Env: []plan.Var{{Name: "npm_config_cpu", Value: "arm64"}}, Why: "no install scripts"}
+	g, err := Convert(s, opt)
+	assert.NilError(t, err)
+	where := platformsOf(t, g.Targets[TargetRelease].State)
+	assert.Check(t, is.Equal(where["[dependencies linux/arm64 on linux/amd64] yarn install --frozen-lockfile --production"], "linux/amd64"), "%v", where)
+	assert.Check(t, is.Equal(where["[development linux/arm64 on linux/amd64] yarn install --frozen-lockfile"], "linux/amd64"), "%v", where)
+	assert.Check(t, is.Equal(where["[test linux/arm64] yarn run test"], "linux/arm64"), "%v", where)
+	names := map[string]bool{}
+	for _, n := range vertices(t, g.Targets[TargetRelease].State) {
+		names[n] = true
+	}
+	assert.Check(t, names["[development linux/arm64] workdir as the install on linux/amd64 left it (no install scripts)"], "%v", names)
+	ops := describe(t, marshal(t, g.Targets[TargetDependencies].State))
+	assert.Check(t, is.Contains(ops, "env npm_config_cpu=arm64"))
+
+	// tests once, on the build platform: the arm64 release requires them
+	shared := resolve(t, strings.Replace(mustRead(t, "yarn.yaml"), "test:\n  run: yarn run test\n", "test:\n  run: yarn run test\n  platforms: build\n", 1))
+	native, err := Convert(shared, options(shared, localContext))
+	assert.NilError(t, err)
+	opt.SharedTests = native.Tests
+	g, err = Convert(shared, opt)
+	assert.NilError(t, err)
+	where = platformsOf(t, g.Targets[TargetRelease].State)
+	assert.Check(t, is.Equal(where["[test] yarn run test"], "linux/amd64"), "the release requires the build platform's tests: %v", where)
+	_, own := where["[test linux/arm64] yarn run test"]
+	assert.Check(t, !own, "the arm64 release ran its own tests too")
+}
+
+func mustRead(t testing.TB, file string) string {
+	t.Helper()
+	dt, err := os.ReadFile(filepath.Join("testdata", file))
+	assert.NilError(t, err)
+	return string(dt)
+}

@@ -149,10 +149,27 @@ type Dependencies struct {
 	// managers' state with timestamps, which would make the release
 	// unreproducible and is not read at run time.
 	Unshipped []Value[string]
+	// Cross, when set, says the installs may run natively on the build
+	// platform for another target platform, and how to tell the package
+	// manager which platform to install for.
+	Cross *CrossInstall
 	// Packages are what the production install puts in place, as the
 	// lockfile pins them (for the release's SBOM); PackagesFrom says which.
 	Packages     []Package
 	PackagesFrom Origin
+}
+
+// CrossInstall is whether, and how, installs run on the build platform
+// for another.
+type CrossInstall struct {
+	// Env by target architecture (amd64, arm64, ...): what tells the
+	// package manager the platform to install for. Empty: the installs
+	// run on each target platform (emulated where it is not the daemon's).
+	Env map[string][]Var
+	// Why installing elsewhere gives the same files, or why it would not,
+	// for the progress stream.
+	Why    string
+	Origin Origin
 }
 
 // Package is a dependency the release ships.

@@ -70,6 +70,17 @@ func packagesTree(d Dependencies) *tree {
 	return leaf("packages", fmt.Sprintf("%d production packages", len(d.Packages)), d.PackagesFrom)
 }
 
+// crossTree says whether a multi-platform build installs natively.
+func crossTree(c *CrossInstall) *tree {
+	if c == nil {
+		return nil
+	}
+	if len(c.Env) == 0 {
+		return leaf("crossInstall", "no, on each target platform: "+c.Why, c.Origin)
+	}
+	return leaf("crossInstall", "yes, on the build platform for every target platform: "+c.Why, c.Origin)
+}
+
 // unlessDefault shows a value someone decided; a default stays implicit.
 func unlessDefault(key string, v Value[string]) *tree {
 	if v.Origin.Kind == Default {
@@ -147,6 +158,7 @@ func (p *Plan) tree() *tree {
 			command("development", d.Development),
 			cachesTree("caches", d.Caches),
 			list("unshipped", d.Unshipped),
+			crossTree(d.Cross),
 			packagesTree(d)),
 		secrets,
 		section("test", command("run", p.Test.Run), list("reports", p.Test.Reports), cachesTree("caches", p.Test.Caches), unlessDefault("platforms", p.Test.Platforms)),

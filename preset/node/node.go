@@ -196,6 +196,7 @@ func (f *filler) fill() error {
 		p.Dependencies.PackagesFrom = f.origin(pm.lockfile + ", production dependencies")
 		p.Dependencies.Packages = packagesOf(lock.production(importers))
 	}
+	f.crossInstall(pm, lock)
 	cs, err := nodeConstraints(files, pkg, app, appDir)
 	if err != nil {
 		return f.fail(at, "%s", err.Error())
@@ -439,6 +440,40 @@ func (f *filler) release(app packageJSON) {
 			f.warn(UnknownStartCommand, f.origin(""), "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
 		}
 	}
+}
+
+// nodeArch is node's name (process.arch, npm's --cpu) for a GOARCH.
+var nodeArch = map[string]string{"amd64": "x64", "arm64": "arm64", "arm": "arm", "386": "ia32", "ppc64le": "ppc64", "s390x": "s390x", "riscv64": "riscv64"}
+
+// crossInstall lets a multi-platform build install natively on the build
+// platform for the others when that gives the same files: npm picks each
+// platform's optional packages (esbuild's, rollup's) from --cpu/--os, and
+// no locked package runs an install script that would build for the
+// wrong one. Other managers install on each platform.
+func (f *filler) crossInstall(pm manager, lock *lockfile) {
+	no := func(why string) {
+		f.p.Dependencies.Cross = &plan.CrossInstall{Why: why, Origin: f.origin(pm.lockfile)}
+	}
+	if pm.name != npm || lock.unchecked {
+		no(pm.tool() + " installs for the platform it runs on")
+		return
+	}
+	for _, pkg := range lock.packages {
+		if pkg.Script {
+			no(pkg.Name + " runs an install script") // e.g. a native addon compiled by node-gyp
+			return
+		}
+	}
+	libc := "glibc"
+	if strings.Contains(f.p.Release.Image.Value+f.p.Image.Value, "alpine") {
+		libc = "musl"
+	}
+	c := &plan.CrossInstall{Env: map[string][]plan.Var{}, Why: "no package in " + pm.lockfile + " runs an install script",
+		Origin: f.origin(pm.lockfile + ": no install scripts")}
+	for goarch, cpu := range nodeArch {
+		c.Env[goarch] = []plan.Var{{Name: "npm_config_cpu", Value: cpu}, {Name: "npm_config_libc", Value: libc}, {Name: "npm_config_os", Value: "linux"}}
+	}
+	f.p.Dependencies.Cross = c
 }
 
 // runtimeImage inspects the release's base, when images can be inspected.
