@@ -16,6 +16,7 @@ import (
 	"github.com/moby/buildkit/client"
 	"github.com/pkg/errors"
 
+	"github.com/stagefile/stagefile/internal/daemon"
 	"github.com/stagefile/stagefile/internal/image"
 )
 
@@ -118,7 +119,8 @@ func (v *variant) prepare(e *environ, a app) error {
 	if err := os.WriteFile(filepath.Join(v.dir, ".npmrc"), []byte(npmrc), 0o600); err != nil {
 		return err
 	}
-	return v.bump(a, setupVersion)
+	_, setup, _ := a.bumps()
+	return v.bump(e, a, setup)
 }
 
 // editSource changes a source file the tests and the build read.
@@ -132,30 +134,71 @@ func (v *variant) editSource(a app, run int) error {
 	return err
 }
 
-// bump moves lodash to version in package.json and the lockfile, with the
-// package manager itself (untimed).
-func (v *variant) bump(a app, version string) error {
+// bump moves a dependency to version in the manifest and the lockfile,
+// with the package manager itself (untimed).
+func (v *variant) bump(e *environ, a app, version string) error {
+	pkg, _, _ := a.bumps()
 	var cmd *exec.Cmd
 	switch a.pm {
 	case "yarn":
-		cmd = exec.Command("npx", "--yes", "yarn@1.22.22", "add", "lodash@"+version, "--ignore-scripts", "--non-interactive", "--silent", "--no-progress")
+		cmd = exec.Command("npx", "--yes", "yarn@1.22.22", "add", pkg+"@"+version, "--ignore-scripts", "--non-interactive", "--silent", "--no-progress")
+	case "uv":
+		uv, err := e.uv()
+		if err != nil {
+			return err
+		}
+		cmd = exec.Command(uv, "add", "--no-sync", pkg+"=="+version)
+		cmd.Env = append(os.Environ(), "UV_NATIVE_TLS=1") // the system's CAs, as pip uses
 	default:
-		cmd = exec.Command("npm", "install", "lodash@"+version, "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund")
+		cmd = exec.Command("npm", "install", pkg+"@"+version, "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund")
 	}
 	cmd.Dir = v.dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return errors.Wrapf(err, "bumping lodash to %s: %s", version, out)
+		return errors.Wrapf(err, "bumping %s to %s: %s", pkg, version, out)
 	}
 	return nil
 }
 
-// build runs one build through buildctl, pushing the release, and returns
-// its wall-clock time and the steps that took longest.
-func (v *variant) build(e *environ, a app) (time.Duration, []step, error) {
-	cmd := exec.Command("buildctl", "--addr", e.buildkit, "build", "--progress=rawjson",
-		"--frontend", "dockerfile.v0", "--local", "context="+v.dir, "--local", "dockerfile="+v.dir,
-		"--opt", "filename="+v.file,
-		"--output", "type=image,name="+v.ref(e, a)+",push=true,registry.insecure=true")
+// uvVersion is the uv the python preset pins; the bump writes uv.lock with it.
+const uvVersion = "0.13.9"
+
+// uv installs uv once into .cache/bench-tools, for the python bumps.
+func (e *environ) uv() (string, error) {
+	venv := filepath.Join(e.root, ".cache", "bench-tools", "uv")
+	bin := filepath.Join(venv, "bin", "uv")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	for _, args := range [][]string{{"python3", "-m", "venv", venv}, {filepath.Join(venv, "bin", "pip"), "install", "-q", "uv==" + uvVersion}} {
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			return "", errors.Wrapf(err, "installing uv for the python bumps: %s", out)
+		}
+	}
+	return bin, nil
+}
+
+// buildFresh builds on a new, empty daemon with the build cache in the
+// registry at cacheRef, as a CI job does; the daemon's start is not timed.
+func (v *variant) buildFresh(e *environ, a app, cacheRef string) (time.Duration, []step, error) {
+	d, err := daemon.Start(filepath.Join(e.root, ".cache", "run", "buildkitd.toml"))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer d.Stop()
+	return v.build(e, a, d.Addr,
+		"--import-cache", "type=registry,ref="+cacheRef+",registry.insecure=true",
+		"--export-cache", "type=registry,ref="+cacheRef+",mode=max,registry.insecure=true")
+}
+
+// build runs one build through buildctl on the daemon at addr, pushing
+// the release, and returns its wall-clock time and the steps that took
+// longest.
+func (v *variant) build(e *environ, a app, addr string, extra ...string) (time.Duration, []step, error) {
+	args := append([]string{"--addr", addr, "build", "--progress=rawjson",
+		"--frontend", "dockerfile.v0", "--local", "context=" + v.dir, "--local", "dockerfile=" + v.dir,
+		"--opt", "filename=" + v.file,
+		"--output", "type=image,name=" + v.ref(e, a) + ",push=true,registry.insecure=true"}, extra...)
+	cmd := exec.Command("buildctl", args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -226,7 +269,7 @@ func inspect(e *environ, a app, v *variant) (*releaseInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := image.FromRegistry(e.registry + "/library/node:20-bookworm-slim")
+	base, err := image.FromRegistry(e.registry + "/" + a.base)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +296,7 @@ func inspect(e *environ, a app, v *variant) (*releaseInfo, error) {
 		info.ships = info.ships && has(path.Join("app", p))
 	}
 	info.devDeps = has(a.dev)
-	for _, dir := range []string{"usr/local/share/.cache/yarn", "root/.npm", "root/.cache", "root/.yarn"} {
+	for _, dir := range a.cache {
 		if len(image.Under(files, dir)) > 0 {
 			info.cache = true
 		}
