@@ -55,6 +55,11 @@ var ErrNotFound = errors.New("image not found")
 
 // FromRegistry reads ref ("host:port/repo:tag") for linux/amd64 over plain HTTP.
 func FromRegistry(ref string) (*Image, error) {
+	return FromRegistryFor(ref, "linux/amd64")
+}
+
+// FromRegistryFor reads ref's image for platform ("linux/arm64").
+func FromRegistryFor(ref, platform string) (*Image, error) {
 	get, tag, err := registry(ref)
 	if err != nil {
 		return nil, err
@@ -63,7 +68,47 @@ func FromRegistry(ref string) (*Image, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "reading %s", ref)
 	}
-	return read(top, get)
+	return read(top, get, platform)
+}
+
+// Platforms lists the platforms of ref's index ("linux/arm64/v8"), without
+// attestation manifests; a plain manifest gives none.
+func Platforms(ref string) ([]string, error) {
+	get, tag, err := registry(ref)
+	if err != nil {
+		return nil, err
+	}
+	top, err := get("manifests", tag)
+	if err != nil {
+		return nil, errors.Wrapf(err, "reading %s", ref)
+	}
+	var index ocispecs.Index
+	if err := json.Unmarshal(top, &index); err != nil {
+		return nil, errors.Wrap(err, "parsing the manifest")
+	}
+	var out []string
+	for _, d := range index.Manifests {
+		if d.Platform == nil || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+			continue
+		}
+		out = append(out, platformString(*d.Platform))
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func platformString(p ocispecs.Platform) string {
+	return path.Join(p.OS, p.Architecture, p.Variant)
+}
+
+// matches reports whether an index entry is of platform ("linux/arm64"
+// matches an entry with variant v8 too).
+func matches(p *ocispecs.Platform, platform string) bool {
+	if p == nil {
+		return false
+	}
+	s := platformString(*p)
+	return s == platform || strings.HasPrefix(s, platform+"/")
 }
 
 // Digest is the digest of ref's linux/amd64 image manifest (its index's
@@ -201,12 +246,12 @@ func FromOCILayout(tarPath string) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	return read(top, blob)
+	return read(top, blob, "linux/amd64")
 }
 
-// read resolves an index to its linux/amd64 manifest, then reads the config
-// and every layer.
-func read(manifest []byte, get fetcher) (*Image, error) {
+// read resolves an index to its manifest for platform, then reads the
+// config and every layer.
+func read(manifest []byte, get fetcher, platform string) (*Image, error) {
 	var probe struct {
 		Manifests []ocispecs.Descriptor `json:"manifests"`
 	}
@@ -216,13 +261,13 @@ func read(manifest []byte, get fetcher) (*Image, error) {
 	if len(probe.Manifests) > 0 {
 		chosen := ""
 		for _, d := range probe.Manifests {
-			if d.Platform != nil && d.Platform.OS == "linux" && d.Platform.Architecture == "amd64" {
+			if matches(d.Platform, platform) {
 				chosen = d.Digest.String()
 				break
 			}
 		}
 		if chosen == "" {
-			return nil, errors.New("no linux/amd64 image in the index")
+			return nil, errors.Errorf("no %s image in the index", platform)
 		}
 		var err error
 		if manifest, err = get("manifests", chosen); err != nil {
