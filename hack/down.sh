@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stops what hack/up.sh started, by pid. Keeps .cache (tools, images, build
-# cache) for the next run; `rm -rf .cache` forgets everything.
+# Stops what hack/up.sh started, by pid, and unregisters the binfmt handler
+# it registered (not one that was there before). Keeps .cache (tools,
+# images, build cache) for the next run; `rm -rf .cache` forgets everything.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for name in dockerd buildkitd registry; do
   pidf=$RUN/$name.pid
@@ -18,4 +19,6 @@ done
 awk -v dir="$CACHE/" 'index($2, dir) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
   umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
 done
+# the qemu-aarch64 binfmt handler, if hack/binfmt.sh registered it
+"$ROOT/hack/binfmt.sh" --remove
 log "stopped"

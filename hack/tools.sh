@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the real-BuildKit tests need on a fresh Debian machine:
-# runc, busybox-static and the docker.io engine from apt; buildkitd and
-# buildctl at the BuildKit version pinned in go.mod, the distribution
-# registry and docker-buildx built from source into .cache/bin.
+# runc, busybox-static, the docker.io engine and qemu-user-static from apt;
+# buildkitd and buildctl at the BuildKit version pinned in go.mod, the
+# distribution registry and docker-buildx built from source into .cache/bin.
 # Reuses every piece that is already there.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -11,6 +11,8 @@ command -v runc >/dev/null || apt_pkgs+=(runc)
 # the base images use busybox as their shell; it must be the static build
 dpkg -s busybox-static >/dev/null 2>&1 || apt_pkgs+=(busybox-static)
 command -v dockerd >/dev/null || apt_pkgs+=(docker.io)
+# linux/arm64 images are built and run under QEMU (hack/binfmt.sh)
+dpkg -s qemu-user-static >/dev/null 2>&1 || apt_pkgs+=(qemu-user-static)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "need root to apt-get install ${apt_pkgs[*]}"
   log "apt-get install ${apt_pkgs[*]}"

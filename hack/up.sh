@@ -16,6 +16,8 @@ done
 
 [ "$(id -u)" = 0 ] || die "BuildKit's OCI worker needs root here; run as root"
 "$ROOT/hack/tools.sh"
+# test-only: linux/arm64 under QEMU, for the multi-platform Node.js images
+"$ROOT/hack/binfmt.sh"
 
 running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 start() {
