@@ -261,7 +261,8 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 		if passed != nil {
 			// the reports and the exit code, whatever the tests said; the
 			// test target itself fails with the tests
-			reports = reports.File(bk.Copy(*passed, "/"+exitCodeFile, "/"+exitCodeFile), bk.WithCustomName("[test] exit code"))
+			reports = reports.File(bk.Copy(*passed, "/"+exitCodeFile, "/"+exitCodeFile).Copy(*passed, "/"+outputFile, "/"+outputFile),
+				bk.WithCustomName("[test] exit code and output"))
 			gate := c.gate(tested, *passed, cmd)
 			testTarget = testTarget.Requires("stagefile.tests-passed", gate)
 			g.Tests = &gate
@@ -435,6 +436,9 @@ func (c *converter) runNamed(st bk.State, name, stage string, cmd *plan.Command,
 // mount and at the root of the test-reports target.
 const exitCodeFile = "exit-code"
 
+// outputFile holds the tests' output (stdout and stderr), beside it.
+const outputFile = "test-output.log"
+
 // test runs the tests. With test.reports declared the step records the
 // exit code instead of failing, so the reports of a failing run can still
 // be exported (target test-reports); passed is then the status, and gate
@@ -452,7 +456,9 @@ func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passe
 		in = in.AddEnv(name, c.argValue(name))
 	}
 	opts := []bk.RunOption{
-		bk.Args([]string{"/bin/sh", "-c", `/bin/sh -c "$0"; echo $? > /.stagefile/` + exitCodeFile, record.Shell}),
+		// the output is kept too: when the build runs again, this step
+		// is a cache hit and prints nothing, and the gate shows it
+		bk.Args([]string{"/bin/sh", "-c", `{ /bin/sh -c "$0"; echo $? > /.stagefile/` + exitCodeFile + `; } 2>&1 | tee /.stagefile/` + outputFile, record.Shell}),
 		c.named(TargetTest, oneLine(record.Shell)),
 		c.location(cmd.Origin.At),
 		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
@@ -466,10 +472,12 @@ func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passe
 	return st.WithOutput(es.Root().Output()), &out
 }
 
-// gate fails when the recorded exit code is not 0, pointing at test.run.
+// gate fails when the recorded exit code is not 0, pointing at test.run,
+// with the end of the tests' output.
 func (c *converter) gate(tested, passed bk.State, cmd *plan.Command) bk.State {
 	script := `code=$(cat /.stagefile/` + exitCodeFile + `); [ "$code" = 0 ] && exit 0; ` +
-		`echo "the tests failed (exit code $code): their output is under the test step above" >&2; exit "$code"`
+		`echo "the tests failed (exit code $code); the end of their output:" >&2; ` +
+		`tail -n 60 /.stagefile/` + outputFile + ` >&2 2>/dev/null || cat /.stagefile/` + outputFile + ` >&2; exit "$code"`
 	return tested.Run(bk.Args([]string{"/bin/sh", "-c", script}), bk.AddMount("/.stagefile", passed, bk.Readonly),
 		c.named(TargetTest, "tests passed?"), c.location(cmd.Origin.At), bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).Root()
 }
