@@ -269,15 +269,32 @@ func (b *builder) platformOptions(ctx context.Context, p ocispecs.Platform) (llb
 		return opt, nil
 	}
 	pl := b.plan
+	var native *llb.Image
+	nativeImage := func() (*llb.Image, error) {
+		if native == nil {
+			img, err := b.resolveImage(ctx, pl.Image.Value, bp, pl.Image.Origin)
+			if err != nil {
+				return nil, err
+			}
+			native = &img
+		}
+		return native, nil
+	}
 	if cross := pl.Dependencies.Cross; cross != nil {
 		if env, ok := cross.Env[p.Architecture]; ok {
-			img, err := b.resolveImage(ctx, pl.Image.Value, bp, pl.Image.Origin)
+			img, err := nativeImage()
 			if err != nil {
 				return llb.Options{}, err
 			}
-			opt.Install = &llb.Install{Platform: bp, Image: img, Env: env, Why: cross.Why}
+			opt.Install = &llb.Install{Platform: bp, Image: *img, Env: env, Why: cross.Why}
 		} else {
 			opt.Emulated = cross.Why
+		}
+	}
+	if pl.Dependencies.Fetch != nil {
+		// downloads are the same on every platform: natively, once
+		if opt.Native, err = nativeImage(); err != nil {
+			return llb.Options{}, err
 		}
 	}
 	testOnce := pl.Test.Run != nil && pl.Test.Platforms.Value == plan.BuildPlatform

@@ -108,9 +108,13 @@ func TestReproducible(t *testing.T) {
 
 // TestFreshRunnerRegistryCache: CI as it runs, a new daemon per job with
 // the cache in a registry: after a source edit the dependency installs
-// are cache hits imported from the registry, and the tests run again.
+// are cache hits imported from the registry, and the tests run again;
+// after a new dependency (with dependencies.fetch) one fetch step
+// downloads, and the others' packages come from the registry cache.
 func TestFreshRunnerRegistryCache(t *testing.T) {
 	dir := example(t, "node-yarn")
+	sf := filepath.Join(dir, "Stagefile")
+	writeFile(t, sf, strings.Replace(readFile(t, sf), "dependencies:\n", "dependencies:\n  fetch: true\n", 1))
 	cache := fmt.Sprintf("%s/stagefile-test/cache:node-yarn-%d", env.registry, time.Now().UnixNano())
 	cacheOpts := []string{"--export-cache", "type=registry,ref=" + cache + ",mode=max,registry.insecure=true",
 		"--import-cache", "type=registry,ref=" + cache + ",registry.insecure=true"}
@@ -131,6 +135,36 @@ func TestFreshRunnerRegistryCache(t *testing.T) {
 			"%s ran again on a fresh daemon with the registry cache:\n%s", name, p.log(step))
 	}
 	assert.Check(t, !p.step(t, "[test] yarn run test").Cached, "the tests must run on the edited source")
+
+	// a new dependency: the installs run again, and of the fetch steps
+	// only the one whose group left-pad joins downloads anything; the
+	// others come from the registry cache
+	pkgPath := filepath.Join(dir, "package.json")
+	writeFile(t, pkgPath, strings.Replace(readFile(t, pkgPath), `"express": "^4.21.2"`, `"express": "^4.21.2", "left-pad": "^1.3.0"`, 1))
+	appendFile(t, filepath.Join(dir, "yarn.lock"), `
+left-pad@^1.3.0:
+  version "1.3.0"
+  resolved "https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz#5b8a3a7765dfe001261dde915589e782f8c94d1e"
+  integrity sha512-XI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQGinBN9yTQT3bFlCBy/aVx2HrNcqQGsdot8ghrjyrvMCoEA==
+`)
+	out, err = buildctlOn(t, freshDaemon(t), dir, append([]string{"--progress=rawjson"}, cacheOpts...)...)
+	p = parseProgress(t, out)
+	t.Logf("third job, after adding a dependency:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 20))
+	var fetched []string
+	steps := 0
+	for _, d := range p.order {
+		v := p.vertices[d]
+		if strings.HasPrefix(v.Name, "[fetch] ") && strings.Contains(v.Name, " packages: ") {
+			steps++
+			if strings.Contains(p.log(v), "packages fetched") {
+				fetched = append(fetched, v.Name)
+			}
+		}
+	}
+	assert.Check(t, steps > 1, "no fetch steps")
+	assert.Check(t, is.Len(fetched, 1), "fetch steps that downloaded: %v", fetched)
+	assert.Check(t, is.Contains(p.log(p.step(t, "[dependencies] yarn install")), "Resolving packages"), "the production install must run again")
 }
 
 // TestReportsOfFailingTests: examples/ci/build.sh on a fresh daemon with

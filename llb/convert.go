@@ -101,6 +101,10 @@ type Options struct {
 	// Emulated, when set, says why this platform's installs run emulated
 	// (for the progress stream).
 	Emulated string
+	// Native, when set, is the build image on the build platform, for
+	// steps whose result is the same on every platform (the downloads of
+	// dependencies.fetch): they run natively, once for all platforms.
+	Native *Image
 }
 
 // Install is where a cross install runs.
@@ -196,6 +200,11 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	fetchBase := installBase
+	if opt.Native != nil {
+		fetchBase = c.buildBase(*opt.Native)
+	}
+	install = append(install, c.fetch(fetchBase)...)
 	depStage, devStage := TargetDependencies, TargetDevelopment
 	where := ""
 	switch {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"regexp"
 	"strconv"
@@ -129,6 +130,43 @@ func (c *checker) dependencies(complete bool) {
 		c.errorf("dependencies", Origin{At: d.At}, "dependency installs need \"manifests\" (list the files they read, e.g. [package.json, yarn.lock]; only these are copied before installing, so source edits keep the installs cached)")
 	}
 	c.caches("dependencies.caches", d.Caches)
+	c.fetch(d.Fetch)
+}
+
+// integrity is a Subresource Integrity hash of an algorithm the
+// downloader checks.
+var integrity = regexp.MustCompile(`^(sha1|sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$`)
+
+// fetch checks a preset's downloads: their URLs, integrity and files come
+// from the lockfile, which is the build context's, so untrusted.
+func (c *checker) fetch(f *Fetch) {
+	if f == nil {
+		return
+	}
+	field := "dependencies (fetch)"
+	p := path.Clean(f.Path)
+	if !path.IsAbs(f.Path) {
+		c.errorf(field, f.Origin, "the mirror path %q must be absolute", printable(f.Path))
+	} else if why := c.collision(p, "mirror"); why != "" {
+		c.errorf(field, f.Origin, "a mirror at %s would be mounted %s", p, why)
+	} else if wd := path.Clean(c.p.Workdir.Value); strings.HasPrefix(p, wd+"/") {
+		c.errorf(field, f.Origin, "a mirror at %s would be mounted inside workdir", p)
+	}
+	if len(f.Command) == 0 {
+		c.errorf(field, f.Origin, "no downloader command")
+	}
+	c.env(field, f.Env)
+	for _, d := range f.Packages {
+		u, err := url.Parse(d.URL)
+		switch {
+		case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || hasControl(d.URL):
+			c.errorf(field, f.Origin, "%s: %q is not an https URL", printable(d.Name), printable(d.URL))
+		case !integrity.MatchString(d.Integrity):
+			c.errorf(field, f.Origin, "%s: %q is not an integrity hash (sha512-BASE64)", printable(d.Name), printable(d.Integrity))
+		case d.File == "" || path.IsAbs(d.File) || path.Clean(d.File) != d.File || d.File == ".." || strings.HasPrefix(d.File, "../") || hasControl(d.File):
+			c.errorf(field, f.Origin, "%s: %q is not a file inside the mirror", printable(d.Name), printable(d.File))
+		}
+	}
 }
 
 func (c *checker) output(field string, o Value[string]) {

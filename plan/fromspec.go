@@ -67,6 +67,9 @@ func FromSpec(s *spec.Spec) *Plan {
 		Development: cmd(d.Development),
 		Caches:      caches(d.Caches),
 	}
+	if d.Fetch.Written() {
+		p.Dependencies.FetchAsked = Value[bool]{Value: d.Fetch.Value, Origin: Written(d.Fetch.Node)}
+	}
 	for _, sec := range s.Secrets.Items {
 		p.Secrets = append(p.Secrets, Secret{
 			ID: str(sec.ID), Target: str(sec.Target), Env: str(sec.Env),

@@ -157,6 +157,48 @@ type Dependencies struct {
 	// lockfile pins them (for the release's SBOM); PackagesFrom says which.
 	Packages     []Package
 	PackagesFrom Origin
+	// Fetch, when set, downloads locked packages in steps of their own
+	// before the installs, which read them from a mirror.
+	Fetch *Fetch
+	// FetchAsked is dependencies.fetch as written: a preset that can sets
+	// Fetch when it is true (measured, fetching pays only where downloads
+	// are slow: docs/benchmarks.md).
+	FetchAsked Value[bool]
+}
+
+// Fetch downloads locked packages into a mirror the installs read instead
+// of the network. The downloads are steps of their own, keyed by what they
+// fetch, in groups by package name: cached like any step and exported with
+// `--cache-to mode=max`, so a fresh CI runner with a registry cache
+// downloads only the groups a dependency bump touched, where a package
+// manager's cache mount would start empty and download everything.
+type Fetch struct {
+	// Command is the downloader, run on the build image; the converter
+	// appends the output folder and, per package, URL, integrity and file.
+	Command []string
+	// Path is where the mirror is mounted for the installs: writable, as
+	// an install may add to it, and what it adds is dropped.
+	Path string
+	// Env is what points the package manager at the mirror.
+	Env      []Var
+	Packages []Download
+	Origin   Origin
+}
+
+// Download is one locked package of a Fetch.
+type Download struct {
+	// Name groups the downloads: a package keeps its group when its
+	// version changes.
+	Name string
+	URL  string
+	// Integrity is the Subresource Integrity form: sha512-BASE64.
+	Integrity string
+	// File is where it goes, relative to the mirror.
+	File string
+	// Arch, when not nil, lists the only platforms (GOARCH) whose
+	// installs use it: an optional package with a native binary for one
+	// CPU (esbuild's, rollup's) is fetched for that platform only.
+	Arch []string
 }
 
 // CrossInstall is whether, and how, installs run on the build platform

@@ -16,9 +16,17 @@ type tree struct {
 	list   bool
 	kids   []*tree
 	origin *Origin
+	// boolean: the scalar is true or false, not a string
+	boolean bool
 }
 
 func leaf(key, v string, o Origin) *tree { return &tree{key: key, scalar: &v, origin: &o} }
+
+func boolLeaf(key string, v bool, o Origin) *tree {
+	t := leaf(key, fmt.Sprint(v), o)
+	t.boolean = true
+	return t
+}
 
 func (t *tree) add(kids ...*tree) *tree {
 	for _, k := range kids {
@@ -93,7 +101,7 @@ func shipsDependencies(v Value[bool]) *tree {
 	if !v.Set() {
 		return nil
 	}
-	return leaf("dependencies", fmt.Sprint(!v.Value), v.Origin)
+	return boolLeaf("dependencies", !v.Value, v.Origin)
 }
 
 func varsTree(key string, vars []Var) *tree {
@@ -123,8 +131,7 @@ func (p *Plan) tree() *tree {
 	d, r := p.Dependencies, p.Release
 	secrets := &tree{key: "secrets", list: true}
 	for _, s := range p.Secrets {
-		req := fmt.Sprint(s.Required)
-		secrets.add(section("", value("id", s.ID), value("target", s.Target), value("env", s.Env), leaf("required", req, s.Origin)))
+		secrets.add(section("", value("id", s.ID), value("target", s.Target), value("env", s.Env), boolLeaf("required", s.Required, s.Origin)))
 	}
 	args := &tree{key: "args"}
 	for _, a := range p.Args {
@@ -159,6 +166,7 @@ func (p *Plan) tree() *tree {
 			cachesTree("caches", d.Caches),
 			list("unshipped", d.Unshipped),
 			crossTree(d.Cross),
+			fetchTree(d),
 			packagesTree(d)),
 		secrets,
 		section("test", command("run", p.Test.Run), list("reports", p.Test.Reports), cachesTree("caches", p.Test.Caches), unlessDefault("platforms", p.Test.Platforms)),
@@ -242,7 +250,11 @@ func writeYAML(b *bytes.Buffer, t *tree, indent int, item bool) {
 		if t.key == "" && !item {
 			sep = ""
 		}
-		fmt.Fprintf(b, "%s%s%s%s\n", head, sep, yamlScalar(*t.scalar), comment)
+		v := *t.scalar
+		if !t.boolean {
+			v = yamlScalar(v)
+		}
+		fmt.Fprintf(b, "%s%s%s%s\n", head, sep, v, comment)
 	case t.list:
 		fmt.Fprintf(b, "%s%s\n", head, comment)
 		for _, k := range t.kids {
@@ -331,6 +343,8 @@ func writeJSON(b *bytes.Buffer, t *tree) {
 	switch {
 	case t.scalar != nil && t.list:
 		b.WriteString("[]")
+	case t.scalar != nil && t.boolean:
+		b.WriteString(*t.scalar)
 	case t.scalar != nil:
 		b.WriteString(jsonString(*t.scalar))
 	default:

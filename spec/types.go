@@ -92,6 +92,10 @@ type Dependencies struct {
 	// Caches are package-manager cache directories, kept in cache mounts
 	// so they speed up installs without landing in any layer.
 	Caches List[Cache] `yaml:"caches"`
+	// Fetch: the preset downloads the locked packages in steps of their
+	// own, which --cache-to exports, before the installs (default false:
+	// it pays only where downloads are slow).
+	Fetch Bool `yaml:"fetch"`
 }
 
 // Cache is a persistent cache mount. In YAML it is either a path or a mapping.

@@ -32,6 +32,12 @@ type lockfile struct {
 // lockedPackage is one package the lockfile pins.
 type lockedPackage struct {
 	Name, Version, Integrity, Resolved, License string
+	// Alias is the registry's name for an aliased package ("foo":
+	// "npm:bar@1" installs bar as foo), when the lockfile records it.
+	Alias string
+	// OS and CPU restrict the platforms it installs on, in node's names
+	// (linux, x64), when the lockfile records them (npm).
+	OS, CPU []string
 	// Script: the package runs an install script (native addons).
 	Script bool
 	// deps are its dependencies as the format records them (name → range,
@@ -84,6 +90,8 @@ type npmLockPackage struct {
 	License              json.RawMessage   `json:"license"`
 	Link                 bool              `json:"link"`
 	HasInstallScript     bool              `json:"hasInstallScript"`
+	OS                   json.RawMessage   `json:"os"`
+	CPU                  json.RawMessage   `json:"cpu"`
 	Dependencies         map[string]string `json:"dependencies"`
 	DevDependencies      map[string]string `json:"devDependencies"`
 	OptionalDependencies map[string]string `json:"optionalDependencies"`
@@ -127,8 +135,13 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 		}
 		var license string
 		_ = json.Unmarshal(p.License, &license) // an object or a list says nothing usable
-		lf.packages = append(lf.packages, lockedPackage{Name: key[i+len("node_modules/"):], Version: p.Version,
-			Integrity: p.Integrity, Resolved: p.Resolved, License: license, Script: p.HasInstallScript})
+		lp := lockedPackage{Name: key[i+len("node_modules/"):], Version: p.Version,
+			Integrity: p.Integrity, Resolved: p.Resolved, License: license, Script: p.HasInstallScript,
+			OS: stringList(p.OS), CPU: stringList(p.CPU)}
+		if p.Name != "" && p.Name != lp.Name {
+			lp.Alias = p.Name
+		}
+		lf.packages = append(lf.packages, lp)
 		keys = append(keys, key)
 	}
 	byKey := make(map[string]*lockedPackage, len(keys))
@@ -392,6 +405,20 @@ func yarnWalk(entries map[string]*lockedPackage, key func(name, rng string) stri
 // parseYarnLock reads yarn 1's own format: unindented "key, key:" headers,
 // each followed by indented fields ("  version \"1.2.3\"") and dependency
 // blocks ("  dependencies:" then "    name \"range\"").
+// stringList reads a list of strings, or one string, and ignores
+// anything else: a field npm writes as a list.
+func stringList(raw json.RawMessage) []string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	return nil
+}
+
 func parseYarnLock(dt []byte) (*lockfile, error) {
 	lf := &lockfile{keys: map[string]bool{}}
 	entries := map[string]*lockedPackage{}

@@ -197,6 +197,7 @@ func (f *filler) fill() error {
 		p.Dependencies.Packages = packagesOf(lock.production(importers))
 	}
 	f.crossInstall(pm, lock)
+	f.fetch(pm, lock)
 	cs, err := nodeConstraints(files, pkg, app, appDir)
 	if err != nil {
 		return f.fail(at, "%s", err.Error())
@@ -291,6 +292,9 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 			}
 		}
 	}
+	// npm asks the registry for a newer npm in every step that runs it,
+	// and prints the answer in the middle of the tests' output
+	plan.SetVar(&p.Env, "npm_config_update_notifier", "false", f.origin("npm must not look for a newer npm in every step"))
 	o := f.origin(pm.lockfile + " → " + pm.tool())
 	prod, dev, caches := pm.installs(appDir)
 	if pm.corepack() {

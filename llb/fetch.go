@@ -1,0 +1,84 @@
+package llb
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	bk "github.com/moby/buildkit/client/llb"
+)
+
+// fetchLanes is how many fetch steps download at the same time.
+const fetchLanes = 4
+
+// fetch runs dependencies.fetch: a step per group of packages downloads
+// them into an empty folder, and the installs get the groups merged,
+// mounted where the package manager reads them, plus the environment that
+// points it there. Each group's step is keyed by exactly what it
+// downloads, so a bump re-runs only the groups it touched, and a registry
+// cache (--cache-to mode=max) carries the others to a fresh runner. The
+// mount is writable for what an install adds; none of it is kept.
+func (c *converter) fetch(base bk.State) []bk.RunOption {
+	f := c.s.Dependencies.Fetch
+	if f == nil {
+		return nil
+	}
+	groups := f.Groups()
+	var parts []bk.State
+	for i, group := range groups {
+		args := append(append([]string{}, f.Command...), "/stagefile/fetched")
+		var names []string
+		for _, d := range group {
+			if d.Arch != nil && !slices.Contains(d.Arch, c.opt.Platform.Architecture) {
+				continue // a native binary for another platform
+			}
+			args = append(args, d.URL, d.Integrity, d.File)
+			if len(names) == 0 || names[len(names)-1] != d.Name {
+				names = append(names, d.Name)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		what := fmt.Sprintf("%d/%d %d packages: %s", i+1, len(groups), (len(args)-len(f.Command)-1)/3, strings.Join(names, ", "))
+		// a locked cache mount is a semaphore: at most fetchLanes groups
+		// download at once, each with the downloader's 4 connections,
+		// about what npm opens (15): polite to the registry, and the
+		// container starts of 2 cores are the limit before the network
+		lane := fmt.Sprintf("stagefile-fetch-lane-%d", i%fetchLanes)
+		if c.opt.CacheNS != "" {
+			lane = c.opt.CacheNS + "/" + lane
+		}
+		opts := []bk.RunOption{
+			bk.Args(args),
+			c.named("fetch", what),
+			c.location(f.Origin.At),
+			bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
+			bk.AddMount("/stagefile/lane", bk.Scratch(), bk.AsPersistentCacheDir(lane, bk.CacheMountLocked)),
+		}
+		opts = append(opts, c.opt.Run...)
+		if c.opt.NoCache != nil && c.opt.NoCache(TargetDependencies) {
+			opts = append(opts, bk.IgnoreCache)
+		}
+		parts = append(parts, base.Run(opts...).AddMount("/stagefile/fetched", bk.Scratch()))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	mirror := parts[0]
+	if len(parts) > 1 {
+		if c.caps.Merge {
+			mirror = bk.Merge(parts, c.named("fetch", fmt.Sprintf("%d packages, for the installs", len(f.Packages))))
+		} else {
+			mirror = bk.Scratch()
+			for _, p := range parts {
+				mirror = mirror.File(bk.Copy(p, "/", "/", &bk.CopyInfo{CopyDirContentsOnly: true}), c.named("fetch", "merge"))
+			}
+		}
+	}
+	opts := []bk.RunOption{bk.AddMount(f.Path, mirror)}
+	for _, v := range f.Env {
+		opts = append(opts, bk.AddEnv(v.Name, v.Value))
+	}
+	return opts
+}
