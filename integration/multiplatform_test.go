@@ -1,0 +1,136 @@
+package integration
+
+import (
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/stagefile/stagefile/internal/image"
+)
+
+// The multi-platform tests build for linux/amd64 and linux/arm64 on this
+// amd64 machine: arm64 steps run under QEMU (hack/binfmt.sh), from the
+// arm64 base images hack/images.sh assembles.
+const twoPlatforms = "platform=linux/amd64,linux/arm64"
+
+// archTest is a node:test file that prints the platform it runs on, and
+// fails on failOn (a process.arch, or "" for never).
+func archTest(failOn string) string {
+	// unique, so the tests run (and print) on every run of this test
+	return fmt.Sprintf("// %d\n", time.Now().UnixNano()) + `import { test } from "node:test";
+test("runs on " + process.arch, () => {
+  if ((process.arch as string) === "` + failOn + `") throw new Error("this test fails on " + process.arch);
+});
+`
+}
+
+// TestMultiPlatform: one build gives an index with an image per platform,
+// each tested on its own platform. node-npm's lockfile has no install
+// scripts, so its installs for arm64 run natively on amd64 with npm told
+// the target cpu, and only the tests and build run emulated.
+func TestMultiPlatform(t *testing.T) {
+	dir := example(t, "node-npm")
+	writeFile(t, filepath.Join(dir, "test", "arch.test.ts"), archTest(""))
+	ref := uniqueRef(t, "multi-platform")
+	out, err := buildctl(t, dir, "--progress=rawjson", "--opt", twoPlatforms, "--output", pushOutput(ref))
+	p := parseProgress(t, out)
+	t.Logf("steps:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 20))
+
+	plats, err := image.Platforms(ref)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(plats, []string{"linux/amd64", "linux/arm64"}))
+	for _, arch := range []string{"amd64", "arm64"} {
+		img, err := image.FromRegistryFor(ref, "linux/"+arch)
+		assert.NilError(t, err)
+		assert.Check(t, is.Equal(img.Config.Architecture, arch))
+		files := filesOf(t, img)
+		assert.Check(t, files["app/dist/server.js"] != nil, "%s release has the build output", arch)
+		assert.Check(t, files["app/node_modules/zod/package.json"] != nil, "%s release has the production dependencies", arch)
+		assert.Check(t, files["app/node_modules/typescript/package.json"] == nil, "%s release has a dev dependency", arch)
+		assert.Check(t, is.Equal(elfMachine(t, files["usr/local/bin/node"]), map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[arch]))
+	}
+	// each platform's tests ran on that platform
+	assert.Check(t, is.Contains(p.log(p.step(t, "[test linux/amd64] npm run test")), "runs on x64"))
+	assert.Check(t, is.Contains(p.log(p.step(t, "[test linux/arm64] npm run test")), "runs on arm64"))
+	// arm64's installs ran on the build platform, grafted onto arm64's image
+	p.step(t, "[dependencies linux/arm64 on linux/amd64] ")
+	p.step(t, "[development linux/arm64 on linux/amd64] ")
+}
+
+// TestMultiPlatformFailingTest: a test that fails on one platform only
+// fails the whole build, and nothing is pushed.
+func TestMultiPlatformFailingTest(t *testing.T) {
+	dir := example(t, "node-npm")
+	writeFile(t, filepath.Join(dir, "test", "arch.test.ts"), archTest("arm64"))
+	ref := uniqueRef(t, "multi-platform-failing")
+	out, err := buildctl(t, dir, "--progress=plain", "--opt", twoPlatforms, "--output", pushOutput(ref))
+	assert.Check(t, err != nil, "a test failing on arm64 did not fail the build:\n%s", tail(out, 20))
+	assert.Check(t, is.Contains(out, "this test fails on arm64"))
+	assert.Check(t, is.Contains(out, "[test linux/arm64]"))
+	assert.Check(t, !inRegistry(t, ref), "a failed build pushed %s", ref)
+}
+
+// TestMultiPlatformNativeAddon: bcrypt runs an install script, so each
+// platform installs, and compiles it, on that platform; each release's
+// addon is a binary of its own platform and loads there.
+func TestMultiPlatformNativeAddon(t *testing.T) {
+	dir := example(t, "node-native")
+	ref := uniqueRef(t, "multi-platform-native")
+	out, err := buildctl(t, dir, "--progress=rawjson", "--opt", twoPlatforms, "--output", pushOutput(ref))
+	p := parseProgress(t, out)
+	t.Logf("steps:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 20))
+	p.step(t, "[dependencies linux/arm64, emulated: bcrypt runs an install script] ")
+	for arch, machine := range map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64} {
+		img, err := image.FromRegistryFor(ref, "linux/"+arch)
+		assert.NilError(t, err)
+		var addon *image.File
+		for name, f := range filesOf(t, img) {
+			// node-gyp's output and its copy: one of them may be a hard link
+			if strings.HasPrefix(name, "app/node_modules/bcrypt/") && strings.HasSuffix(name, "/bcrypt_lib.node") && len(f.Data) > 0 {
+				addon = f
+			}
+		}
+		assert.Assert(t, addon != nil, "%s release has no bcrypt_lib.node", arch)
+		assert.Check(t, is.Equal(elfMachine(t, addon), machine), "%s release's addon", arch)
+	}
+	// and the arm64 release runs it, under QEMU
+	requireDocker(t)
+	out, err = run(t, "", dockerEnv(), "docker", "pull", "--platform", "linux/arm64", ref)
+	assert.NilError(t, err, out)
+	out, err = run(t, "", dockerEnv(), "docker", "run", "--rm", "--platform", "linux/arm64", "--network", "none", ref,
+		"-e", `require("bcrypt").hash("x", 4).then(h => console.log(process.arch, h.slice(0, 7)))`)
+	assert.NilError(t, err, out)
+	assert.Check(t, is.Equal(strings.TrimSpace(out), "arm64 $2b$04$"))
+}
+
+// TestBaseImageWithoutPlatform: a base image that has no image for a
+// target platform fails the build with the Stagefile line that names it.
+func TestBaseImageWithoutPlatform(t *testing.T) {
+	dir := example(t, "node-npm")
+	stagefile := readFile(t, filepath.Join(dir, "Stagefile"))
+	// the harness assembles the python images for linux/amd64 only
+	stagefile = strings.Replace(stagefile, "release:\n", "release:\n  image: python:3.11-slim-bookworm\n", 1)
+	writeFile(t, filepath.Join(dir, "Stagefile"), stagefile)
+	out, err := buildctl(t, dir, "--progress=plain", "--opt", "platform=linux/arm64")
+	assert.Check(t, err != nil, "built for a platform the base image lacks:\n%s", tail(out, 20))
+	assert.Check(t, is.Contains(out, "Stagefile:"), tail(out, 20))
+	assert.Check(t, is.Contains(out, "linux/arm64"), tail(out, 20))
+}
+
+// elfMachine is the architecture an ELF file was built for.
+func elfMachine(t *testing.T, f *image.File) elf.Machine {
+	t.Helper()
+	assert.Assert(t, f != nil)
+	e, err := elf.NewFile(bytes.NewReader(f.Data))
+	assert.NilError(t, err)
+	return e.Machine
+}
