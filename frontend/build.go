@@ -133,6 +133,12 @@ type builder struct {
 
 	imagesMu sync.Mutex
 	images   map[string]*resolvedImage // by reference and platform
+
+	// the cross-install check's verdict, decided once per build
+	crossMu   sync.Mutex
+	crossDone bool
+	crossWhy  string // "" when the installs may run on the build platform
+	crossErr  error
 }
 
 // linterConfig reads `# check=skip=...;error=true` from the Stagefile's
@@ -281,14 +287,25 @@ func (b *builder) platformOptions(ctx context.Context, p ocispecs.Platform) (llb
 		return native, nil
 	}
 	if cross := pl.Dependencies.Cross; cross != nil {
-		if env, ok := cross.Env[p.Architecture]; ok {
+		env, ok := cross.Env[p.Architecture]
+		why := cross.Why
+		if ok && len(cross.Check) > 0 {
+			notHere, err := b.crossCheck(ctx, bp)
+			if err != nil {
+				return llb.Options{}, err
+			}
+			if notHere != "" {
+				ok, why = false, notHere
+			}
+		}
+		if ok {
 			img, err := nativeImage()
 			if err != nil {
 				return llb.Options{}, err
 			}
-			opt.Install = &llb.Install{Platform: bp, Image: *img, Env: env, Why: cross.Why}
+			opt.Install = &llb.Install{Platform: bp, Image: *img, Env: env, Why: why}
 		} else {
-			opt.Emulated = cross.Why
+			opt.Emulated = why
 		}
 	}
 	if pl.Dependencies.Fetch != nil {
@@ -316,6 +333,48 @@ func (b *builder) platformOptions(ctx context.Context, p ocispecs.Platform) (llb
 		}
 	}
 	return opt, nil
+}
+
+// crossCheck installs on the build platform bp and runs the plan's
+// cross-install check there, once per build: it returns why the install
+// would differ on another platform, or "" when the other platforms may
+// take it as it is.
+func (b *builder) crossCheck(ctx context.Context, bp ocispecs.Platform) (string, error) {
+	b.crossMu.Lock()
+	defer b.crossMu.Unlock()
+	if !b.crossDone {
+		b.crossWhy, b.crossErr = b.runCrossCheck(ctx, bp)
+		b.crossDone = true
+	}
+	return b.crossWhy, b.crossErr
+}
+
+func (b *builder) runCrossCheck(ctx context.Context, bp ocispecs.Platform) (string, error) {
+	native, err := b.platformOptions(ctx, bp)
+	if err != nil {
+		return "", err
+	}
+	g, err := llb.Convert(b.plan, native)
+	if err != nil {
+		return "", withSource(err, b.src.SourceMap)
+	}
+	ref, err := b.solve(ctx, llb.CrossCheck(b.plan, g.Installed), bp)
+	if err != nil {
+		return "", err
+	}
+	dt, err := ref.ReadFile(ctx, client.ReadRequest{Filename: llb.CrossCheckReasons})
+	if err != nil {
+		return "", errors.Wrap(err, "reading the cross-install check's verdict")
+	}
+	reasons := strings.Split(strings.TrimSpace(string(dt)), "\n")
+	switch {
+	case reasons[0] == "":
+		return "", nil
+	case len(reasons) == 1:
+		return reasons[0], nil
+	default:
+		return fmt.Sprintf("%s, and %d more", reasons[0], len(reasons)-1), nil
+	}
 }
 
 // solve marshals st and solves it now, not lazily at export.

@@ -153,6 +153,22 @@ type Graph struct {
 	// Built is the build step's result, ungated, for other platforms
 	// (build.platforms: build).
 	Built bk.State
+	// Installed is the development install, before the source is
+	// copied: where dependencies.crossInstall's check runs.
+	Installed bk.State
+}
+
+// CrossCheckReasons is the file, in the state CrossCheck returns, that
+// lists why the install would differ on another platform.
+const CrossCheckReasons = "/reasons"
+
+// CrossCheck runs the plan's cross-install check in a development install
+// (Graph.Installed) and returns a folder holding CrossCheckReasons.
+func CrossCheck(p *plan.Plan, installed bk.State) bk.State {
+	c := p.Dependencies.Cross
+	args := append(append([]string{}, c.Check...), "/stagefile/check"+CrossCheckReasons)
+	return installed.Run(bk.Args(args), bk.WithCustomName("[development] would this install differ on another platform?"),
+		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).AddMount("/stagefile/check", bk.Scratch())
 }
 
 // converter carries the plan and options through one conversion.
@@ -246,7 +262,7 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	}
 	src := devHere.File(bk.Copy(full, "/", s.Workdir.Value, copySrc), c.named("source", "copy build context"), c.location(s.Source.At))
 
-	g := &Graph{Targets: map[string]*Target{}}
+	g := &Graph{Targets: map[string]*Target{}, Installed: dev}
 	buildCfg := c.buildConfig(buildImg.Config)
 	add := func(name string, st bk.State, img, baseImg *dockerspec.DockerOCIImage) {
 		g.Targets[name] = &Target{Name: name, State: st, Image: img, BaseImage: baseImg}

@@ -208,6 +208,12 @@ type CrossInstall struct {
 	// package manager the platform to install for. Empty: the installs
 	// run on each target platform (emulated where it is not the daemon's).
 	Env map[string][]Var
+	// Check, when set, decides at build time: it runs in the build
+	// platform's development install (its working directory) and writes
+	// to the file named by its last argument why that tree would differ
+	// on another platform, one reason per line; empty means it would not,
+	// and the installs run there for every target platform.
+	Check []string
 	// Why installing elsewhere gives the same files, or why it would not,
 	// for the progress stream.
 	Why    string
@@ -224,6 +230,9 @@ type Package struct {
 	Download string
 	// License as the lockfile or the package says, else "".
 	License string
+	// Arch, when not nil, lists the only platforms (GOARCH) it is
+	// installed on: a native binary for one CPU.
+	Arch []string
 }
 
 // Test is the test step.

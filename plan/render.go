@@ -86,6 +86,9 @@ func crossTree(c *CrossInstall) *tree {
 	if len(c.Env) == 0 {
 		return leaf("crossInstall", "no, on each target platform: "+c.Why, c.Origin)
 	}
+	if len(c.Check) > 0 {
+		return leaf("crossInstall", "decided at build time: on the build platform for every target platform if "+c.Why, c.Origin)
+	}
 	return leaf("crossInstall", "yes, on the build platform for every target platform: "+c.Why, c.Origin)
 }
 

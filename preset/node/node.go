@@ -7,6 +7,7 @@ package node
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -93,16 +94,31 @@ func (Provider) ListPackages(p *plan.Plan, files map[string][]byte) ([]plan.Pack
 		imps = append(imps, importer{dir: appDir, pkg: app})
 	}
 	o := plan.Origin{Kind: plan.Default, At: p.Dependencies.At, From: pm.lockfile + ", production dependencies"}
-	return packagesOf(lock.production(imps)), o, true
+	f := &filler{p: p}
+	return packagesOf(lock.production(imps), f.libcOf()), o, true
 }
 
-func packagesOf(locked []*lockedPackage) []plan.Package {
+// packagesOf lists what ships, leaving out the optional packages the
+// install skips on Linux with libc: those for another OS or C library, and
+// those for one CPU are marked with it.
+func packagesOf(locked []*lockedPackage, libc string) []plan.Package {
 	var out []plan.Package
 	for _, pkg := range locked {
+		if !allows(pkg.OS, "linux") || !allows(pkg.Libc, libc) {
+			continue
+		}
 		out = append(out, plan.Package{Ecosystem: "npm", Name: pkg.Name, Version: pkg.Version,
-			Integrity: pkg.Integrity, Download: pkg.Resolved, License: pkg.License})
+			Integrity: pkg.Integrity, Download: pkg.Resolved, License: pkg.License, Arch: goarches(pkg.CPU)})
 	}
 	return out
+}
+
+// libcOf is the C library of the app's images, in npm's name.
+func (f *filler) libcOf() string {
+	if strings.Contains(f.p.Release.Image.Value+f.p.Image.Value, "alpine") {
+		return "musl"
+	}
+	return "glibc"
 }
 
 // packageJSON is what the preset reads from package.json.
@@ -194,7 +210,7 @@ func (f *filler) fill() error {
 	}
 	if !lock.unchecked {
 		p.Dependencies.PackagesFrom = f.origin(pm.lockfile + ", production dependencies")
-		p.Dependencies.Packages = packagesOf(lock.production(importers))
+		p.Dependencies.Packages = packagesOf(lock.production(importers), f.libcOf())
 	}
 	f.crossInstall(pm, lock)
 	f.fetch(pm, lock)
@@ -449,17 +465,31 @@ func (f *filler) release(app packageJSON) {
 // nodeArch is node's name (process.arch, npm's --cpu) for a GOARCH.
 var nodeArch = map[string]string{"amd64": "x64", "arm64": "arm64", "arm": "arm", "386": "ia32", "ppc64le": "ppc64", "s390x": "s390x", "riscv64": "riscv64"}
 
+// portableScript is the check a multi-platform build runs on the build
+// platform's install (plan.CrossInstall.Check).
+//
+//go:embed portable.js
+var portableScript string
+
 // crossInstall lets a multi-platform build install natively on the build
-// platform for the others when that gives the same files: npm picks each
-// platform's optional packages (esbuild's, rollup's) from --cpu/--os, and
-// no locked package runs an install script that would build for the
-// wrong one. Other managers install on each platform.
+// platform for the others when that gives the same files. npm's lockfile
+// says it: npm picks each platform's optional packages (esbuild's,
+// rollup's) from --cpu/--os, and no locked package may run an install
+// script that would build for the wrong one. yarn's and pnpm's lockfiles
+// record neither, so for them the frontend checks the native install's
+// tree before it decides.
 func (f *filler) crossInstall(pm manager, lock *lockfile) {
 	no := func(why string) {
 		f.p.Dependencies.Cross = &plan.CrossInstall{Why: why, Origin: f.origin(pm.lockfile)}
 	}
 	if pm.name != npm || lock.unchecked {
-		no(pm.tool() + " installs for the platform it runs on")
+		c := &plan.CrossInstall{Env: map[string][]plan.Var{}, Check: []string{"node", "-e", portableScript},
+			Why:    "no package installed on the build platform runs an install script or is for one CPU",
+			Origin: f.origin(pm.lockfile + ": " + pm.tool() + " records no install scripts or CPUs")}
+		for goarch := range nodeArch {
+			c.Env[goarch] = nil
+		}
+		f.p.Dependencies.Cross = c
 		return
 	}
 	for _, pkg := range lock.packages {
@@ -468,10 +498,7 @@ func (f *filler) crossInstall(pm manager, lock *lockfile) {
 			return
 		}
 	}
-	libc := "glibc"
-	if strings.Contains(f.p.Release.Image.Value+f.p.Image.Value, "alpine") {
-		libc = "musl"
-	}
+	libc := f.libcOf()
 	c := &plan.CrossInstall{Env: map[string][]plan.Var{}, Why: "no package in " + pm.lockfile + " runs an install script",
 		Origin: f.origin(pm.lockfile + ": no install scripts")}
 	for goarch, cpu := range nodeArch {
