@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	intoto "github.com/in-toto/in-toto-golang/in_toto"
@@ -14,6 +15,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/stagefile/stagefile/llb"
+	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/sbom"
 )
 
@@ -31,11 +33,18 @@ func (b *builder) attachSBOM(ctx context.Context, rb *dockerui.ResultBuilder, ta
 	if b.epoch != nil {
 		created = *b.epoch
 	}
-	dt, err := sbom.SPDX("release of "+b.src.Filename, "stagefile-"+Version, p.Dependencies.Packages, created)
-	if err != nil {
-		return err
-	}
 	return rb.EachPlatform(ctx, func(ctx context.Context, id string, pl ocispecs.Platform) error {
+		// each platform's own: a native binary for one CPU ships there only
+		var pkgs []plan.Package
+		for _, pkg := range p.Dependencies.Packages {
+			if pkg.Arch == nil || slices.Contains(pkg.Arch, pl.Architecture) {
+				pkgs = append(pkgs, pkg)
+			}
+		}
+		dt, err := sbom.SPDX("release of "+b.src.Filename, "stagefile-"+Version, pkgs, created)
+		if err != nil {
+			return err
+		}
 		st := bk.Scratch().File(bk.Mkfile("/sbom.spdx.json", 0o444, dt), bk.WithCustomName("[release] SBOM: "+p.Dependencies.PackagesFrom.From))
 		ref, err := b.solve(ctx, st, pl)
 		if err != nil {

@@ -3,6 +3,7 @@ package integration
 import (
 	"bytes"
 	"debug/elf"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -63,6 +64,97 @@ func TestMultiPlatform(t *testing.T) {
 	// arm64's installs ran on the build platform, grafted onto arm64's image
 	p.step(t, "[dependencies linux/arm64 on linux/amd64] ")
 	p.step(t, "[development linux/arm64 on linux/amd64] ")
+}
+
+// TestMultiPlatformYarn: yarn's lockfile does not say whether a package
+// is for one platform, so the frontend installs on the build platform,
+// checks the tree, and finds node-yarn's portable: arm64 takes the same
+// installs, and only its tests and build run under QEMU. The arm64 image
+// runs there and answers its health check.
+func TestMultiPlatformYarn(t *testing.T) {
+	requireDocker(t)
+	dir := example(t, "node-yarn")
+	ref := uniqueRef(t, "multi-platform-yarn")
+	out, err := buildctl(t, dir, "--progress=rawjson", "--opt", twoPlatforms, "--output", pushOutput(ref))
+	p := parseProgress(t, out)
+	t.Logf("steps:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 20))
+	plats, err := image.Platforms(ref)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(plats, []string{"linux/amd64", "linux/arm64"}))
+	p.step(t, "[development] would this install differ on another platform?")
+	p.step(t, "[development linux/arm64] workdir as the install on linux/amd64 left it")
+	for _, d := range p.order {
+		name := p.vertices[d].Name
+		assert.Check(t, !strings.Contains(name, "linux/arm64") || !strings.Contains(name, "yarn install"), "arm64 installed on its own: %s", name)
+	}
+	img, err := image.FromRegistryFor(ref, "linux/arm64")
+	assert.NilError(t, err)
+	files := filesOf(t, img)
+	assert.Check(t, files["app/node_modules/express/package.json"] != nil)
+	assert.Check(t, is.Equal(elfMachine(t, files["usr/local/bin/node"]), elf.EM_AARCH64))
+
+	out, err = run(t, "", dockerEnv(), "docker", "pull", "--platform", "linux/arm64", ref)
+	assert.NilError(t, err, out)
+	out, err = run(t, "", dockerEnv(), "docker", "run", "--rm", "--platform", "linux/arm64", "--network", "none", ref, "-p", "process.arch")
+	assert.NilError(t, err, out)
+	assert.Check(t, is.Equal(strings.TrimSpace(out), "arm64"))
+	runContainer(t, ref, "--platform", "linux/arm64")
+}
+
+// TestMultiPlatformPrebuiltBinaries: examples/node-multiplatform depends
+// on @node-rs/bcrypt, whose binary comes in one optional package per
+// platform. Installed natively for each target, each image holds its own
+// platform's package only, and runs it; each SBOM lists its own.
+func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
+	requireDocker(t)
+	dir := example(t, "node-multiplatform")
+	ref := uniqueRef(t, "node-multiplatform")
+	out, err := buildctl(t, dir, "--progress=rawjson", "--opt", twoPlatforms, "--opt", "attest:sbom=", "--output", pushOutput(ref))
+	p := parseProgress(t, out)
+	t.Logf("steps:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 20))
+	p.step(t, "[dependencies linux/arm64 on linux/amd64] ")
+	own := map[string]string{"amd64": "bcrypt-linux-x64-gnu", "arm64": "bcrypt-linux-arm64-gnu"}
+	for arch, pkg := range own {
+		img, err := image.FromRegistryFor(ref, "linux/"+arch)
+		assert.NilError(t, err)
+		files := filesOf(t, img)
+		var natives []string
+		for _, name := range image.Under(files, "app/node_modules/@node-rs") {
+			if strings.Count(name, "/") == 4 && strings.HasSuffix(name, "/package.json") {
+				natives = append(natives, strings.Split(name, "/")[3])
+			}
+		}
+		assert.Check(t, is.DeepEqual(natives, []string{pkg, "bcrypt"}), "%s release", arch)
+	}
+	for arch, pkg := range own {
+		atts, err := image.AttestationsFor(ref, "linux/"+arch)
+		assert.NilError(t, err)
+		var doc struct {
+			Predicate struct {
+				Packages []struct{ Name string } `json:"packages"`
+			} `json:"predicate"`
+		}
+		assert.NilError(t, json.Unmarshal(atts["https://spdx.dev/Document"], &doc), "%s: %v", arch, keys(atts))
+		var names []string
+		for _, p := range doc.Predicate.Packages {
+			names = append(names, p.Name)
+		}
+		assert.Check(t, is.Contains(strings.Join(names, " "), "@node-rs/"+pkg), "%s SBOM", arch)
+		other := own[map[string]string{"amd64": "arm64", "arm64": "amd64"}[arch]]
+		assert.Check(t, !strings.Contains(strings.Join(names, " "), "@node-rs/"+other), "%s SBOM lists %s", arch, other)
+	}
+
+	for _, arch := range []string{"amd64", "arm64"} {
+		out, err = run(t, "", dockerEnv(), "docker", "pull", "--platform", "linux/"+arch, ref)
+		assert.NilError(t, err, out)
+		out, err = run(t, "", dockerEnv(), "docker", "run", "--rm", "--platform", "linux/"+arch, "--network", "none", ref,
+			"-e", `require("@node-rs/bcrypt").hash("x", 4).then(h => console.log(process.arch, h.slice(0, 2)))`)
+		assert.NilError(t, err, out)
+		assert.Check(t, is.Equal(strings.TrimSpace(out), map[string]string{"amd64": "x64", "arm64": "arm64"}[arch]+" $2"))
+	}
+	runContainer(t, ref, "--platform", "linux/arm64")
 }
 
 // TestMultiPlatformFailingTest: a test that fails on one platform only

@@ -141,18 +141,20 @@ func runAndCheckHealth(t *testing.T, ref string) {
 }
 
 // runContainer starts the image as configured (entrypoint, cmd, user) on
-// a free port and waits for its health endpoint.
-func runContainer(t *testing.T, ref string) {
+// a free port and waits for its health endpoint; runArgs go to docker run
+// (e.g. --platform linux/arm64).
+func runContainer(t *testing.T, ref string, runArgs ...string) {
 	t.Helper()
 	port := 18000 + time.Now().Nanosecond()%1000
 	name := fmt.Sprintf("stagefile-test-%d", time.Now().UnixNano())
-	out, err := run(t, "", dockerEnv(), "docker", "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), ref)
+	args := append([]string{"run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port)}, runArgs...)
+	out, err := run(t, "", dockerEnv(), "docker", append(args, ref)...)
 	assert.NilError(t, err, out)
 	defer run(t, "", dockerEnv(), "docker", "rm", "-f", name)
 
 	url := fmt.Sprintf("http://127.0.0.1:%d/health", port)
 	var lastErr error
-	for i := 0; i < 60; i++ {
+	for i := 0; i < 240; i++ { // a minute: an emulated node starts slowly
 		resp, err := http.Get(url)
 		if err == nil {
 			resp.Body.Close()

@@ -135,8 +135,15 @@ func Digest(ref string) (string, error) {
 }
 
 // Attestations reads the in-toto statements attached to ref's index (the
-// attestation manifests buildx and buildctl push), by predicate type.
+// attestation manifests buildx and buildctl push), by predicate type: the
+// linux/amd64 image's.
 func Attestations(ref string) (map[string][]byte, error) {
+	return AttestationsFor(ref, "linux/amd64")
+}
+
+// AttestationsFor reads the in-toto statements of ref's image for
+// platform, by predicate type.
+func AttestationsFor(ref, platform string) (map[string][]byte, error) {
 	get, tag, err := registry(ref)
 	if err != nil {
 		return nil, err
@@ -149,9 +156,15 @@ func Attestations(ref string) (map[string][]byte, error) {
 	if err := json.Unmarshal(top, &index); err != nil {
 		return nil, errors.Wrap(err, "parsing the index")
 	}
+	subject := ""
+	for _, d := range index.Manifests {
+		if matches(d.Platform, platform) && d.Annotations["vnd.docker.reference.type"] == "" {
+			subject = d.Digest.String()
+		}
+	}
 	out := map[string][]byte{}
 	for _, d := range index.Manifests {
-		if d.Annotations["vnd.docker.reference.type"] != "attestation-manifest" {
+		if d.Annotations["vnd.docker.reference.type"] != "attestation-manifest" || d.Annotations["vnd.docker.reference.digest"] != subject {
 			continue
 		}
 		dt, err := get("manifests", d.Digest.String())

@@ -35,9 +35,9 @@ type lockedPackage struct {
 	// Alias is the registry's name for an aliased package ("foo":
 	// "npm:bar@1" installs bar as foo), when the lockfile records it.
 	Alias string
-	// OS and CPU restrict the platforms it installs on, in node's names
-	// (linux, x64), when the lockfile records them (npm).
-	OS, CPU []string
+	// OS, CPU and Libc restrict the platforms it installs on, in node's
+	// names (linux, x64, glibc), when the lockfile records them (npm).
+	OS, CPU, Libc []string
 	// Script: the package runs an install script (native addons).
 	Script bool
 	// deps are its dependencies as the format records them (name → range,
@@ -92,6 +92,7 @@ type npmLockPackage struct {
 	HasInstallScript     bool              `json:"hasInstallScript"`
 	OS                   json.RawMessage   `json:"os"`
 	CPU                  json.RawMessage   `json:"cpu"`
+	Libc                 json.RawMessage   `json:"libc"`
 	Dependencies         map[string]string `json:"dependencies"`
 	DevDependencies      map[string]string `json:"devDependencies"`
 	OptionalDependencies map[string]string `json:"optionalDependencies"`
@@ -137,7 +138,7 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 		_ = json.Unmarshal(p.License, &license) // an object or a list says nothing usable
 		lp := lockedPackage{Name: key[i+len("node_modules/"):], Version: p.Version,
 			Integrity: p.Integrity, Resolved: p.Resolved, License: license, Script: p.HasInstallScript,
-			OS: stringList(p.OS), CPU: stringList(p.CPU)}
+			OS: stringList(p.OS), CPU: stringList(p.CPU), Libc: stringList(p.Libc)}
 		if p.Name != "" && p.Name != lp.Name {
 			lp.Alias = p.Name
 		}
@@ -188,7 +189,9 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 			}
 			var next []string
 			for _, name := range sortedKeys(merge(p.Dependencies, p.OptionalDependencies, p.PeerDependencies)) {
-				if k := resolve(key, name); k != "" {
+				// an optional package for another OS or CPU is not
+				// installed on Linux, nor is anything it depends on
+				if k := resolve(key, name); k != "" && onLinux(l.Packages[k]) {
 					next = append(next, k)
 				}
 			}
@@ -405,6 +408,15 @@ func yarnWalk(entries map[string]*lockedPackage, key func(name, rng string) stri
 // parseYarnLock reads yarn 1's own format: unindented "key, key:" headers,
 // each followed by indented fields ("  version \"1.2.3\"") and dependency
 // blocks ("  dependencies:" then "    name \"range\"").
+// onLinux reports whether npm installs p on some Linux platform.
+func onLinux(p *npmLockPackage) bool {
+	if p == nil {
+		return false
+	}
+	cpu := goarches(stringList(p.CPU))
+	return allows(stringList(p.OS), "linux") && (cpu == nil || len(cpu) > 0)
+}
+
 // stringList reads a list of strings, or one string, and ignores
 // anything else: a field npm writes as a list.
 func stringList(raw json.RawMessage) []string {
