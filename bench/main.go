@@ -29,6 +29,9 @@ type app struct {
 	pm    string   // yarn, npm or uv: how the bump rewrites the lockfile
 	base  string   // the runtime base, for the size beyond it
 	cache []string // where package-manager caches would be, in the image
+	// twoPlatforms: also time a cold linux/amd64 + linux/arm64 build
+	// (arm64 under QEMU) against the expert Dockerfile's
+	twoPlatforms bool
 }
 
 var (
@@ -37,7 +40,7 @@ var (
 )
 
 var apps = map[string]app{
-	"node-yarn": {name: "node-yarn", edit: "src/app.js", pm: "yarn", base: nodeBase, cache: nodeCaches,
+	"node-yarn": {name: "node-yarn", edit: "src/app.js", pm: "yarn", base: nodeBase, cache: nodeCaches, twoPlatforms: true,
 		ships: []string{"node_modules/express", "build/server.js"}, dev: "app/node_modules/jest"},
 	"node-npm": {name: "node-npm", edit: "src/orders.ts", pm: "npm", base: nodeBase, cache: nodeCaches,
 		ships: []string{"node_modules/zod", "dist/server.js"}, dev: "app/node_modules/typescript"},
@@ -61,7 +64,7 @@ var variants = []variant{
 // scenario names, in the order they run. The ci- ones run as an ephemeral
 // CI runner does: each build on a new daemon with an empty root, the build
 // cache imported from and exported to the registry (mode=max).
-var scenarios = []string{"cold", "noop", "edit", "bump", "ci-first", "ci-edit", "ci-bump"}
+var scenarios = []string{"cold", "noop", "edit", "bump", "ci-first", "ci-edit", "ci-bump", "cold-2p"}
 
 var scenarioTitle = map[string]string{
 	"cold":     "cold build (after prune --all)",
@@ -71,7 +74,11 @@ var scenarioTitle = map[string]string{
 	"ci-first": "CI, fresh daemon: first build, empty registry cache",
 	"ci-edit":  "CI, fresh daemon + registry cache: source edit",
 	"ci-bump":  "CI, fresh daemon + registry cache: dependency bump",
+	"cold-2p":  "cold build for linux/amd64 + linux/arm64 (arm64 under QEMU), after prune --all",
 }
+
+// twoPlatforms is what the cold-2p scenario builds for.
+const twoPlatforms = "linux/amd64,linux/arm64"
 
 // bumps: each bump moves one dependency to a version no earlier build
 // used, so no cache can answer; setup is the version the copies start at.
@@ -96,6 +103,7 @@ func main() {
 	runs := flag.Int("runs", 3, "measurements per scenario and variant")
 	appList := flag.String("apps", "node-yarn,node-npm,node-native,python-uv", "examples to measure")
 	ci := flag.Bool("ci", true, "also measure the fresh-daemon (CI) scenarios")
+	multi := flag.Bool("two-platforms", true, "also measure a cold two-platform build, for the apps that have one")
 	out := flag.String("out", "", "also write the table to this file")
 	flag.Parse()
 
@@ -114,6 +122,7 @@ func main() {
 			sort.Strings(have)
 			fail(fmt.Errorf("no reference Dockerfiles for %q (have: %s)", name, strings.Join(have, ", ")))
 		}
+		a.twoPlatforms = a.twoPlatforms && *multi
 		res, err := measure(env, a, *runs, *ci)
 		if err != nil {
 			fail(err)
@@ -172,8 +181,13 @@ func measure(env *environ, a app, runs int, ci bool) (*result, error) {
 				if strings.HasPrefix(sc, "ci-") && !ci {
 					continue
 				}
+				// the 2018 pattern is not measured on two platforms: the
+				// target is the expert's
+				if sc == "cold-2p" && (!a.twoPlatforms || v.slug == "dockerfile-2018") {
+					continue
+				}
 				switch sc {
-				case "cold":
+				case "cold", "cold-2p":
 					if err := env.prune(); err != nil {
 						return nil, err
 					}
@@ -193,9 +207,12 @@ func measure(env *environ, a app, runs int, ci bool) (*result, error) {
 				var d time.Duration
 				var slow []step
 				var err error
-				if strings.HasPrefix(sc, "ci-") {
+				switch {
+				case strings.HasPrefix(sc, "ci-"):
 					d, slow, err = v.buildFresh(env, a, cacheRef)
-				} else {
+				case sc == "cold-2p":
+					d, slow, err = v.build(env, a, env.buildkit, "--opt", "platform="+twoPlatforms)
+				default:
 					d, slow, err = v.build(env, a, env.buildkit)
 				}
 				if err != nil {
@@ -221,6 +238,9 @@ func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	n := len(s)
+	if n == 0 {
+		return 0
+	}
 	if n%2 == 1 {
 		return s[n/2]
 	}
@@ -236,6 +256,7 @@ var targets = map[string]target{
 	"edit":       {0.35, 0.8},
 	"bump":       {0.45, 0.8},
 	"ci-bump":    {0, 0.6},
+	"cold-2p":    {0, 0.5},
 	"beyondBase": {0.12, 1.0},
 }
 
@@ -279,6 +300,16 @@ func (r *result) table(a app, runs int) string {
 			continue
 		}
 		o, e, s := median(r.times[old][sc]).Seconds(), median(r.times[expert][sc]).Seconds(), median(r.times[sf][sc]).Seconds()
+		if len(r.times[old][sc]) == 0 {
+			e, s := median(r.times[expert][sc]).Seconds(), median(r.times[sf][sc]).Seconds()
+			r2, goal := fmt.Sprintf("%.2f×", s/e), ""
+			if t, ok := targets[sc]; ok {
+				r2 += mark(s/e <= t.vsExpert)
+				goal = fmt.Sprintf("– / ≤ %.2f×", t.vsExpert)
+			}
+			line(scenarioTitle[sc], "–", fmt.Sprintf("%.2f s", e), fmt.Sprintf("%.2f s", s), "", r2, goal)
+			continue
+		}
 		if sc == "noop" {
 			line(scenarioTitle[sc], fmt.Sprintf("%.2f s", o), fmt.Sprintf("%.2f s", e), fmt.Sprintf("%.2f s", s),
 				"", "", fmt.Sprintf("Stagefile ≤ %.1f s%s", noopTarget, mark(s <= noopTarget)))
@@ -315,6 +346,9 @@ func (r *result) table(a app, runs int) string {
 			continue
 		}
 		for _, v := range variants {
+			if len(r.steps[v.name][sc]) == 0 {
+				continue
+			}
 			var parts []string
 			for _, st := range r.steps[v.name][sc] {
 				parts = append(parts, fmt.Sprintf("%s %.1fs", st.name, st.took.Seconds()))
