@@ -8,7 +8,7 @@ demo:            ## build examples/node-yarn into a tested release image on a lo
 test:            ## all tests: starts BuildKit, registry and docker, runs unit + integration tests
 	hack/test.sh
 
-bench:           ## Stagefile vs the hand-written Dockerfile: 3 runs, both apps (docs/benchmarks.md)
+bench:           ## Stagefile vs the 2018 and the expert Dockerfile: 3 runs, 4 apps, CI and two-platform scenarios (docs/benchmarks.md)
 	hack/bench.sh
 
 unit:            ## unit tests only (no daemon)

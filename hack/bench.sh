@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks Stagefile against the hand-written multi-stage Dockerfile on
-# one local BuildKit (see docs/benchmarks.md). Starts what it needs like the
-# other hack/ scripts. Flags go to bench/: e.g. hack/bench.sh -runs 1 -apps node-yarn
+# Benchmarks Stagefile against the 2018 multi-stage Dockerfile and the one an
+# expert writes today, on one local BuildKit, on fresh daemons with a
+# registry cache (CI) and for two platforms (see docs/benchmarks.md). Starts
+# what it needs like the other hack/ scripts. Flags go to bench/: e.g.
+#   hack/bench.sh -runs 1 -apps node-yarn -ci=false -two-platforms=false
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 "$ROOT/hack/up.sh"
@@ -10,6 +12,6 @@ source "$RUN/env"
 log "spec → LLB (Go benchmark, target ≤ 1 ms per build)"
 go test -run '^$' -bench BenchmarkSpecToLLB -benchtime 200x ./llb | grep -E '^Benchmark|^ok'
 
-log "builds: Stagefile vs reference Dockerfile (alternating, on one daemon)"
+log "builds: Stagefile vs the 2018 and the expert Dockerfile (alternating, same daemon and runs)"
 go run ./bench -out "$LOGS/bench.md" "$@"
 log "table written to $LOGS/bench.md"

@@ -26,7 +26,8 @@ go test -count=1 -timeout 30m -v ./integration/... 2>&1 | tee "$LOGS/integration
   die "integration tests failed (full log: $LOGS/integration.log)"
 
 # The benchmark is measured with `make bench`; here it only has to run, on
-# its shortest setting (it prunes the build cache, so it goes last).
-log "benchmark, short setting (1 run, node-yarn)"
-"$ROOT/hack/bench.sh" -runs 1 -apps node-yarn
+# its shortest setting (it prunes the build cache, so it goes last): the
+# fresh-daemon and two-platform scenarios have their integration tests.
+log "benchmark, short setting (1 run, node-yarn, one daemon, one platform)"
+"$ROOT/hack/bench.sh" -runs 1 -apps node-yarn -ci=false -two-platforms=false
 log "all tests passed"
