@@ -8,5 +8,11 @@ cd "$ROOT"
 time=${FUZZTIME:-2m}
 for target in ./spec:FuzzParse ./preset/node:FuzzPreset ./preset/python:FuzzPreset ./preset/golang:FuzzPreset ./llb:FuzzConvert; do
   log "fuzz ${target#*:} in ${target%%:*} for $time"
-  go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$time" "${target%%:*}" 2>&1 | tail -3
+  out=$(mktemp)
+  if ! go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$time" "${target%%:*}" >"$out" 2>&1; then
+    cat "$out"
+    die "fuzz ${target#*:} failed (a failing input, when there is one, is in ${target%%:*}/testdata/fuzz)"
+  fi
+  tail -3 "$out"
+  rm -f "$out"
 done
