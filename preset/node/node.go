@@ -329,9 +329,13 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	if d.Development == nil {
 		d.Development = plan.Argv(o, dev...)
 	}
-	if d.Unshipped == nil && pm.name == pnpm {
-		for _, state := range []string{"node_modules/.modules.yaml", "node_modules/.pnpm-workspace-state*.json"} {
-			d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: state, Origin: f.origin("pnpm's install state: timestamps, read by the next install, not by the app")})
+	if d.Unshipped == nil {
+		// the app reads node_modules; the SBOM attestation lists what it holds
+		d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: pm.lockfile, Origin: f.origin("the lockfile: read by the installs, not by the app")})
+		if pm.name == pnpm {
+			for _, state := range []string{"node_modules/.modules.yaml", "node_modules/.pnpm-workspace-state*.json"} {
+				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: state, Origin: f.origin("pnpm's install state: timestamps, read by the next install, not by the app")})
+			}
 		}
 	}
 	if d.Caches == nil {
