@@ -162,7 +162,8 @@ func TestNodeVersionMismatch(t *testing.T) {
 	assert.NilError(t, err, tail(out, 20))
 	warnings := strings.Join(parseProgress(t, out).warnings, "\n")
 	assert.Check(t, is.Contains(warnings, "NodeVersionMismatch: node:20-bookworm-slim has Node.js 20.20.2, but package.json engines.node wants >=22"))
-	assert.Check(t, is.Contains(warnings, "(Stagefile line 12)"), "points at the image line: %s", warnings)
+	line := 2 + strings.Count(strings.Split(readFile(t, filepath.Join(dir, "Stagefile")), "\nimage: ")[0], "\n")
+	assert.Check(t, is.Contains(warnings, fmt.Sprintf("(Stagefile line %d)", line)), "points at the image line: %s", warnings)
 
 	sf := filepath.Join(dir, "Stagefile")
 	// directives come first, as in a Dockerfile: right under # syntax=
