@@ -21,6 +21,32 @@ import (
 // arm64 base images hack/images.sh assembles.
 const twoPlatforms = "platform=linux/amd64,linux/arm64"
 
+// buildTwoPlatforms builds dir's Stagefile for both platforms and pushes
+// it; the index must hold an image for each.
+func buildTwoPlatforms(t *testing.T, dir, name string, args ...string) (string, *progress) {
+	t.Helper()
+	ref := uniqueRef(t, name)
+	out, err := buildctl(t, dir, append([]string{"--progress=rawjson", "--opt", twoPlatforms, "--output", pushOutput(ref)}, args...)...)
+	p := parseProgress(t, out)
+	t.Logf("steps:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 20))
+	plats, err := image.Platforms(ref)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(plats, []string{"linux/amd64", "linux/arm64"}))
+	return ref, p
+}
+
+// runOn pulls ref's image for linux/arch into the engine and runs it,
+// offline, with args after the image's entrypoint; it returns the output.
+func runOn(t *testing.T, ref, arch string, args ...string) string {
+	t.Helper()
+	out, err := run(t, "", dockerEnv(), "docker", "pull", "--platform", "linux/"+arch, ref)
+	assert.NilError(t, err, out)
+	out, err = run(t, "", dockerEnv(), "docker", append([]string{"run", "--rm", "--platform", "linux/" + arch, "--network", "none", ref}, args...)...)
+	assert.NilError(t, err, out)
+	return strings.TrimSpace(out)
+}
+
 // archTest is a node:test file that prints the platform it runs on, and
 // fails on failOn (a process.arch, or "" for never).
 func archTest(failOn string) string {
@@ -39,15 +65,7 @@ test("runs on " + process.arch, () => {
 func TestMultiPlatform(t *testing.T) {
 	dir := example(t, "node-npm")
 	writeFile(t, filepath.Join(dir, "test", "arch.test.ts"), archTest(""))
-	ref := uniqueRef(t, "multi-platform")
-	out, err := buildctl(t, dir, "--progress=rawjson", "--opt", twoPlatforms, "--output", pushOutput(ref))
-	p := parseProgress(t, out)
-	t.Logf("steps:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 20))
-
-	plats, err := image.Platforms(ref)
-	assert.NilError(t, err)
-	assert.Check(t, is.DeepEqual(plats, []string{"linux/amd64", "linux/arm64"}))
+	ref, p := buildTwoPlatforms(t, dir, "multi-platform")
 	for _, arch := range []string{"amd64", "arm64"} {
 		img, err := image.FromRegistryFor(ref, "linux/"+arch)
 		assert.NilError(t, err)
@@ -74,14 +92,7 @@ func TestMultiPlatform(t *testing.T) {
 func TestMultiPlatformYarn(t *testing.T) {
 	requireDocker(t)
 	dir := example(t, "node-yarn")
-	ref := uniqueRef(t, "multi-platform-yarn")
-	out, err := buildctl(t, dir, "--progress=rawjson", "--opt", twoPlatforms, "--output", pushOutput(ref))
-	p := parseProgress(t, out)
-	t.Logf("steps:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 20))
-	plats, err := image.Platforms(ref)
-	assert.NilError(t, err)
-	assert.Check(t, is.DeepEqual(plats, []string{"linux/amd64", "linux/arm64"}))
+	ref, p := buildTwoPlatforms(t, dir, "multi-platform-yarn")
 	p.step(t, "[development] would this install differ on another platform?")
 	p.step(t, "[development linux/arm64] workdir as the install on linux/amd64 left it")
 	for _, d := range p.order {
@@ -94,11 +105,7 @@ func TestMultiPlatformYarn(t *testing.T) {
 	assert.Check(t, files["app/node_modules/express/package.json"] != nil)
 	assert.Check(t, is.Equal(elfMachine(t, files["usr/local/bin/node"]), elf.EM_AARCH64))
 
-	out, err = run(t, "", dockerEnv(), "docker", "pull", "--platform", "linux/arm64", ref)
-	assert.NilError(t, err, out)
-	out, err = run(t, "", dockerEnv(), "docker", "run", "--rm", "--platform", "linux/arm64", "--network", "none", ref, "-p", "process.arch")
-	assert.NilError(t, err, out)
-	assert.Check(t, is.Equal(strings.TrimSpace(out), "arm64"))
+	assert.Check(t, is.Equal(runOn(t, ref, "arm64", "-p", "process.arch"), "arm64"))
 	runContainer(t, ref, "--platform", "linux/arm64")
 }
 
@@ -109,11 +116,7 @@ func TestMultiPlatformYarn(t *testing.T) {
 func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
 	requireDocker(t)
 	dir := example(t, "node-multiplatform")
-	ref := uniqueRef(t, "node-multiplatform")
-	out, err := buildctl(t, dir, "--progress=rawjson", "--opt", twoPlatforms, "--opt", "attest:sbom=", "--output", pushOutput(ref))
-	p := parseProgress(t, out)
-	t.Logf("steps:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 20))
+	ref, p := buildTwoPlatforms(t, dir, "node-multiplatform", "--opt", "attest:sbom=")
 	p.step(t, "[dependencies linux/arm64 on linux/amd64] ")
 	own := map[string]string{"amd64": "bcrypt-linux-x64-gnu", "arm64": "bcrypt-linux-arm64-gnu"}
 	for arch, pkg := range own {
@@ -147,12 +150,8 @@ func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
 	}
 
 	for _, arch := range []string{"amd64", "arm64"} {
-		out, err = run(t, "", dockerEnv(), "docker", "pull", "--platform", "linux/"+arch, ref)
-		assert.NilError(t, err, out)
-		out, err = run(t, "", dockerEnv(), "docker", "run", "--rm", "--platform", "linux/"+arch, "--network", "none", ref,
-			"-e", `require("@node-rs/bcrypt").hash("x", 4).then(h => console.log(process.arch, h.slice(0, 2)))`)
-		assert.NilError(t, err, out)
-		assert.Check(t, is.Equal(strings.TrimSpace(out), map[string]string{"amd64": "x64", "arm64": "arm64"}[arch]+" $2"))
+		out := runOn(t, ref, arch, "-e", `require("@node-rs/bcrypt").hash("x", 4).then(h => console.log(process.arch, h.slice(0, 2)))`)
+		assert.Check(t, is.Equal(out, map[string]string{"amd64": "x64", "arm64": "arm64"}[arch]+" $2"))
 	}
 	runContainer(t, ref, "--platform", "linux/arm64")
 }
@@ -175,11 +174,7 @@ func TestMultiPlatformFailingTest(t *testing.T) {
 // addon is a binary of its own platform and loads there.
 func TestMultiPlatformNativeAddon(t *testing.T) {
 	dir := example(t, "node-native")
-	ref := uniqueRef(t, "multi-platform-native")
-	out, err := buildctl(t, dir, "--progress=rawjson", "--opt", twoPlatforms, "--output", pushOutput(ref))
-	p := parseProgress(t, out)
-	t.Logf("steps:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 20))
+	ref, p := buildTwoPlatforms(t, dir, "multi-platform-native")
 	p.step(t, "[dependencies linux/arm64, emulated: bcrypt runs an install script] ")
 	for arch, machine := range map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64} {
 		img, err := image.FromRegistryFor(ref, "linux/"+arch)
@@ -196,12 +191,8 @@ func TestMultiPlatformNativeAddon(t *testing.T) {
 	}
 	// and the arm64 release runs it, under QEMU
 	requireDocker(t)
-	out, err = run(t, "", dockerEnv(), "docker", "pull", "--platform", "linux/arm64", ref)
-	assert.NilError(t, err, out)
-	out, err = run(t, "", dockerEnv(), "docker", "run", "--rm", "--platform", "linux/arm64", "--network", "none", ref,
-		"-e", `require("bcrypt").hash("x", 4).then(h => console.log(process.arch, h.slice(0, 7)))`)
-	assert.NilError(t, err, out)
-	assert.Check(t, is.Equal(strings.TrimSpace(out), "arm64 $2b$04$"))
+	out := runOn(t, ref, "arm64", "-e", `require("bcrypt").hash("x", 4).then(h => console.log(process.arch, h.slice(0, 7)))`)
+	assert.Check(t, is.Equal(out, "arm64 $2b$04$"))
 }
 
 // TestBaseImageWithoutPlatform: a base image that has no image for a

@@ -60,31 +60,37 @@ func FromRegistry(ref string) (*Image, error) {
 
 // FromRegistryFor reads ref's image for platform ("linux/arm64").
 func FromRegistryFor(ref, platform string) (*Image, error) {
-	get, tag, err := registry(ref)
+	top, _, get, err := topManifest(ref)
 	if err != nil {
 		return nil, err
 	}
+	return read(top, get, platform)
+}
+
+// topManifest reads what ref's tag points at, as bytes and as an index
+// (with no entries when it is a plain manifest).
+func topManifest(ref string) ([]byte, *ocispecs.Index, fetcher, error) {
+	get, tag, err := registry(ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	top, err := get("manifests", tag)
 	if err != nil {
-		return nil, errors.Wrapf(err, "reading %s", ref)
+		return nil, nil, nil, errors.Wrapf(err, "reading %s", ref)
 	}
-	return read(top, get, platform)
+	var index ocispecs.Index
+	if err := json.Unmarshal(top, &index); err != nil {
+		return nil, nil, nil, errors.Wrapf(err, "parsing %s's manifest", ref)
+	}
+	return top, &index, get, nil
 }
 
 // Platforms lists the platforms of ref's index ("linux/arm64/v8"), without
 // attestation manifests; a plain manifest gives none.
 func Platforms(ref string) ([]string, error) {
-	get, tag, err := registry(ref)
+	_, index, _, err := topManifest(ref)
 	if err != nil {
 		return nil, err
-	}
-	top, err := get("manifests", tag)
-	if err != nil {
-		return nil, errors.Wrapf(err, "reading %s", ref)
-	}
-	var index ocispecs.Index
-	if err := json.Unmarshal(top, &index); err != nil {
-		return nil, errors.Wrap(err, "parsing the manifest")
 	}
 	var out []string
 	for _, d := range index.Manifests {
@@ -114,20 +120,12 @@ func matches(p *ocispecs.Platform, platform string) bool {
 // Digest is the digest of ref's linux/amd64 image manifest (its index's
 // entry, or ref's own manifest).
 func Digest(ref string) (string, error) {
-	get, tag, err := registry(ref)
+	top, index, _, err := topManifest(ref)
 	if err != nil {
 		return "", err
 	}
-	top, err := get("manifests", tag)
-	if err != nil {
-		return "", errors.Wrapf(err, "reading %s", ref)
-	}
-	var index ocispecs.Index
-	if err := json.Unmarshal(top, &index); err != nil {
-		return "", errors.Wrap(err, "parsing the manifest")
-	}
 	for _, d := range index.Manifests {
-		if d.Platform != nil && d.Platform.OS == "linux" && d.Platform.Architecture == "amd64" {
+		if matches(d.Platform, "linux/amd64") {
 			return d.Digest.String(), nil
 		}
 	}
@@ -144,17 +142,9 @@ func Attestations(ref string) (map[string][]byte, error) {
 // AttestationsFor reads the in-toto statements of ref's image for
 // platform, by predicate type.
 func AttestationsFor(ref, platform string) (map[string][]byte, error) {
-	get, tag, err := registry(ref)
+	_, index, get, err := topManifest(ref)
 	if err != nil {
 		return nil, err
-	}
-	top, err := get("manifests", tag)
-	if err != nil {
-		return nil, errors.Wrapf(err, "reading %s", ref)
-	}
-	var index ocispecs.Index
-	if err := json.Unmarshal(top, &index); err != nil {
-		return nil, errors.Wrap(err, "parsing the index")
 	}
 	subject := ""
 	for _, d := range index.Manifests {
