@@ -1,0 +1,39 @@
+package node
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+)
+
+// TestBerryLockReader: the line reader reads what a YAML decoder reads
+// from yarn berry's lockfiles.
+func TestBerryLockReader(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "node-yarn-berry", "yarn.lock"))
+	assert.NilError(t, err)
+	for name, dt := range map[string][]byte{"example": example, "berryLock": []byte(berryLock), "crlf": normalize([]byte("__metadata:\r\n  version: 8\r\n\r\n\"a@npm:1\":\r\n  version: 1.0.0\r\n"))} {
+		got, err := readBerryLock(dt)
+		assert.NilError(t, err, name)
+		var want map[string]struct {
+			Version              string            `yaml:"version"`
+			Resolution           string            `yaml:"resolution"`
+			Checksum             string            `yaml:"checksum"`
+			Dependencies         map[string]string `yaml:"dependencies"`
+			OptionalDependencies map[string]string `yaml:"optionalDependencies"`
+		}
+		assert.NilError(t, yaml.Unmarshal(dt, &want), name)
+		assert.Check(t, is.Len(got, len(want)), name)
+		for k, w := range want {
+			g := got[k]
+			assert.Check(t, is.DeepEqual(berryEntry{w.Version, w.Resolution, w.Checksum, w.Dependencies, w.OptionalDependencies}, g), "%s: %s", name, k)
+		}
+	}
+	for _, bad := range []string{"\tversion: 1\n", "  version: 1\n", "\"a@npm:1:\n", "a@npm:1: x\n", "a:\n  b\n", "a:\n  b: \"x\n"} {
+		_, err := readBerryLock([]byte(bad))
+		assert.Check(t, err != nil, "%q", bad)
+	}
+}
