@@ -208,11 +208,17 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 			installBase = installBase.AddEnv(v.Name, v.Value)
 		}
 	}
-	manifests, err := c.manifests(installBase)
+	install, err := c.installMounts()
 	if err != nil {
 		return nil, err
 	}
-	install, err := c.installMounts()
+	if cmd := s.Dependencies.Tools; cmd != nil {
+		// on the image the installs run on, and on the one test and build
+		// run on (the same one, unless the installs run on another platform)
+		base = c.runNamed(base, "tools", TargetDependencies, cmd, install...)
+		installBase = c.runNamed(installBase, "tools", TargetDependencies, cmd, install...)
+	}
+	manifests, err := c.manifests(installBase)
 	if err != nil {
 		return nil, err
 	}

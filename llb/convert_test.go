@@ -551,3 +551,26 @@ func mustRead(t testing.TB, file string) string {
 	assert.NilError(t, err)
 	return string(dt)
 }
+
+// TestToolsSurviveLockfileChanges: the step that installs the package
+// manager runs before the manifests are copied, so a lockfile change
+// keeps it, and the installs and tests run on its result.
+func TestToolsSurviveLockfileChanges(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	s.Dependencies.Tools = plan.Argv(plan.Origin{}, []string{"corepack", "enable"})
+	files := map[string]string{"package.json": `{"name":"app"}`, "yarn.lock": "# yarn lockfile v1\n"}
+	tools := func() digest.Digest {
+		g, err := Convert(s, ungated(options(s, filesContext(files))))
+		assert.NilError(t, err)
+		for dgst, name := range vertices(t, g.Targets[TargetTest].State) {
+			if name == "[tools] corepack enable" {
+				return dgst
+			}
+		}
+		t.Fatalf("no tools step under the tests: %v", vertices(t, g.Targets[TargetTest].State))
+		return ""
+	}
+	before := tools()
+	files["yarn.lock"] = "# yarn lockfile v1\n# bumped\n"
+	assert.Check(t, is.Equal(tools(), before))
+}

@@ -138,7 +138,7 @@ func applyArgs(p *Plan, given map[string]string) ([]*Warning, spec.Errors) {
 	expand("release.env", p.Release.Env)
 	expand("release.labels", p.Release.Labels)
 
-	for _, c := range []*Command{p.Dependencies.Production, p.Dependencies.Development, p.Test.Run, p.Build.Run} {
+	for _, c := range []*Command{p.Dependencies.Tools, p.Dependencies.Production, p.Dependencies.Development, p.Test.Run, p.Build.Run} {
 		if c == nil {
 			continue
 		}

@@ -124,6 +124,7 @@ func (c *checker) dependencies(complete bool) {
 			seen[clean] = field
 		}
 	}
+	c.command("dependencies.tools", d.Tools)
 	c.command("dependencies.production", d.Production)
 	c.command("dependencies.development", d.Development)
 	if complete && (d.Production != nil || d.Development != nil) && len(d.Manifests) == 0 {

@@ -140,7 +140,11 @@ type Dependencies struct {
 	// production dependencies.
 	Manifests []Value[string]
 	// Config files are mounted read-only for the installs only.
-	Config      []Value[string]
+	Config []Value[string]
+	// Tools, when set, installs what the installs run (the package
+	// manager itself) on the build image, before the manifests are copied:
+	// a lockfile change does not install it again. A preset fills it.
+	Tools       *Command
 	Production  *Command
 	Development *Command
 	Caches      []Cache

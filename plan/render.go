@@ -164,6 +164,7 @@ func (p *Plan) tree() *tree {
 		section("dependencies",
 			list("manifests", d.Manifests),
 			list("config", d.Config),
+			command("tools", d.Tools),
 			command("production", d.Production),
 			command("development", d.Development),
 			cachesTree("caches", d.Caches),

@@ -315,12 +315,14 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	prod, dev, caches := pm.installs(appDir)
 	if pm.corepack() {
 		// corepack provides the pinned (or lockfile's) yarn or pnpm; the
-		// shims it installs stay for the test and build steps
+		// shims it installs stay for the installs, test and build
 		enable := []string{"corepack", "enable"}
 		if !pm.pinned {
 			enable = append(enable, pm.tool())
 		}
-		prod, dev = append([][]string{enable}, prod...), append([][]string{enable}, dev...)
+		if d.Tools == nil {
+			d.Tools = plan.Argv(f.origin(pm.tool()+" comes from corepack"), enable)
+		}
 		plan.SetVar(&p.Env, "COREPACK_ENABLE_DOWNLOAD_PROMPT", "0", f.origin("corepack must not ask before fetching "+pm.tool()))
 	}
 	if d.Production == nil {

@@ -125,10 +125,10 @@ func TestManagers(t *testing.T) {
 		{"yarn classic", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(yarnV1Lock)},
 			[]string{"package.json", "yarn.lock"}, nil, "yarn install --frozen-lockfile --production --non-interactive", "yarn install --frozen-lockfile --non-interactive", "/usr/local/share/.cache/yarn", "yarn test --cacheDirectory=/root/.cache/jest"},
 		{"yarn berry", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(berryLock), ".yarnrc.yml": []byte("nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.5.0.cjs\n")},
-			[]string{"package.json", "yarn.lock"}, []string{".yarnrc.yml", ".yarn/releases"}, "corepack enable yarn && yarn workspaces focus --all --production", "corepack enable yarn && yarn install --immutable", "/root/.yarn/berry/cache", "yarn test --cacheDirectory=/root/.cache/jest"},
+			[]string{"package.json", "yarn.lock"}, []string{".yarnrc.yml", ".yarn/releases"}, "yarn workspaces focus --all --production", "yarn install --immutable", "/root/.yarn/berry/cache", "yarn test --cacheDirectory=/root/.cache/jest"},
 		{"pnpm", map[string][]byte{"package.json": []byte(pkg), "pnpm-lock.yaml": []byte(pnpmLock)},
-			[]string{"package.json", "pnpm-lock.yaml"}, nil, "corepack enable pnpm && pnpm install --prod --frozen-lockfile --store-dir /root/.local/share/pnpm/store",
-			"corepack enable pnpm && pnpm install --frozen-lockfile --config.confirmModulesPurge=false --store-dir /root/.local/share/pnpm/store", "/root/.local/share/pnpm/store", "pnpm test --cacheDirectory=/root/.cache/jest"},
+			[]string{"package.json", "pnpm-lock.yaml"}, nil, "pnpm install --prod --frozen-lockfile --store-dir /root/.local/share/pnpm/store",
+			"pnpm install --frozen-lockfile --config.confirmModulesPurge=false --store-dir /root/.local/share/pnpm/store", "/root/.local/share/pnpm/store", "pnpm test --cacheDirectory=/root/.cache/jest"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -160,7 +160,7 @@ func TestPinnedManager(t *testing.T) {
 	files := map[string][]byte{"package.json": []byte(`{"packageManager": "pnpm@9.15.0", "dependencies": {"express": "^4.21.2"}}`), "pnpm-lock.yaml": []byte(pnpmLock)}
 	p, warnings, err := fill(t, "", files, func(string) (*plan.ImageInfo, error) { return &plan.ImageInfo{}, nil })
 	assert.NilError(t, err)
-	assert.Check(t, is.Equal(script(p.Dependencies.Production), "corepack enable && pnpm install --prod --frozen-lockfile --store-dir /root/.local/share/pnpm/store"))
+	assert.Check(t, is.Equal(script(p.Dependencies.Production), "pnpm install --prod --frozen-lockfile --store-dir /root/.local/share/pnpm/store"))
 	v, _ := plan.Lookup(p.Env, "COREPACK_ENABLE_DOWNLOAD_PROMPT")
 	assert.Check(t, is.Equal(v.Value, "0"))
 	assert.Check(t, !p.Release.User.Set(), "no unprivileged user in the runtime image")
@@ -239,10 +239,10 @@ func TestHostileWorkspaceName(t *testing.T) {
 	}
 	p, _, err := fill(t, "app: apps/api\n", files, nodeImage)
 	assert.NilError(t, err)
-	assert.Check(t, is.Equal(script(p.Dependencies.Production), `corepack enable && cd apps/api && yarn workspaces focus --production`))
+	assert.Check(t, is.Equal(script(p.Dependencies.Production), `cd apps/api && yarn workspaces focus --production`))
 	p, _, err = fill(t, "app: \"apps/$(id) x\"\n", files, nodeImage)
 	assert.NilError(t, err)
-	assert.Check(t, is.Equal(script(p.Dependencies.Production), `corepack enable && cd 'apps/$(id) x' && yarn workspaces focus --production`))
+	assert.Check(t, is.Equal(script(p.Dependencies.Production), `cd 'apps/$(id) x' && yarn workspaces focus --production`))
 }
 
 func TestNpmWorkspace(t *testing.T) {

@@ -52,9 +52,10 @@ func ensure(tool, version string) []string {
 // cache is a cache the preset mounts and why.
 type cache struct{ path, why string }
 
-// installs returns the production and development installs and their
-// caches. hashed: requirements files with --hash (pip), per file.
-func (m manager) installs(pp *pyproject, prodHashed, devHashed bool) (prod, dev [][]string, caches []cache) {
+// installs returns what installs the package manager, the production and
+// development installs and their caches. hashed: requirements files with
+// --hash (pip), per file.
+func (m manager) installs(pp *pyproject, prodHashed, devHashed bool) (tools []string, prod, dev [][]string, caches []cache) {
 	switch m.name {
 	case uv:
 		// --frozen installs uv.lock as it is (the preset checked it against
@@ -64,7 +65,7 @@ func (m manager) installs(pp *pyproject, prodHashed, devHashed bool) (prod, dev 
 			// more groups than dev are installed by default: none of them ships
 			p[3] = "--no-default-groups"
 		}
-		return [][]string{ensure("uv", m.version), p},
+		return ensure("uv", m.version), [][]string{p},
 			[][]string{{"uv", "sync", "--frozen", "--no-install-project"}},
 			[]cache{{uvCache, "uv's cache"}, {pipCache, "pip's cache, for installing uv"}}
 	case poetry:
@@ -72,7 +73,7 @@ func (m manager) installs(pp *pyproject, prodHashed, devHashed bool) (prod, dev 
 		if !strings.HasPrefix(m.version, "1.") {
 			p = append(p, "--compile")
 		}
-		return [][]string{ensure("poetry", m.version), p},
+		return ensure("poetry", m.version), [][]string{p},
 			[][]string{{"poetry", "install", "--no-root", "--no-interaction", "--no-ansi"}},
 			[]cache{{poetryCache, "poetry's cache"}, {pipCache, "pip's cache, for installing poetry"}}
 	}
@@ -89,5 +90,5 @@ func (m manager) installs(pp *pyproject, prodHashed, devHashed bool) (prod, dev 
 		// must not fail, and one with them is checked
 		dev = [][]string{install(m.devFile, devHashed)}
 	}
-	return prod, dev, []cache{{pipCache, "pip's cache"}}
+	return nil, prod, dev, []cache{{pipCache, "pip's cache"}}
 }

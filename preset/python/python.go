@@ -274,7 +274,11 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		}
 	}
 	o := f.origin(pm.lockfile + " → " + pm.name)
-	prod, dev, caches := pm.installs(pp, prodHashed, devHashed)
+	tools, prod, dev, caches := pm.installs(pp, prodHashed, devHashed)
+	if d.Tools == nil && tools != nil && d.Production == nil {
+		// its own step: a lockfile change does not reinstall the tool
+		d.Tools = plan.Argv(f.origin(pm.name+" "+pm.version+" ("+pm.why+"), when the image has none"), tools)
+	}
 	if d.Production == nil {
 		d.Production = plan.Argv(o, prod...)
 	}
