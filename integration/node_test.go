@@ -215,7 +215,7 @@ func TestMonorepoOtherAppEditKeepsDependencies(t *testing.T) {
 	p := parseProgress(t, out)
 	t.Logf("after editing apps/web and packages/shared:\n%s", p.summary())
 	assert.NilError(t, err, tail(out, 20))
-	for _, step := range []string{"[dependencies] copy manifests", "[dependencies] corepack enable && pnpm install --prod", "[development] corepack enable && pnpm install"} {
+	for _, step := range []string{"[tools] corepack enable", "[dependencies] copy manifests", "[dependencies] pnpm install --prod", "[development] pnpm install"} {
 		assert.Check(t, p.step(t, step).Cached, "%s ran again after a source edit", step)
 	}
 	assert.Check(t, !p.step(t, "[test] pnpm test").Cached, "the tests ran on the edited source")
