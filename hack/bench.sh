@@ -11,6 +11,8 @@ source "$RUN/env"
 
 log "spec → LLB (Go benchmark, target ≤ 1 ms per build)"
 go test -run '^$' -bench BenchmarkSpecToLLB -benchtime 200x ./llb | grep -E '^Benchmark|^ok'
+log "the node preset on pnpm workspaces of 500 to 10,000 locked dependencies (target: 2,000 under 200 ms)"
+go test -run '^$' -bench BenchmarkPnpmWorkspace -benchtime 20x ./preset/node | grep -E '^Benchmark|^ok'
 
 log "builds: Stagefile vs the 2018 and the expert Dockerfile (alternating, same daemon and runs)"
 go run ./bench -out "$LOGS/bench.md" "$@"

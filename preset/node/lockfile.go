@@ -207,32 +207,139 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 	return lf, nil
 }
 
+// pnpmImporter is a workspace package in pnpm-lock.yaml.
+type pnpmImporter struct {
+	Specifiers           map[string]string `yaml:"specifiers"` // lockfile v5
+	Dependencies         map[string]any    `yaml:"dependencies"`
+	DevDependencies      map[string]any    `yaml:"devDependencies"`
+	OptionalDependencies map[string]any    `yaml:"optionalDependencies"`
+}
+
+type pnpmSnapshot struct {
+	Dependencies         map[string]string `yaml:"dependencies"`
+	OptionalDependencies map[string]string `yaml:"optionalDependencies"`
+}
+
+type pnpmPackage struct {
+	Resolution struct {
+		Integrity string `yaml:"integrity"`
+		Tarball   string `yaml:"tarball"`
+	} `yaml:"resolution"`
+	RequiresBuild bool         `yaml:"requiresBuild"`
+	Graph         pnpmSnapshot `yaml:",inline"` // lockfile v6: the graph is here
+}
+
+type pnpmLockfile struct {
+	LockfileVersion any
+	Importers       map[string]pnpmImporter
+	Root            pnpmImporter // single-package lockfiles of pnpm ≤ 7
+	Packages        map[string]pnpmPackage
+	Snapshots       map[string]pnpmSnapshot // lockfile v9
+}
+
+// decodePnpmLock decodes pnpm-lock.yaml in time linear in its size. The
+// YAML decoder checks a mapping's keys for duplicates pair by pair, which
+// is quadratic: 10,000 packages took half a second. So the large mappings
+// (importers, packages, snapshots and an importer's dependencies) are
+// walked here, their keys checked with a set, and only their small values
+// go through the decoder.
+func decodePnpmLock(dt []byte) (*pnpmLockfile, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(dt, &doc); err != nil {
+		return nil, err
+	}
+	l := &pnpmLockfile{}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return l, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, errors.Errorf("line %d: the lockfile is not a mapping", root.Line)
+	}
+	var err error
+	seen := map[string]int{}
+	for i := 0; i+1 < len(root.Content) && err == nil; i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if first, dup := seen[k.Value]; dup {
+			return nil, errors.Errorf("line %d: mapping key %q already defined at line %d", k.Line, k.Value, first)
+		}
+		seen[k.Value] = k.Line
+		switch k.Value {
+		case "lockfileVersion":
+			err = v.Decode(&l.LockfileVersion)
+		case "importers":
+			l.Importers, err = decodeLarge(v, decodeImporter)
+		case "packages":
+			l.Packages, err = decodeLarge(v, decodeValue[pnpmPackage])
+		case "snapshots":
+			l.Snapshots, err = decodeLarge(v, decodeValue[pnpmSnapshot])
+		}
+	}
+	if err == nil && l.Importers == nil {
+		l.Root, err = decodeImporter(root) // pnpm ≤ 7: one importer, at the top
+	}
+	return l, err
+}
+
+// decodeLarge decodes a mapping of any size into a Go map, one value at a
+// time; a duplicate key is an error, as the YAML decoder reports it.
+func decodeLarge[T any](n *yaml.Node, value func(*yaml.Node) (T, error)) (map[string]T, error) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, errors.Errorf("line %d: expected a mapping", n.Line)
+	}
+	out := make(map[string]T, len(n.Content)/2)
+	lines := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if first, dup := lines[k.Value]; dup {
+			return nil, errors.Errorf("line %d: mapping key %q already defined at line %d", k.Line, k.Value, first)
+		}
+		lines[k.Value] = k.Line
+		v, err := value(n.Content[i+1])
+		if err != nil {
+			return nil, err
+		}
+		out[k.Value] = v
+	}
+	return out, nil
+}
+
+func decodeValue[T any](n *yaml.Node) (T, error) {
+	var v T
+	return v, n.Decode(&v)
+}
+
+func decodeImporter(n *yaml.Node) (pnpmImporter, error) {
+	var imp pnpmImporter
+	if n.Kind != yaml.MappingNode {
+		return imp, n.Decode(&imp)
+	}
+	var err error
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch k.Value {
+		case "specifiers":
+			imp.Specifiers, err = decodeLarge(v, decodeValue[string])
+		case "dependencies":
+			imp.Dependencies, err = decodeLarge(v, decodeValue[any])
+		case "devDependencies":
+			imp.DevDependencies, err = decodeLarge(v, decodeValue[any])
+		case "optionalDependencies":
+			imp.OptionalDependencies, err = decodeLarge(v, decodeValue[any])
+		}
+		if err != nil {
+			return imp, err
+		}
+	}
+	return imp, nil
+}
+
 func parsePnpmLock(dt []byte) (*lockfile, error) {
-	type pnpmImporter struct {
-		Specifiers           map[string]string `yaml:"specifiers"` // lockfile v5
-		Dependencies         map[string]any    `yaml:"dependencies"`
-		DevDependencies      map[string]any    `yaml:"devDependencies"`
-		OptionalDependencies map[string]any    `yaml:"optionalDependencies"`
-	}
-	type pnpmSnapshot struct {
-		Dependencies         map[string]string `yaml:"dependencies"`
-		OptionalDependencies map[string]string `yaml:"optionalDependencies"`
-	}
-	var l struct {
-		LockfileVersion any                     `yaml:"lockfileVersion"`
-		Importers       map[string]pnpmImporter `yaml:"importers"`
-		Root            pnpmImporter            `yaml:",inline"` // single-package lockfiles of pnpm ≤ 7
-		Packages        map[string]struct {
-			Resolution struct {
-				Integrity string `yaml:"integrity"`
-				Tarball   string `yaml:"tarball"`
-			} `yaml:"resolution"`
-			RequiresBuild bool         `yaml:"requiresBuild"`
-			Graph         pnpmSnapshot `yaml:",inline"` // lockfile v6: the graph is here
-		} `yaml:"packages"`
-		Snapshots map[string]pnpmSnapshot `yaml:"snapshots"` // lockfile v9
-	}
-	if err := yaml.Unmarshal(dt, &l); err != nil {
+	l, err := decodePnpmLock(dt)
+	if err != nil {
 		return nil, errors.Wrap(err, "invalid YAML")
 	}
 	if l.LockfileVersion == nil {
