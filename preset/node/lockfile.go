@@ -454,7 +454,10 @@ func readBerryLock(dt []byte) (map[string]berryEntry, error) {
 			l[header] = *cur
 		}
 	}
-	for n, line := range strings.Split(string(dt), "\n") {
+	n := -1
+	for line := range strings.Lines(string(dt)) {
+		n++
+		line = strings.TrimSuffix(line, "\n")
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
@@ -589,8 +592,9 @@ func yarnWalk(entries map[string]*lockedPackage, key func(name, rng string) stri
 	return func(imps []importer) []*lockedPackage {
 		var start []string
 		for _, imp := range imps {
+			ranges := merge(imp.pkg.Dependencies, imp.pkg.OptionalDependencies)
 			for _, name := range prodDeps(imp.pkg) {
-				start = append(start, key(name, merge(imp.pkg.Dependencies, imp.pkg.OptionalDependencies)[name]))
+				start = append(start, key(name, ranges[name]))
 			}
 		}
 		var out []*lockedPackage
@@ -646,7 +650,10 @@ func parseYarnLock(dt []byte) (*lockfile, error) {
 	entries := map[string]*lockedPackage{}
 	var cur *lockedPackage
 	inDeps := false
-	for n, line := range strings.Split(string(dt), "\n") {
+	n := -1
+	for line := range strings.Lines(string(dt)) {
+		n++
+		line = strings.TrimSuffix(line, "\n")
 		trimmed := strings.TrimSpace(line)
 		switch {
 		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
@@ -655,7 +662,7 @@ func parseYarnLock(dt []byte) (*lockfile, error) {
 			if !strings.HasSuffix(trimmed, ":") {
 				return nil, errors.Errorf("line %d is neither an entry (\"name@range:\") nor one of its fields", n+1)
 			}
-			cur, inDeps = &lockedPackage{deps: map[string]string{}}, false
+			cur, inDeps = &lockedPackage{}, false
 			for _, k := range strings.Split(strings.TrimSuffix(trimmed, ":"), ",") {
 				k = strings.Trim(strings.TrimSpace(k), `"`)
 				lf.keys[k] = true
@@ -666,6 +673,9 @@ func parseYarnLock(dt []byte) (*lockfile, error) {
 			return nil, errors.Errorf("line %d is a field outside any entry", n+1)
 		case strings.HasPrefix(line, "    ") && inDeps:
 			name, rng, _ := strings.Cut(trimmed, " ")
+			if cur.deps == nil {
+				cur.deps = map[string]string{}
+			}
 			cur.deps[strings.Trim(name, `"`)] = strings.Trim(strings.TrimSpace(rng), `"`)
 		case strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "   "):
 			k, v, _ := strings.Cut(trimmed, " ")
@@ -681,7 +691,8 @@ func parseYarnLock(dt []byte) (*lockfile, error) {
 			}
 		}
 	}
-	seen := map[*lockedPackage]bool{}
+	seen := make(map[*lockedPackage]bool, len(entries))
+	lf.packages = make([]lockedPackage, 0, len(entries))
 	for _, k := range sortedKeys(entries) {
 		if e := entries[k]; !seen[e] {
 			seen[e] = true

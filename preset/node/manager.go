@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -103,11 +104,11 @@ func detectManager(files map[string][]byte, pkg packageJSON) (manager, error) {
 // isBerryLock: yarn 2+ lockfiles are YAML starting with __metadata (after
 // comments); yarn 1's are not YAML and have no such entry.
 func isBerryLock(dt []byte) bool {
-	for _, line := range strings.Split(string(dt), "\n") {
-		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+	for line := range bytes.Lines(dt) {
+		if t := bytes.TrimSpace(line); len(t) == 0 || t[0] == '#' {
 			continue
 		}
-		return strings.HasPrefix(line, "__metadata:")
+		return bytes.HasPrefix(line, []byte("__metadata:"))
 	}
 	return false
 }
