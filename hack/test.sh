@@ -15,7 +15,7 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' 
 log "unit tests"
 go test ./spec/... ./plan/... ./preset/... ./llb/... ./frontend/... ./cmd/... ./internal/...
 # hostile input: each fuzz target briefly (make fuzz runs them longer)
-FUZZTIME=10s "$ROOT/hack/fuzz.sh"
+FUZZTIME=40000x "$ROOT/hack/fuzz.sh"
 
 "$ROOT/hack/up.sh" --docker
 [ "${STAGEFILE_KEEP:-}" = 1 ] || trap '"$ROOT/hack/down.sh"' EXIT
