@@ -284,3 +284,25 @@ func TestNativeAddonCompiledOnce(t *testing.T) {
 	assert.Check(t, is.Equal(compiles, 1), "bcrypt was compiled %d times", compiles)
 	assert.Check(t, !p.step(t, "[development] ").Cached)
 }
+
+// TestLocalDependencyFoldersNotCopied: a developer's own node_modules or
+// .venv in a context without a .dockerignore does not replace what the
+// installs put in place (broken copies here would fail the tests).
+func TestLocalDependencyFoldersNotCopied(t *testing.T) {
+	for name, junk := range map[string]map[string]string{
+		"node-yarn": {"node_modules/express/package.json": `{"name": "express", "main": "broken.js"}`,
+			"node_modules/express/broken.js": `throw new Error("the context's node_modules was copied")`},
+		"python-uv": {".venv/lib/python3.11/site-packages/fastapi/__init__.py": `raise ImportError("the context's .venv was copied")`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := example(t, name)
+			assert.NilError(t, os.Remove(filepath.Join(dir, ".dockerignore")))
+			for path, content := range junk {
+				writeFile(t, filepath.Join(dir, path), content)
+			}
+			out, err := buildctl(t, dir, "--progress=plain")
+			assert.NilError(t, err, tail(out, 30))
+			assert.Check(t, !strings.Contains(out, "was copied"))
+		})
+	}
+}

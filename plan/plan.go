@@ -388,3 +388,15 @@ func Lookup(vars []Var, name string) (Var, bool) {
 	}
 	return Var{}, false
 }
+
+// ExcludeFromSource leaves pattern out of the source copy, unless it is
+// already: a preset uses it for the folders its installs create, which a
+// copy of the developer's own (node_modules, .venv) would replace.
+func (p *Plan) ExcludeFromSource(pattern string, o Origin) {
+	for _, e := range p.Source.Exclude {
+		if e.Value == pattern {
+			return
+		}
+	}
+	p.Source.Exclude = append(p.Source.Exclude, Value[string]{Value: pattern, Origin: o})
+}

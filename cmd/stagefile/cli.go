@@ -180,7 +180,7 @@ func printPlan(args []string, stdout, stderr io.Writer) int {
 	stdout.Write(p.YAML())
 	if p.Preset.Set() {
 		fmt.Fprintln(stdout, "# Images were not inspected (no daemon): what the preset reads from the runtime image (an\n"+
-			"# unprivileged user, an entrypoint that already starts node) is decided at build time.")
+			"# unprivileged user, its entrypoint, its PATH) is decided at build time.")
 	}
 	return 0
 }

@@ -311,6 +311,9 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	// npm asks the registry for a newer npm in every step that runs it,
 	// and prints the answer in the middle of the tests' output
 	plan.SetVar(&p.Env, "npm_config_update_notifier", "false", f.origin("npm must not look for a newer npm in every step"))
+	// a node_modules in the context (the developer's own, for their
+	// platform) would replace the installed one when the source is copied
+	p.ExcludeFromSource("**/node_modules", f.origin("installed by the dependencies step, not copied from the context"))
 	o := f.origin(pm.lockfile + " → " + pm.tool())
 	prod, dev, caches := pm.installs(appDir)
 	if pm.corepack() {
@@ -324,6 +327,13 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 			d.Tools = plan.Argv(f.origin(pm.tool()+" comes from corepack"), enable)
 		}
 		plan.SetVar(&p.Env, "COREPACK_ENABLE_DOWNLOAD_PROMPT", "0", f.origin("corepack must not ask before fetching "+pm.tool()))
+		if !pm.pinned {
+			// without packageManager corepack would fetch the registry's
+			// newest release, which changes under the build (and may not
+			// install this lockfile the same way): take the version the
+			// image's corepack names instead
+			plan.SetVar(&p.Env, "COREPACK_DEFAULT_TO_LATEST", "0", f.origin("package.json pins no "+pm.tool()+" (packageManager): the image's corepack default, not the newest release"))
+		}
 	}
 	if d.Production == nil {
 		d.Production = plan.Argv(o, prod...)
@@ -452,7 +462,17 @@ func (f *filler) release(app packageJSON) {
 	runtime := f.runtimeImage()
 	f.user(runtime)
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
-		if main, from := startFile(app); main != "" {
+		main, from, flags, odd := startFile(app)
+		switch {
+		case main != "" && odd != "":
+			f.warn(UnknownStartCommand, f.origin(from), "scripts.start (%q) is not \"node FILE\", so the release starts package.json main (%s) instead; set release.cmd if that is not how the app starts", odd, main)
+		case len(flags) > 0:
+			f.warn(UnknownStartCommand, f.origin(from), "scripts.start passes node %s, which the release does not (node %s); add what the app needs to release.entrypoint, e.g. [node, %s]", strings.Join(flags, " "), main, flags[0])
+		}
+		if ext := path.Ext(main); ext == ".ts" || ext == ".mts" || ext == ".cts" {
+			f.warn(UnknownStartCommand, f.origin(from), "the app would start from %s, TypeScript that node does not run; set release.cmd to the compiled file, e.g. [dist/index.js]", main)
+		}
+		if main != "" {
 			o := f.origin(from)
 			if runtime != nil && runtime.Config != nil && startsNode(runtime.Config.Config.Entrypoint) {
 				// distroless images start node themselves (/nodejs/bin/node)
@@ -462,6 +482,8 @@ func (f *filler) release(app packageJSON) {
 			}
 			r.Entrypoint = plan.Value[[]string]{Value: []string{"node"}, Origin: f.origin("node as PID 1, so signals reach the app")}
 			r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
+		} else if odd != "" {
+			f.warn(UnknownStartCommand, f.origin("package.json scripts.start"), "cannot tell how the app starts: scripts.start (%q) is not \"node FILE\" and package.json has no main; set release.cmd, e.g. [node, dist/server.js]", odd)
 		} else {
 			f.warn(UnknownStartCommand, f.origin(""), "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
 		}
@@ -568,18 +590,26 @@ func isRoot(u string) bool {
 	return name == "root" || name == "0"
 }
 
-var nodeStart = regexp.MustCompile(`^node\s+([^\s;&|]+)\s*$`)
-
-// startFile finds the file the app starts with: "start": "node FILE",
-// else "main".
-func startFile(pkg packageJSON) (string, string) {
-	if m := nodeStart.FindStringSubmatch(pkg.Scripts["start"]); m != nil {
-		return m[1], "package.json scripts.start"
+// startFile finds the file the app starts with: "start": "node [flags]
+// FILE", else "main". flags are the node flags the start script passes
+// (the release's entrypoint does not); odd is a start script that is not
+// such a command, whose file the preset cannot tell.
+func startFile(pkg packageJSON) (file, from string, flags []string, odd string) {
+	if s := strings.TrimSpace(pkg.Scripts["start"]); s != "" {
+		f := strings.Fields(s)
+		i := 1
+		for i < len(f)-1 && strings.HasPrefix(f[i], "-") {
+			i++
+		}
+		if len(f) >= 2 && f[0] == "node" && i == len(f)-1 && !strings.HasPrefix(f[i], "-") && !strings.ContainsAny(s, ";&|<>$`\"'") {
+			return f[i], "package.json scripts.start", f[1:i], ""
+		}
+		odd = s
 	}
 	if pkg.Main != "" {
-		return pkg.Main, "package.json main"
+		return pkg.Main, "package.json main", nil, odd
 	}
-	return "", ""
+	return "", "", nil, odd
 }
 
 // normalize reads a file as the package managers do: without a UTF-8 BOM

@@ -2,6 +2,7 @@ package node
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -165,6 +166,46 @@ func TestPinnedManager(t *testing.T) {
 	assert.Check(t, is.Equal(v.Value, "0"))
 	assert.Check(t, !p.Release.User.Set(), "no unprivileged user in the runtime image")
 	assert.Check(t, is.Contains(joinWarnings(warnings), "the runtime image has no node or nonroot user and runs as root"))
+}
+
+// TestStartScript: node flags in scripts.start are named, since the
+// release does not pass them; a start script that is not "node FILE" and a
+// TypeScript main are warned about rather than shipped silently.
+func TestStartScript(t *testing.T) {
+	image := func(string) (*plan.ImageInfo, error) { return &plan.ImageInfo{}, nil }
+	for _, tc := range []struct{ scripts, main, cmd, warning string }{
+		{`"start": "node --env-file=.env dist/src/index.js"`, "src/index.ts", "dist/src/index.js",
+			"scripts.start passes node --env-file=.env, which the release does not (node dist/src/index.js); add what the app needs to release.entrypoint, e.g. [node, --env-file=.env]"},
+		{`"start": "tsx src/index.ts"`, "src/index.ts", "src/index.ts",
+			"the app would start from src/index.ts, TypeScript that node does not run; set release.cmd to the compiled file, e.g. [dist/index.js]"},
+		{`"start": "tsx src/index.ts"`, "server.js", "server.js",
+			`scripts.start ("tsx src/index.ts") is not "node FILE", so the release starts package.json main (server.js) instead`},
+		{`"start": "node -r dotenv/config server.js"`, "", "",
+			`cannot tell how the app starts: scripts.start ("node -r dotenv/config server.js") is not "node FILE" and package.json has no main`},
+	} {
+		pj := fmt.Sprintf(`{"main": %q, "scripts": {%s}, "dependencies": {"express": "^4.21.2"}}`, tc.main, tc.scripts)
+		p, warnings, err := fill(t, "", map[string][]byte{"package.json": []byte(pj), "package-lock.json": []byte(npmLock)}, image)
+		assert.NilError(t, err)
+		assert.Check(t, is.Equal(strings.Join(p.Release.Cmd.Value, " "), tc.cmd), tc.scripts)
+		assert.Check(t, is.Contains(joinWarnings(warnings), tc.warning), tc.scripts)
+	}
+}
+
+// TestUnpinnedManager: pnpm without packageManager is the image corepack's
+// default, not the registry's newest release; pinned, corepack decides.
+func TestUnpinnedManager(t *testing.T) {
+	image := func(string) (*plan.ImageInfo, error) { return &plan.ImageInfo{}, nil }
+	p, _, err := fill(t, "", map[string][]byte{"package.json": []byte(pkg), "pnpm-lock.yaml": []byte(pnpmLock)}, image)
+	assert.NilError(t, err)
+	v, ok := plan.Lookup(p.Env, "COREPACK_DEFAULT_TO_LATEST")
+	assert.Check(t, ok && v.Value == "0")
+	assert.Check(t, is.Equal(script(p.Dependencies.Tools), "corepack enable pnpm"))
+	assert.Check(t, is.DeepEqual(plan.Values(p.Source.Exclude), []string{"**/node_modules"}))
+
+	p, _, err = fill(t, "", map[string][]byte{"package.json": []byte(`{"packageManager": "pnpm@9.15.0", "dependencies": {"express": "^4.21.2"}}`), "pnpm-lock.yaml": []byte(pnpmLock)}, image)
+	assert.NilError(t, err)
+	_, ok = plan.Lookup(p.Env, "COREPACK_DEFAULT_TO_LATEST")
+	assert.Check(t, !ok)
 }
 
 // TestRuntimeUser: the image's own non-root user is kept; else node, else

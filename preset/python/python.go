@@ -98,6 +98,9 @@ func (f *filler) fill() error {
 	if err != nil {
 		return err
 	}
+	// a virtualenv in the context (the developer's own) would replace the
+	// installed one when the source is copied
+	p.ExcludeFromSource(venv, f.origin("installed by the dependencies step, not copied from the context"))
 	cs, err := readConstraints(pp, files[".python-version"])
 	if err != nil {
 		return f.fail("%s", err.Error())
