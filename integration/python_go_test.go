@@ -39,23 +39,23 @@ var toolCaches = []string{"root/.cache", "root/go", "tmp"}
 var pyGoExamples = []pyGoExample{
 	{
 		name: "python-uv", user: "1000:1000", uid: "1000",
-		present: []string{"app/api/main.py", "app/api/app.py", "app/pyproject.toml", "app/uv.lock", "app/.venv/bin/python",
+		present: []string{"app/api/main.py", "app/api/app.py", "app/pyproject.toml", "app/.venv/bin/python",
 			sitePackages + "fastapi/__init__.py", sitePackages + "uvicorn/__init__.py",
 			// uv sync --compile-bytecode: the app starts without compiling its dependencies
 			sitePackages + "fastapi/__pycache__/__init__.cpython-311.pyc"},
-		absent: append([]string{sitePackages + "httpx"}, pythonAbsent...),
+		absent: append([]string{sitePackages + "httpx", "app/uv.lock"}, pythonAbsent...),
 	},
 	{
 		name: "python-poetry", user: "1000:1000", uid: "1000",
-		present: []string{"app/notes/server.py", "app/poetry.lock", sitePackages + "flask/__init__.py", sitePackages + "waitress/__init__.py"},
-		absent:  append([]string{"usr/bin/gcc", "root/.cache/pypoetry"}, pythonAbsent...),
+		present: []string{"app/notes/server.py", sitePackages + "flask/__init__.py", sitePackages + "waitress/__init__.py"},
+		absent:  append([]string{"usr/bin/gcc", "root/.cache/pypoetry", "app/poetry.lock"}, pythonAbsent...),
 	},
 	{
 		name: "python-pip", user: "1000:1000", uid: "1000",
-		present: []string{"app/greeter/__init__.py", "app/requirements.txt", sitePackages + "gunicorn/__init__.py",
+		present: []string{"app/greeter/__init__.py", sitePackages + "gunicorn/__init__.py",
 			sitePackages + "markupsafe/_speedups.cpython-311-x86_64-linux-gnu.so"},
 		// compiled on the full image, run on the slim one: no compiler ships
-		absent: append([]string{"usr/bin/gcc", "usr/bin/g++", "usr/include/python3.11"}, pythonAbsent...),
+		absent: append([]string{"usr/bin/gcc", "usr/bin/g++", "usr/include/python3.11", "app/requirements.txt"}, pythonAbsent...),
 	},
 	{
 		name: "go-http", user: "65532", uid: "65532",

@@ -288,6 +288,15 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 	if d.Development == nil && dev != nil {
 		d.Development = plan.Argv(o, dev...)
 	}
+	if d.Unshipped == nil {
+		// the app imports from the venv; the SBOM attestation lists what
+		// it holds
+		for _, m := range d.Manifests {
+			if m.Value == pm.lockfile || m.Value == pm.devFile {
+				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: m.Value, Origin: f.origin("read by the installs, not by the app")})
+			}
+		}
+	}
 	if d.Caches == nil {
 		for _, c := range caches {
 			d.Caches = append(d.Caches, plan.NewCache(c.path, "", f.origin(c.why)))
