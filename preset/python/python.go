@@ -457,7 +457,11 @@ func (f *filler) release(pp *pyproject) {
 		}
 	}
 	if len(p.Build.Outputs) == 0 {
-		f.warn(NoAppCode, f.origin(""), "the release gets the virtualenv but none of the app's code (list the app's package or modules under build.outputs, e.g. [app])")
+		example := "app"
+		if pkgs := f.packages(); len(pkgs) > 0 {
+			example = strings.Join(pkgs, ", ")
+		}
+		f.warn(NoAppCode, f.origin(""), "the release gets the virtualenv but none of the app's code (list the app's package or modules under build.outputs, e.g. [%s])", example)
 	}
 
 	f.user(runtime)
@@ -507,4 +511,22 @@ func normalize(dt []byte) []byte {
 		dt = bytes.ReplaceAll(dt, []byte("\r\n"), []byte("\n"))
 	}
 	return dt
+}
+
+// packages are the importable packages the context holds at its root or
+// under src/, tests left out: what build.outputs most likely needs.
+func (f *filler) packages() []string {
+	var out []string
+	for name := range f.facts.Files {
+		dir, ok := strings.CutSuffix(name, "/__init__.py")
+		if !ok || strings.Count(dir, "/") > 1 || (strings.Contains(dir, "/") && !strings.HasPrefix(dir, "src/")) {
+			continue
+		}
+		if base := path.Base(dir); base == "tests" || base == "test" {
+			continue
+		}
+		out = append(out, dir)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -228,6 +228,11 @@ func TestStartScript(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Check(t, is.DeepEqual(rules(warnings), []string{"NoTests", "NoAppCode", "NoEntrypoint"}))
 	assert.Check(t, is.Contains(warnings[2].Error(), "Stagefile:2:9: cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd"))
+
+	// no scripts, but a package in the context: the hint names it
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": requirements, "src/py_app/__init__.py": "", "tests/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(warnings[1].Error(), "list the app's package or modules under build.outputs, e.g. [src/py_app])"))
 }
 
 // TestUserWins: every field the user wrote stays as written.
