@@ -25,26 +25,34 @@ func (c *converter) fetch(base bk.State) []bk.RunOption {
 	}
 	groups := f.Groups()
 	var parts []bk.State
+	total := 0
 	for i, group := range groups {
 		args := append(append([]string{}, f.Command...), "/stagefile/fetched")
+		count, named := 0, map[string]bool{}
 		var names []string
 		for _, d := range group {
 			if d.Arch != nil && !slices.Contains(d.Arch, c.opt.Platform.Architecture) {
 				continue // a native binary for another platform
 			}
 			args = append(args, d.URL, d.Integrity, d.File)
-			if len(names) == 0 || names[len(names)-1] != d.Name {
+			count++
+			if !named[d.Name] {
+				named[d.Name] = true
 				names = append(names, d.Name)
 			}
 		}
-		if len(names) == 0 {
+		if count == 0 {
 			continue
 		}
-		what := fmt.Sprintf("%d/%d %d packages: %s", i+1, len(groups), (len(args)-len(f.Command)-1)/3, strings.Join(names, ", "))
+		total += count
+		slices.Sort(names)
+		what := fmt.Sprintf("%d/%d %d packages: %s", i+1, len(groups), count, strings.Join(names, ", "))
 		// a locked cache mount is a semaphore: at most fetchLanes groups
 		// download at once, each with the downloader's 4 connections,
 		// about what npm opens (15): polite to the registry, and the
-		// container starts of 2 cores are the limit before the network
+		// container starts of 2 cores are the limit before the network.
+		// (BuildKit's own bound, max-parallelism, is the daemon's, not a
+		// build's to set.)
 		lane := fmt.Sprintf("stagefile-fetch-lane-%d", i%fetchLanes)
 		if c.opt.CacheNS != "" {
 			lane = c.opt.CacheNS + "/" + lane
@@ -68,7 +76,7 @@ func (c *converter) fetch(base bk.State) []bk.RunOption {
 	mirror := parts[0]
 	if len(parts) > 1 {
 		if c.caps.Merge {
-			mirror = bk.Merge(parts, c.named("fetch", fmt.Sprintf("%d packages, for the installs", len(f.Packages))))
+			mirror = bk.Merge(parts, c.named("fetch", fmt.Sprintf("%d packages, for the installs", total)))
 		} else {
 			mirror = bk.Scratch()
 			for _, p := range parts {

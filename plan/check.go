@@ -134,9 +134,9 @@ func (c *checker) dependencies(complete bool) {
 	c.fetch(d.Fetch)
 }
 
-// integrity is a Subresource Integrity hash of an algorithm the
+// Integrity is a Subresource Integrity hash of an algorithm the
 // downloader checks.
-var integrity = regexp.MustCompile(`^(sha1|sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$`)
+var Integrity = regexp.MustCompile(`^(sha1|sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$`)
 
 // fetch checks a preset's downloads: their URLs, integrity and files come
 // from the lockfile, which is the build context's, so untrusted.
@@ -162,7 +162,7 @@ func (c *checker) fetch(f *Fetch) {
 		switch {
 		case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || hasControl(d.URL):
 			c.errorf(field, f.Origin, "%s: %q is not an https URL", printable(d.Name), printable(d.URL))
-		case !integrity.MatchString(d.Integrity):
+		case !Integrity.MatchString(d.Integrity):
 			c.errorf(field, f.Origin, "%s: %q is not an integrity hash (sha512-BASE64)", printable(d.Name), printable(d.Integrity))
 		case d.File == "" || path.IsAbs(d.File) || path.Clean(d.File) != d.File || d.File == ".." || strings.HasPrefix(d.File, "../") || hasControl(d.File):
 			c.errorf(field, f.Origin, "%s: %q is not a file inside the mirror", printable(d.Name), printable(d.File))
@@ -514,10 +514,15 @@ func hasControl(s string) bool {
 
 // printable shows a value in a message without control characters (which
 // would reach the user's terminal) and without its whole length.
-func printable(s string) string {
+func printable(s string) string { return escape(s, 80) }
+
+// escapeControl writes control characters as \xNN, whatever the length.
+func escapeControl(s string) string { return escape(s, -1) }
+
+func escape(s string, limit int) string {
 	var b strings.Builder
 	for _, r := range s {
-		if b.Len() > 80 {
+		if limit >= 0 && b.Len() > limit {
 			b.WriteString("…")
 			break
 		}

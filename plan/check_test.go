@@ -261,3 +261,10 @@ func TestMentions(t *testing.T) {
 		assert.Check(t, is.Equal(Mentions(script, "V"), want), script)
 	}
 }
+
+// TestWarningWithoutControlCharacters: a warning quoting the context
+// (a package.json script) reaches no terminal escape.
+func TestWarningWithoutControlCharacters(t *testing.T) {
+	w := Warn(&Plan{File: "Stagefile"}, NoTests, Origin{}, "scripts.start is %s", "node \x1b[2Jserver.js")
+	assert.Check(t, is.Equal(w.Msg, `scripts.start is node \x1b[2Jserver.js`))
+}

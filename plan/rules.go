@@ -48,7 +48,9 @@ type Warning struct {
 
 // Warn is a warning about the value decided by o.
 func Warn(p *Plan, rule *Rule, o Origin, format string, args ...any) *Warning {
-	return &Warning{Rule: rule, File: p.File, Range: o.At, Msg: fmt.Sprintf(format, args...)}
+	// its values may come from the context (package.json scripts, folder
+	// names): no control characters reach the user's terminal
+	return &Warning{Rule: rule, File: p.File, Range: o.At, Msg: escapeControl(fmt.Sprintf(format, args...))}
 }
 
 // Error is the compiler-style form: "Stagefile:9:15: msg [Rule]".

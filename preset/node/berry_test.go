@@ -37,3 +37,14 @@ func TestBerryLockReader(t *testing.T) {
 		assert.Check(t, err != nil, "%q", bad)
 	}
 }
+
+// TestLockfileShapesRefused: what the package managers never write is an
+// error, not a quietly different reading: a berry entry twice, YAML
+// aliases in pnpm-lock.yaml (each value is decoded on its own, so the
+// decoder's alias budget would count per value).
+func TestLockfileShapesRefused(t *testing.T) {
+	_, err := readBerryLock([]byte("\"a@npm:1\":\n  version: 1.0.0\n\n\"a@npm:1\":\n  version: 1.0.1\n"))
+	assert.Check(t, is.ErrorContains(err, `line 4: entry "a@npm:1" is already defined`))
+	_, err = decodePnpmLock([]byte("lockfileVersion: '9.0'\npackages:\n  a@1.0.0: &x {resolution: {integrity: sha512-AA==}}\n  b@1.0.0: *x\n"))
+	assert.Check(t, is.ErrorContains(err, "line 3: an anchor or alias (&name, *name); pnpm writes none"))
+}

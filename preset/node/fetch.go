@@ -61,7 +61,7 @@ func (f *filler) fetch(pm manager, lock *lockfile) {
 	case npm:
 		// npm asks the registry its .npmrc names for the tarballs, under
 		// that URL: fetched from another, npm would not find them
-		if regexp.MustCompile(`(?m)^\s*(@[^:\s]+:)?registry\s*=`).Match(normalize(files[".npmrc"])) {
+		if npmrcRegistry.Match(normalize(files[".npmrc"])) {
 			no(".npmrc names a registry, and npm finds cached tarballs by their URL there")
 			return
 		}
@@ -69,7 +69,7 @@ func (f *filler) fetch(pm manager, lock *lockfile) {
 		fetch.Path = npmCache
 		fetch.Origin = f.origin(pm.lockfile + ": the registry's tarballs, into npm's cache")
 	case yarn:
-		if regexp.MustCompile(`(?m)^\s*yarn-offline-mirror\s`).Match(normalize(files[".yarnrc"])) {
+		if yarnrcMirror.Match(normalize(files[".yarnrc"])) {
 			no(".yarnrc sets yarn's offline mirror already")
 			return
 		}
@@ -106,6 +106,11 @@ func (f *filler) fetch(pm manager, lock *lockfile) {
 	d.Fetch = fetch
 }
 
+var (
+	npmrcRegistry = regexp.MustCompile(`(?m)^\s*(@[^:\s]+:)?registry\s*=`)
+	yarnrcMirror  = regexp.MustCompile(`(?m)^\s*yarn-offline-mirror\s`)
+)
+
 // host is a URL's host, for messages.
 func host(s string) string {
 	if u, err := url.Parse(s); err == nil && u.Host != "" {
@@ -128,7 +133,10 @@ func download(pm manager, p lockedPackage) (plan.Download, bool) {
 		dl.URL = "https://registry.npmjs.org/" + name + "/-/" + path.Base(name) + "-" + p.Version + ".tgz"
 	}
 	u, err := url.Parse(dl.URL)
-	if err != nil || u.Scheme != "https" || !publicRegistries[u.Host] || u.User != nil || u.RawQuery != "" {
+	if err != nil || u.Scheme != "https" || !publicRegistries[u.Host] || u.User != nil || u.RawQuery != "" ||
+		path.Clean(u.Path) != u.Path {
+		// a version or resolved URL with ".." segments would fetch another
+		// path of the registry (the integrity check would still refuse it)
 		return dl, false
 	}
 	fragment := u.Fragment // yarn classic: the tarball's sha1, in hex
@@ -171,8 +179,9 @@ var (
 	// yarnMirrorName is yarn classic's RE_URL_NAME_MATCH: scope, file.
 	yarnMirrorName = regexp.MustCompile(`/(?:(@[^/]+)(?:/|%2[fF]))?[^/]+/(?:-|_attachments)/(?:@[^/]+/)?([^/]+)$`)
 	safeFile       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*\.tgz$`)
-	sriHash        = regexp.MustCompile(`^(sha1|sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$`)
 )
+
+var hashRank = map[string]int{"sha1": 1, "sha256": 2, "sha384": 3, "sha512": 4}
 
 // strongest picks the strongest hash of an integrity string, which may
 // list several ("sha1-... sha512-...").
@@ -180,10 +189,10 @@ func strongest(integrity string) string {
 	best, rank := "", 0
 	for _, h := range strings.Fields(integrity) {
 		h, _, _ = strings.Cut(h, "?") // SRI options
-		if !sriHash.MatchString(h) {
+		if !plan.Integrity.MatchString(h) {
 			continue
 		}
-		r := map[string]int{"sha1": 1, "sha256": 2, "sha384": 3, "sha512": 4}[h[:strings.IndexByte(h, '-')]]
+		r := hashRank[h[:strings.IndexByte(h, '-')]]
 		if r > rank {
 			best, rank = h, r
 		}

@@ -32,13 +32,23 @@ function lookup(host, opts, cb) {
 }
 const agent = new https.Agent({ keepAlive: true, maxSockets: 4, lookup });
 
-// get downloads url, following redirects.
+// maxSize bounds one tarball held in memory (the largest on npm are a
+// few hundred MB).
+const maxSize = 1 << 30;
+
+// get downloads url, following redirects on the same https host: the
+// frontend allowed that host, not whatever it points at.
 function get(url, redirects = 5) {
   return new Promise((resolve, reject) => {
     const req = https.get(url, { agent, timeout: 60000 }, (res) => {
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && redirects > 0) {
         res.resume();
-        resolve(get(new URL(res.headers.location, url).href, redirects - 1));
+        const next = new URL(res.headers.location, url);
+        if (next.protocol !== "https:" || next.host !== new URL(url).host) {
+          reject(new Error("redirected to another host: " + next.host));
+          return;
+        }
+        resolve(get(next.href, redirects - 1));
         return;
       }
       if (res.statusCode !== 200) {
@@ -49,7 +59,15 @@ function get(url, redirects = 5) {
         return;
       }
       const chunks = [];
-      res.on("data", (c) => chunks.push(c));
+      let size = 0;
+      res.on("data", (c) => {
+        size += c.length;
+        if (size > maxSize) {
+          req.destroy(new Error("larger than " + maxSize + " bytes"));
+          return;
+        }
+        chunks.push(c);
+      });
       res.on("end", () => resolve(Buffer.concat(chunks)));
       res.on("error", reject);
     });

@@ -182,6 +182,17 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 				}
 			}
 		}
+		// whether a package installs on Linux, read once per package,
+		// not once per edge that leads to it
+		linuxKnown := map[string]bool{}
+		linux := func(k string) bool {
+			ok, seen := linuxKnown[k]
+			if !seen {
+				ok = onLinux(l.Packages[k])
+				linuxKnown[k] = ok
+			}
+			return ok
+		}
 		var out []*lockedPackage
 		for _, key := range walk(start, func(key string) []string {
 			p := l.Packages[key]
@@ -192,7 +203,7 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 			for _, name := range sortedKeys(merge(p.Dependencies, p.OptionalDependencies, p.PeerDependencies)) {
 				// an optional package for another OS or CPU is not
 				// installed on Linux, nor is anything it depends on
-				if k := resolve(key, name); k != "" && onLinux(l.Packages[k]) {
+				if k := resolve(key, name); k != "" && linux(k) {
 					next = append(next, k)
 				}
 			}
@@ -253,6 +264,11 @@ func decodePnpmLock(dt []byte) (*pnpmLockfile, error) {
 		return l, nil
 	}
 	root := doc.Content[0]
+	// each value is decoded on its own, so the decoder's guard against
+	// alias expansion counts per value: pnpm writes no aliases, refuse them
+	if line := firstAlias(root); line > 0 {
+		return nil, errors.Errorf("line %d: an anchor or alias (&name, *name); pnpm writes none", line)
+	}
 	if root.Kind != yaml.MappingNode {
 		return nil, errors.Errorf("line %d: the lockfile is not a mapping", root.Line)
 	}
@@ -279,6 +295,21 @@ func decodePnpmLock(dt []byte) (*pnpmLockfile, error) {
 		l.Root, err = decodeImporter(root) // pnpm ≤ 7: one importer, at the top
 	}
 	return l, err
+}
+
+// firstAlias is the line of the first anchor or alias under n, or 0.
+func firstAlias(n *yaml.Node) int {
+	stack := []*yaml.Node{n}
+	for len(stack) > 0 {
+		n, stack = stack[len(stack)-1], stack[:len(stack)-1]
+		if n.Kind == yaml.AliasNode || n.Anchor != "" {
+			return n.Line
+		}
+		for i := len(n.Content) - 1; i >= 0; i-- { // in document order
+			stack = append(stack, n.Content[i])
+		}
+	}
+	return 0
 }
 
 // decodeLarge decodes a mapping of any size into a Go map, one value at a
@@ -476,6 +507,9 @@ func readBerryLock(dt []byte) (map[string]berryEntry, error) {
 				return nil, errors.Errorf("line %d is neither an entry (\"name@range\":) nor one of its fields", n+1)
 			}
 			flush()
+			if _, dup := l[key]; dup {
+				return nil, errors.Errorf("line %d: entry %q is already defined", n+1, key)
+			}
 			header, cur, section = key, &berryEntry{}, ""
 		case cur == nil:
 			return nil, errors.Errorf("line %d is a field outside any entry", n+1)
@@ -619,9 +653,6 @@ func yarnWalk(entries map[string]*lockedPackage, key func(name, rng string) stri
 	}
 }
 
-// parseYarnLock reads yarn 1's own format: unindented "key, key:" headers,
-// each followed by indented fields ("  version \"1.2.3\"") and dependency
-// blocks ("  dependencies:" then "    name \"range\"").
 // onLinux reports whether npm installs p on some Linux platform.
 func onLinux(p *npmLockPackage) bool {
 	if p == nil {
@@ -645,6 +676,9 @@ func stringList(raw json.RawMessage) []string {
 	return nil
 }
 
+// parseYarnLock reads yarn 1's own format: unindented "key, key:" headers,
+// each followed by indented fields ("  version \"1.2.3\"") and dependency
+// blocks ("  dependencies:" then "    name \"range\"").
 func parseYarnLock(dt []byte) (*lockfile, error) {
 	lf := &lockfile{keys: map[string]bool{}}
 	entries := map[string]*lockedPackage{}

@@ -94,8 +94,7 @@ func (Provider) ListPackages(p *plan.Plan, files map[string][]byte) ([]plan.Pack
 		imps = append(imps, importer{dir: appDir, pkg: app})
 	}
 	o := plan.Origin{Kind: plan.Default, At: p.Dependencies.At, From: pm.lockfile + ", production dependencies"}
-	f := &filler{p: p}
-	return packagesOf(lock.production(imps), f.libcOf()), o, true
+	return packagesOf(lock.production(imps), libcOf(p)), o, true
 }
 
 // packagesOf lists what ships, leaving out the optional packages the
@@ -114,8 +113,8 @@ func packagesOf(locked []*lockedPackage, libc string) []plan.Package {
 }
 
 // libcOf is the C library of the app's images, in npm's name.
-func (f *filler) libcOf() string {
-	if strings.Contains(f.p.Release.Image.Value+f.p.Image.Value, "alpine") {
+func libcOf(p *plan.Plan) string {
+	if strings.Contains(p.Release.Image.Value+p.Image.Value, "alpine") {
 		return "musl"
 	}
 	return "glibc"
@@ -210,7 +209,7 @@ func (f *filler) fill() error {
 	}
 	if !lock.unchecked {
 		p.Dependencies.PackagesFrom = f.origin(pm.lockfile + ", production dependencies")
-		p.Dependencies.Packages = packagesOf(lock.production(importers), f.libcOf())
+		p.Dependencies.Packages = packagesOf(lock.production(importers), libcOf(f.p))
 	}
 	f.crossInstall(pm, lock)
 	f.fetch(pm, lock)
@@ -526,7 +525,7 @@ func (f *filler) crossInstall(pm manager, lock *lockfile) {
 			return
 		}
 	}
-	libc := f.libcOf()
+	libc := libcOf(f.p)
 	c := &plan.CrossInstall{Env: map[string][]plan.Var{}, Why: "no package in " + pm.lockfile + " runs an install script",
 		Origin: f.origin(pm.lockfile + ": no install scripts")}
 	for goarch, cpu := range nodeArch {

@@ -29,17 +29,11 @@ function pkg(dir) {
 
 // modules walks a node_modules folder: npm's, yarn's and pnpm's layouts
 function modules(dir) {
-  let entries;
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
+  for (const e of list(dir)) {
     if (!e.isDirectory()) continue; // links lead to packages seen elsewhere
     const p = path.join(dir, e.name);
     if (e.name === ".pnpm") {
-      for (const v of fs.readdirSync(p, { withFileTypes: true })) if (v.isDirectory()) modules(path.join(p, v.name, "node_modules"));
+      for (const v of list(p)) if (v.isDirectory()) modules(path.join(p, v.name, "node_modules"));
     } else if (e.name.startsWith("@")) {
       modules(p);
     } else if (!e.name.startsWith(".")) {
@@ -49,13 +43,25 @@ function modules(dir) {
   }
 }
 
-modules(path.join(process.cwd(), "node_modules"));
-for (const ws of fs.readdirSync(process.cwd(), { withFileTypes: true })) {
-  // workspaces' own node_modules (apps/*/node_modules)
-  if (ws.isDirectory() && ws.name !== "node_modules" && !ws.name.startsWith(".")) {
-    for (const sub of fs.readdirSync(path.join(process.cwd(), ws.name), { withFileTypes: true })) {
-      if (sub.isDirectory()) modules(path.join(process.cwd(), ws.name, sub.name, "node_modules"));
-    }
+function list(dir) {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
   }
 }
+
+// workspaces walks the folders the install left (manifests and
+// node_modules only: the source is not there yet) for every workspace's
+// own node_modules, at any depth.
+function workspaces(dir, depth) {
+  for (const e of list(dir)) {
+    if (!e.isDirectory() || e.name.startsWith(".")) continue;
+    const p = path.join(dir, e.name);
+    if (e.name === "node_modules") modules(p);
+    else if (depth < 8) workspaces(p, depth + 1);
+  }
+}
+
+workspaces(process.cwd(), 0);
 fs.writeFileSync(process.argv[1], reasons.join("\n"));

@@ -47,6 +47,8 @@ func TestPortableCheck(t *testing.T) {
 		"node_modules/gyp/package.json":                                       `{}`,
 		"node_modules/gyp/binding.gyp":                                        `{}`,
 		"apps/api/node_modules/sharp/package.json":                            `{"scripts": {"preinstall": "x"}}`,
+		"packages/tools/cli/node_modules/canvas/package.json":                 `{}`, // a workspace two folders down
+		"packages/tools/cli/node_modules/canvas/binding.gyp":                  `{}`,
 	})
 	for _, want := range []string{
 		"node_modules/a/node_modules/bcrypt runs an install script",
@@ -54,6 +56,7 @@ func TestPortableCheck(t *testing.T) {
 		"node_modules/@esbuild/linux-x64 is for linux, x64 only",
 		"node_modules/gyp builds a native addon (binding.gyp)",
 		"apps/api/node_modules/sharp runs a preinstall script",
+		"packages/tools/cli/node_modules/canvas builds a native addon (binding.gyp)",
 	} {
 		assert.Check(t, strings.Contains(reasons, want), "%q not in:\n%s", want, reasons)
 	}
