@@ -110,7 +110,7 @@ func (f *filler) fill() error {
 	}
 	f.dependencies(pm, pp, prodHashed, devHashed, includes)
 	f.test(pm, pp)
-	f.release(pp)
+	f.release(pm, pp)
 	return nil
 }
 
@@ -346,6 +346,15 @@ func (f *filler) test(pm manager, pp *pyproject) {
 
 // pytest says where pytest is declared, "" when it is not.
 func (f *filler) pytest(pm manager, pp *pyproject) string {
+	if r, ok := f.declared(pm, pp)["pytest"]; ok {
+		return r.from
+	}
+	return ""
+}
+
+// declared is every dependency the manifests name, production and
+// development, by normalized name.
+func (f *filler) declared(pm manager, pp *pyproject) map[string]requirement {
 	var reqs []requirement
 	switch pm.name {
 	case uv:
@@ -366,12 +375,41 @@ func (f *filler) pytest(pm manager, pp *pyproject) string {
 			}
 		}
 	}
+	out := map[string]requirement{}
 	for _, r := range reqs {
-		if r.name == "pytest" {
-			return r.from
+		if _, dup := out[normalizeName(r.name)]; !dup {
+			out[normalizeName(r.name)] = r
 		}
 	}
-	return ""
+	return out
+}
+
+// startExample is a release.cmd to suggest when the preset cannot tell how
+// the app starts: the server its dependencies name, on the app's package.
+func (f *filler) startExample(pm manager, pp *pyproject) string {
+	module := "app"
+	if pkgs := f.packages(); len(pkgs) > 0 {
+		module = path.Base(pkgs[0])
+	}
+	deps := f.declared(pm, pp)
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if _, ok := deps[n]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("uvicorn", "fastapi", "starlette"):
+		return fmt.Sprintf("[uvicorn, %s.main:app, --host, 0.0.0.0, --port, \"8000\"]", module)
+	case has("django"):
+		return fmt.Sprintf("[gunicorn, %s.wsgi]", module)
+	case has("gunicorn", "flask"):
+		return fmt.Sprintf("[gunicorn, \"%s:app\"]", module)
+	default:
+		return fmt.Sprintf("[python, -m, %s]", module)
+	}
 }
 
 var (
@@ -421,7 +459,7 @@ func startScript(pp *pyproject) (script, bool) {
 // release: the virtualenv (in the production-dependency layer) and the
 // app's code on the runtime image, the virtualenv's commands first on
 // PATH, as an unprivileged user, started by the console script's function.
-func (f *filler) release(pp *pyproject) {
+func (f *filler) release(pm manager, pp *pyproject) {
 	p := f.p
 	r := &p.Release
 	wd := path.Clean(p.Workdir.Value)
@@ -467,7 +505,7 @@ func (f *filler) release(pp *pyproject) {
 	f.user(runtime)
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
 		if !hasScript {
-			f.warn(NoEntrypoint, f.origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. [gunicorn, app:app]")
+			f.warn(NoEntrypoint, f.origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(pm, pp))
 			return
 		}
 		// what the console script would do, without installing the

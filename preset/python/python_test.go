@@ -2,6 +2,7 @@ package python
 
 import (
 	"errors"
+	"fmt"
 	"path"
 	"strings"
 	"testing"
@@ -233,6 +234,17 @@ func TestStartScript(t *testing.T) {
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": requirements, "src/py_app/__init__.py": "", "tests/__init__.py": ""}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(warnings[1].Error(), "list the app's package or modules under build.outputs, e.g. [src/py_app])"))
+	assert.Check(t, is.Contains(warnings[2].Error(), `set release.cmd, e.g. [gunicorn, "py_app:app"]`), "flask is served by gunicorn")
+
+	// a FastAPI app is served by uvicorn, a plain one runs as a module
+	pp := strings.Replace(pyprojectUv, "[project.scripts]\norders-api = \"api.main:main\"\n", "", 1)
+	_, warnings, err = fill(t, "", map[string]string{"pyproject.toml": pp, "uv.lock": uvLockFile, "src/py_app/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(rules(warnings), "NoEntrypoint"))
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [uvicorn, py_app.main:app, --host, 0.0.0.0, --port, "8000"]`))
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "click==8.1.8\n", "tool/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), "e.g. [python, -m, tool]"))
 }
 
 // TestUserWins: every field the user wrote stays as written.
