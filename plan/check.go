@@ -222,7 +222,7 @@ func (c *checker) secrets() {
 		}
 		target := p.SecretTarget(sec)
 		if why := c.collision(target, "secret"); why != "" {
-			c.errorf(field+".target", t.Origin, "secret %q would be mounted at %s, %s (choose another target)", sec.ID.Value, target, why)
+			c.errorf(field+".target", t.Origin, "secret %q would be mounted at %s, %s (%s)", sec.ID.Value, target, why, secretElsewhere(target))
 			continue
 		}
 		if other, ok := targets[target]; ok {
@@ -230,6 +230,17 @@ func (c *checker) secrets() {
 		}
 		targets[target] = sec.ID.Value
 	}
+}
+
+// secretElsewhere is how to fix a secret target that collides: for a
+// project's .npmrc, the user's one (npm and yarn read both, the project's
+// settings winning) or a token the project's file names.
+func secretElsewhere(target string) string {
+	if path.Base(target) == ".npmrc" {
+		return "mount the secret as the installing user's .npmrc, target: /root/.npmrc, which npm, yarn and pnpm read too; " +
+			"or make it an env secret, env: NPM_TOKEN, that the project's .npmrc names: //registry.npmjs.org/:_authToken=${NPM_TOKEN}"
+	}
+	return "choose another target"
 }
 
 // collision says why an absolute path cannot be mounted over (a secret
@@ -251,9 +262,14 @@ func (c *checker) collision(p, what string) string {
 		return "over a folder that holds workdir"
 	}
 	if what == "secret" {
-		for _, m := range append(append([]Value[string]{}, c.p.Dependencies.Manifests...), c.p.Dependencies.Config...) {
+		for _, m := range c.p.Dependencies.Manifests {
 			if path.Join(wd, m.Value) == p {
 				return "over the manifest " + m.Value + " the installs read"
+			}
+		}
+		for _, m := range c.p.Dependencies.Config {
+			if path.Join(wd, m.Value) == p {
+				return "over the context's " + m.Value + ", dependencies.config from " + m.Origin.String() + ", which the installs read"
 			}
 		}
 		for _, ca := range c.p.Dependencies.Caches {

@@ -82,6 +82,8 @@ func TestInvalid(t *testing.T) {
 		{"secret escapes workdir", minimal + "secrets:\n  - id: npmrc\n    target: ../.npmrc\n", 6, 13, `"../.npmrc" escapes workdir`},
 		{"secret over /etc/passwd", minimal + "secrets:\n  - id: pw\n    target: /etc/passwd\n", 6, 13, `secret "pw" would be mounted at /etc/passwd, over the image's /etc/passwd`},
 		{"secret over a manifest", minimal + "dependencies:\n  manifests: [package.json]\nsecrets:\n  - id: package.json\n", 7, 9, "over the manifest package.json the installs read"},
+		{"secret over a config file", minimal + "dependencies:\n  config: [.npmrc]\nsecrets:\n  - id: npmrc\n    target: .npmrc\n", 8, 13,
+			"secret \"npmrc\" would be mounted at /app/.npmrc, over the context's .npmrc, dependencies.config from line 5:12, which the installs read (mount the secret as the installing user's .npmrc, target: /root/.npmrc"},
 		{"secret in a cache", minimal + "dependencies:\n  caches: [/root/.npm]\nsecrets:\n  - {id: t, target: /root/.npm/t}\n", 7, 21, "inside the cache /root/.npm the installs mount"},
 		{"secret at workdir", minimal + "secrets:\n  - {id: t, target: /app}\n", 5, 21, "over workdir"},
 		{"two secrets, one target", minimal + "secrets:\n  - {id: a, target: .npmrc}\n  - {id: b, target: /app/.npmrc}\n", 6, 21, `secrets "a" and "b" are both mounted at /app/.npmrc`},
