@@ -8,6 +8,7 @@ package frontend
 import (
 	"context"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -253,7 +254,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 		})
 	}
 	if err := eg.Wait(); err != nil {
-		return nil, err
+		return nil, b.missingOutput(err)
 	}
 	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage, Epoch: b.epoch}, nil
 }
@@ -513,3 +514,29 @@ type optsClient struct {
 }
 
 func (c *optsClient) BuildOpts() client.BuildOpts { return c.opts }
+
+// missingOutput turns BuildKit's "not found" for a build output (a
+// checksum of the path the release copies) into an error at the output's
+// line that says where it was looked for; other errors pass unchanged.
+func (b *builder) missingOutput(err error) error {
+	p := b.plan
+	msg := err.Error()
+	for _, o := range p.Build.Outputs {
+		from := path.Join(p.Workdir.Value, o.Value)
+		if p.Build.Run == nil {
+			from = path.Join("/", o.Value)
+		}
+		q := strconv.Quote(from)
+		if !strings.Contains(msg, q+": not found") && !strings.Contains(msg, q+" not found") {
+			continue
+		}
+		var e *spec.Error
+		if p.Build.Run != nil {
+			e = spec.Errorf(p.File, o.Origin.At, "build output %s: %s is not there after the build step ran (write the path the build creates, relative to workdir %s, or make the build create it)", o.Value, from, p.Workdir.Value)
+		} else {
+			e = spec.Errorf(p.File, o.Origin.At, "build output %s is not in the build context (there is no build.run, so outputs are context files: check the path and the .dockerignore)", o.Value)
+		}
+		return withSource(e, b.src.SourceMap)
+	}
+	return err
+}

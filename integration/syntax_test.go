@@ -83,6 +83,19 @@ func TestSpecErrorThroughSyntax(t *testing.T) {
 	assert.Check(t, is.Contains(out, ">>>   expose: [80, 99999]"))
 }
 
+// TestMissingBuildOutput: an output the build does not create fails at
+// its Stagefile line, saying where it was looked for, not with BuildKit's
+// checksum error.
+func TestMissingBuildOutput(t *testing.T) {
+	dir := example(t, "node-yarn")
+	sf := filepath.Join(dir, "Stagefile")
+	writeFile(t, sf, strings.Replace(readFile(t, sf), "outputs: [build]", "outputs: [build, dist]", 1))
+	out, err := buildctl(t, dir, "--progress=plain")
+	assert.Assert(t, err != nil, out)
+	assert.Check(t, is.Contains(out, "error: failed to solve: Stagefile:30:20: build output dist: /app/dist is not there after the build step ran (write the path the build creates, relative to workdir /app, or make the build create it)"), tail(out, 20))
+	assert.Check(t, is.Contains(out, ">>>   outputs: [build, dist]"))
+}
+
 // TestBuildx builds with `docker buildx build` on a remote-driver builder
 // pointing at our buildkitd.
 func TestBuildx(t *testing.T) {
