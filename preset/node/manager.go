@@ -134,7 +134,7 @@ func manifests(files map[string][]byte, pm manager, pkg packageJSON) []file {
 func configFiles(files map[string][]byte, pm manager, rc string) []file {
 	var c []file
 	if _, ok := files[".npmrc"]; ok && pm.name != yarnBerry {
-		c = append(c, file{".npmrc", "npm and pnpm settings (registry, peer deps)"})
+		c = append(c, file{".npmrc", "the registry settings npm, yarn and pnpm read (registry, peer deps)"})
 	}
 	if _, ok := files[".yarnrc"]; ok && pm.name == yarn {
 		c = append(c, file{".yarnrc", "yarn's settings"})

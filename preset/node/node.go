@@ -386,8 +386,8 @@ func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
 const toolCache = "node_modules/.cache"
 
 // testCaches keeps jest's and vitest's caches warm across builds, in no
-// layer: jest's through --cacheDirectory when the test script is jest
-// itself (its default is under /tmp, a fresh tmpfs in every step), the
+// layer: jest's through --cacheDirectory when the test script runs jest
+// alone (its default is under /tmp, a fresh tmpfs in every step), the
 // others in node_modules/.cache and node_modules/.vite.
 func (f *filler) testCaches(pm manager, app packageJSON) {
 	p := f.p
@@ -403,7 +403,7 @@ func (f *filler) testCaches(pm manager, app packageJSON) {
 		c.ID = id(what)
 		p.Test.Caches = append(p.Test.Caches, c)
 	}
-	if first, _, _ := strings.Cut(strings.TrimSpace(app.Scripts["test"]), " "); first == "jest" {
+	if scriptCommand(app.Scripts["test"]) == "jest" {
 		jest := "/root/.cache/jest"
 		args := []string{"--cacheDirectory=" + jest}
 		if pm.name == npm {
@@ -416,6 +416,22 @@ func (f *filler) testCaches(pm manager, app packageJSON) {
 		add(path.Join(dir, "node_modules/.vite"), "vite-test", "vitest's results cache")
 	}
 	add(path.Join(dir, toolCache), "tools-test", "the test tools' caches (node_modules/.cache)")
+}
+
+// scriptCommand is the program a package.json script runs when it is one
+// simple command, after any VAR=value and cross-env: arguments appended to
+// "npm run" reach it. "" for anything with shell operators.
+func scriptCommand(script string) string {
+	if strings.ContainsAny(script, "&|;<>()`$\n") {
+		return ""
+	}
+	for _, w := range strings.Fields(script) {
+		if w == "cross-env" || (strings.Contains(w, "=") && !strings.HasPrefix(w, "-")) {
+			continue
+		}
+		return w
+	}
+	return ""
 }
 
 // buildCaches keeps the build tools' caches warm: webpack, babel-loader,

@@ -474,3 +474,23 @@ func TestDistrolessRuntime(t *testing.T) {
 	assert.Check(t, is.DeepEqual(p.Release.Cmd.Value, []string{"build/server.js"}))
 	assert.Check(t, is.Equal(p.Release.User.Value, "65532"))
 }
+
+// TestScriptCommand: flags appended to "npm run test" reach jest only when
+// the script runs jest alone.
+func TestScriptCommand(t *testing.T) {
+	for script, want := range map[string]string{
+		"jest":                             "jest",
+		"jest --coverage":                  "jest",
+		"cross-env NODE_ENV=test jest":     "jest",
+		"NODE_ENV=test FORCE_COLOR=0 jest": "jest",
+		"jest && eslint .":                 "",
+		"jest; echo done":                  "",
+		"tsc -p . | tee out":               "",
+		"node --test":                      "node",
+		"cross-env NODE_ENV=test":          "",
+		"jest\necho":                       "",
+		"":                                 "",
+	} {
+		assert.Check(t, is.Equal(scriptCommand(script), want), script)
+	}
+}
