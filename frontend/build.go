@@ -177,6 +177,9 @@ func (b *builder) warnAll(ctx context.Context, warnings []*plan.Warning) error {
 			continue
 		}
 		msg := fmt.Sprintf("%s: %s (%s line %d)", w.Rule.Name, w.Msg, w.File, w.Range.Start.Line)
+		if w.Whole {
+			msg = fmt.Sprintf("%s: %s", w.Rule.Name, w.Msg)
+		}
 		b.src.Warn(ctx, msg, client.WarnOpts{
 			Level:      1,
 			SourceInfo: sourceInfo(b.src.SourceMap),

@@ -99,6 +99,14 @@ func (b *builder) loadImage(ctx context.Context, ref string, p ocispecs.Platform
 		ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p, ResolveMode: resolveMode},
 	})
 	if err != nil {
+		if at.Kind == plan.Preset {
+			// the user never wrote this name: say where it came from
+			why := "preset " + at.Preset + " chose it"
+			if at.From != "" {
+				why += ": " + at.From
+			}
+			return fail(errors.Wrapf(err, "resolving image %s (%s; write image: to use another)", ref, why))
+		}
 		return fail(errors.Wrapf(err, "resolving image %s", ref))
 	}
 	var img dockerspec.DockerOCIImage

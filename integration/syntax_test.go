@@ -70,6 +70,18 @@ func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 	for _, ran := range []string{"[source] copy build context", "[test] yarn run test", "[build] yarn run build"} {
 		assert.Check(t, !p.step(t, ran).Cached, "%s was cached though the source changed", ran)
 	}
+
+	// the Stagefile is not the app's source: a comment and a new release
+	// env var leave the tests and the build cached
+	sf := filepath.Join(dir, "Stagefile")
+	writeFile(t, sf, strings.Replace(readFile(t, sf), "    PORT: \"8080\"\n", "    PORT: \"8080\"\n    LOG_LEVEL: info\n", 1)+"# edited\n")
+	out, err = buildctl(t, dir, "--progress=rawjson")
+	p = parseProgress(t, out)
+	t.Logf("after a Stagefile edit:\n%s", p.summary())
+	assert.NilError(t, err, tail(out, 15))
+	for _, cached := range []string{"[test] yarn run test", "[build] yarn run build"} {
+		assert.Check(t, p.step(t, cached).Cached, "%s ran again after an edit of the Stagefile alone", cached)
+	}
 }
 
 // TestSpecErrorThroughSyntax: a spec error comes back through the frontend

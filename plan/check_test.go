@@ -248,6 +248,9 @@ release:
 	var got []string
 	for _, w := range warnings {
 		got = append(got, w.Rule.Name+": "+w.Msg)
+		if w.Rule == UnusedBuildArg {
+			assert.Check(t, is.Equal(w.Error(), "Stagefile: build arg UNDECLARED was passed but the Stagefile declares no such arg, so nothing reads it (declare it under args, or drop --build-arg UNDECLARED) [UnusedBuildArg]"), "a command-line arg has no line")
+		}
 	}
 	assert.Check(t, is.Contains(strings.Join(got, "\n"), "UnusedBuildArg: build arg UNDECLARED was passed but the Stagefile declares no such arg"))
 	assert.Check(t, is.Contains(strings.Join(got, "\n"), "SecretInArg: build arg NPM_TOKEN looks like a secret"))

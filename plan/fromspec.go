@@ -3,6 +3,7 @@ package plan
 import (
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/stagefile/stagefile/spec"
 )
@@ -138,6 +139,14 @@ func (p *Plan) Finish() {
 		if !v.Set() {
 			*v = Value[string]{Value: AllPlatforms, Origin: Origin{Kind: Default}}
 		}
+	}
+	// the Stagefile defines the build; it is not the app's source, and
+	// editing it (a comment, release.env) must not rerun the tests. Only
+	// names that say so: another name may be an app file elsewhere.
+	if base := path.Base(p.File); strings.HasPrefix(base, "Stagefile") {
+		o := Origin{Kind: Default, From: "the build's definition, not the app's source"}
+		p.ExcludeFromSource("**/"+base, o)
+		p.ExcludeFromSource("**/"+base+".dockerignore", o)
 	}
 	sortVars(p.Env)
 	sortVars(p.Release.Env)

@@ -44,17 +44,23 @@ type Warning struct {
 	File  string
 	Range spec.Range
 	Msg   string
+	// Whole: the finding is about no line in particular (a --build-arg
+	// passed on the command line); Range is the whole file.
+	Whole bool
 }
 
 // Warn is a warning about the value decided by o.
 func Warn(p *Plan, rule *Rule, o Origin, format string, args ...any) *Warning {
 	// its values may come from the context (package.json scripts, folder
 	// names): no control characters reach the user's terminal
-	return &Warning{Rule: rule, File: p.File, Range: o.At, Msg: escapeControl(fmt.Sprintf(format, args...))}
+	return &Warning{Rule: rule, File: p.File, Range: o.At, Msg: escapeControl(fmt.Sprintf(format, args...)), Whole: o.At == p.Span}
 }
 
 // Error is the compiler-style form: "Stagefile:9:15: msg [Rule]".
 func (w *Warning) Error() string {
+	if w.Whole {
+		return fmt.Sprintf("%s: %s [%s]", w.File, w.Msg, w.Rule.Name)
+	}
 	return fmt.Sprintf("%s:%d:%d: %s [%s]", w.File, w.Range.Start.Line, w.Range.Start.Column, w.Msg, w.Rule.Name)
 }
 
