@@ -534,9 +534,13 @@ func (b *builder) missingOutput(err error) error {
 			continue
 		}
 		var e *spec.Error
-		if p.Build.Run != nil {
+		switch run := p.Build.Run; {
+		case run != nil && o.Origin.Kind == plan.Preset && run.Origin.Kind == plan.Stagefile:
+			// the preset guessed the output of a command it did not write
+			e = spec.Errorf(p.File, run.Origin.At, "build.run did not write %s, the build output preset %s expects: %s (make the command write it there, or list what it writes under build.outputs)", from, o.Origin.Preset, o.Origin.From)
+		case run != nil:
 			e = spec.Errorf(p.File, o.Origin.At, "build output %s: %s is not there after the build step ran (write the path the build creates, relative to workdir %s, or make the build create it)", o.Value, from, p.Workdir.Value)
-		} else {
+		default:
 			e = spec.Errorf(p.File, o.Origin.At, "build output %s is not in the build context (there is no build.run, so outputs are context files: check the path and the .dockerignore)", o.Value)
 		}
 		return withSource(e, b.src.SourceMap)

@@ -106,6 +106,15 @@ func TestMissingBuildOutput(t *testing.T) {
 	assert.Assert(t, err != nil, out)
 	assert.Check(t, is.Contains(out, "error: failed to solve: Stagefile:30:20: build output dist: /app/dist is not there after the build step ran (write the path the build creates, relative to workdir /app, or make the build create it)"), tail(out, 20))
 	assert.Check(t, is.Contains(out, ">>>   outputs: [build, dist]"))
+
+	// a preset's guess at the output of a command the user wrote points
+	// at the command
+	dir = example(t, "go-http")
+	sf = filepath.Join(dir, "Stagefile")
+	writeFile(t, sf, readFile(t, sf)+"build:\n  run: CGO_ENABLED=0 go build -o server ./cmd/server\n")
+	out, err = buildctl(t, dir, "--progress=plain")
+	assert.Assert(t, err != nil, out)
+	assert.Check(t, is.Contains(out, "error: failed to solve: Stagefile:17:8: build.run did not write /app/bin/server, the build output preset go expects: the binary go build writes (make the command write it there, or list what it writes under build.outputs)"), tail(out, 20))
 }
 
 // TestBuildx builds with `docker buildx build` on a remote-driver builder
