@@ -624,7 +624,9 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 				if hasGlob(o) {
 					dest = path.Dir(dest) + "/"
 				}
-				info := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: true}
+				// a pattern's matches keep their names: a matched folder is
+				// copied as that folder, not merged into dest
+				info := &bk.CopyInfo{CopyDirContentsOnly: !hasGlob(o), CreateDestPath: true, AllowWildcard: true}
 				if fa == nil {
 					fa = bk.Copy(from, src, dest, info)
 				} else {

@@ -179,7 +179,9 @@ func (c *checker) output(field string, o Value[string]) {
 		c.errorf(field, o.Origin, "an output of \".\" would ship the whole workdir, dev dependencies and all (name what the build produced, e.g. \"dist\")")
 	} else if why := wholeTree(clean); why != "" {
 		c.errorf(field, o.Origin, "%q would ship %s of workdir, dev dependencies and all (name what the build produced, e.g. \"dist\")", o.Value, why)
-	} else if dir := dependencyDir(clean); dir != "" {
+	} else if dir := dependencyDir(clean); dir != "" && !c.p.Release.NoDependencies.Value {
+		// with release.dependencies: false the build makes what the app
+		// runs with (Next.js standalone's traced node_modules, a bundle)
 		c.errorf(field, o.Origin, "%q would ship %s with its dev dependencies; the release already has the production dependencies (name what the build produced, e.g. \"dist\")", o.Value, dir)
 	}
 }

@@ -273,3 +273,14 @@ func TestWarningWithoutControlCharacters(t *testing.T) {
 	w := Warn(&Plan{File: "Stagefile"}, NoTests, Origin{}, "scripts.start is %s", "node \x1b[2Jserver.js")
 	assert.Check(t, is.Equal(w.Msg, `scripts.start is node \x1b[2Jserver.js`))
 }
+
+// TestOutputWithNodeModules: a node_modules the build makes (Next.js
+// standalone's traced one) may ship when the release has no dependency
+// layer; with one, the install's node_modules may not ship again.
+func TestOutputWithNodeModules(t *testing.T) {
+	src := minimal + "build:\n  run: next build\n  outputs: [.next/standalone/node_modules]\n"
+	_, _, err := resolve(t, src+"release:\n  dependencies: false\n")
+	assert.NilError(t, err)
+	_, _, err = resolve(t, src)
+	assert.Check(t, is.ErrorContains(err, "would ship node_modules with its dev dependencies"))
+}

@@ -310,6 +310,9 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	// npm asks the registry for a newer npm in every step that runs it,
 	// and prints the answer in the middle of the tests' output
 	plan.SetVar(&p.Env, "npm_config_update_notifier", "false", f.origin("npm must not look for a newer npm in every step"))
+	// no terminal and no one to answer: a CI run. Without it vitest and
+	// react-scripts test start in watch mode and the build never ends
+	plan.SetVar(&p.Env, "CI", "true", f.origin("the steps run unattended: test runners (vitest, react-scripts test) must not watch for changes"))
 	// a node_modules in the context (the developer's own, for their
 	// platform) would replace the installed one when the source is copied
 	p.ExcludeFromSource("**/node_modules", f.origin("installed by the dependencies step, not copied from the context"))
