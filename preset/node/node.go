@@ -500,6 +500,8 @@ func (f *filler) release(app packageJSON) {
 			}
 			r.Entrypoint = plan.Value[[]string]{Value: []string{"node"}, Origin: f.origin("node as PID 1, so signals reach the app")}
 			r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
+		} else if odd != "" && scriptCommand(odd) == "next" && hasDep(app, "next") {
+			f.warn(UnknownStartCommand, f.origin("package.json scripts.start"), "scripts.start runs %q: set release.entrypoint: [node] and release.cmd: [node_modules/next/dist/bin/next, start], and list what next start reads under build.outputs, e.g. [.next, public, next.config.mjs] (or build with output: \"standalone\"; docs/presets.md#nextjs)", odd)
 		} else if odd != "" {
 			f.warn(UnknownStartCommand, f.origin("package.json scripts.start"), "cannot tell how the app starts: scripts.start (%q) is not \"node FILE\" and package.json has no main; set release.cmd, e.g. [node, dist/server.js]", odd)
 		} else {

@@ -189,6 +189,13 @@ func TestStartScript(t *testing.T) {
 		assert.Check(t, is.Equal(strings.Join(p.Release.Cmd.Value, " "), tc.cmd), tc.scripts)
 		assert.Check(t, is.Contains(joinWarnings(warnings), tc.warning), tc.scripts)
 	}
+
+	// next start: the hint says how a Next.js app starts and what it reads
+	pj := `{"scripts": {"start": "next start"}, "dependencies": {"next": "16.0.1"}}`
+	lock := `{"lockfileVersion": 3, "packages": {"": {"dependencies": {"next": "16.0.1"}}, "node_modules/next": {"version": "16.0.1", "integrity": "sha512-x"}}}`
+	_, warnings, err := fill(t, "", map[string][]byte{"package.json": []byte(pj), "package-lock.json": []byte(lock)}, image)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(joinWarnings(warnings), `scripts.start runs "next start": set release.entrypoint: [node] and release.cmd: [node_modules/next/dist/bin/next, start]`))
 }
 
 // TestUnpinnedManager: pnpm without packageManager is the image corepack's
