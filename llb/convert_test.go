@@ -574,3 +574,23 @@ func TestToolsSurviveLockfileChanges(t *testing.T) {
 	files["yarn.lock"] = "# yarn lockfile v1\n# bumped\n"
 	assert.Check(t, is.Equal(tools(), before))
 }
+
+// TestPatternOutputsKeepTheirNames: the release copies a pattern's matches
+// as they are (a matched folder stays a folder), a named folder's contents
+// into the folder of that name.
+func TestPatternOutputsKeepTheirNames(t *testing.T) {
+	s := resolve(t, "version: 1\nimage: node:20\nbuild:\n  run: make\n  outputs: [dist, \"out/*\"]\n")
+	g, err := Convert(s, options(s, localContext))
+	assert.NilError(t, err)
+	copies := map[string]bool{}
+	for _, dt := range marshal(t, g.Targets[TargetRelease].State).Def {
+		var op pb.Op
+		assert.NilError(t, op.UnmarshalVT(dt))
+		for _, a := range op.GetFile().GetActions() {
+			if c := a.GetCopy(); c != nil && (c.Src == "/app/dist" || c.Src == "/app/out/*") {
+				copies[c.Src+" → "+c.Dest] = c.DirCopyContents
+			}
+		}
+	}
+	assert.Check(t, is.DeepEqual(copies, map[string]bool{"/app/dist → /app/dist": true, "/app/out/* → /app/out/": false}))
+}
