@@ -50,6 +50,12 @@ var nodeExamples = []nodeExample{
 		absent: []string{"app/node_modules/.pnpm/cookie@1.1.1", "app/node_modules/.pnpm/prettier@3.10.1", "app/apps/api/src", "app/apps/web/test"},
 	},
 	{
+		// "test": "vitest" watches unless CI is set: the build must not hang
+		name: "node-vitest", file: "Stagefile", workdir: "/app", cmd: []string{"src/server.js"},
+		present: []string{"app/src/server.js", "app/src/greet.js", "app/package.json"},
+		absent:  []string{"app/node_modules/vitest", "app/node_modules/vite", "app/node_modules/.vite", "app/test", "app/package-lock.json", "app/Stagefile"},
+	},
+	{
 		name: "node-native", file: "Stagefile", workdir: "/app", cmd: []string{"src/server.js"},
 		present: []string{"app/node_modules/bcrypt/lib/binding/napi-v3/bcrypt_lib.node", "app/src/app.js"},
 		// built on the full image, run on the slim one: no compiler ships
