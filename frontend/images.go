@@ -100,12 +100,10 @@ func (b *builder) loadImage(ctx context.Context, ref string, p ocispecs.Platform
 	})
 	if err != nil {
 		if at.Kind == plan.Preset {
-			// the user never wrote this name: say where it came from
-			why := "preset " + at.Preset + " chose it"
-			if at.From != "" {
-				why += ": " + at.From
-			}
-			return fail(errors.Wrapf(err, "resolving image %s (%s; write image: to use another)", ref, why))
+			// the user never wrote this name: say where it came from. A
+			// new error, not a wrap: BuildKit sends the daemon's own
+			// status (and message) of a wrapped error back to the client
+			return llb.Image{}, withSource(spec.Errorf(b.src.Filename, at.At, "image %s, chosen by %s, cannot be resolved: %v (write image: to use another)", ref, at, err), b.src.SourceMap)
 		}
 		return fail(errors.Wrapf(err, "resolving image %s", ref))
 	}

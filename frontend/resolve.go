@@ -28,7 +28,7 @@ func (b *builder) resolve(ctx context.Context, s *spec.Spec) (*plan.Plan, []*pla
 		Packages:  b.bc.SBOM != nil,
 		ReadFiles: func(names []string) (map[string][]byte, error) { return b.readContextFiles(ctx, s.Preset.Value, names) },
 		Image: func(ref string) (*plan.ImageInfo, error) {
-			img, err := b.resolveImage(ctx, ref, b.firstPlatform(), plan.Origin{At: s.Preset.At})
+			img, err := b.resolveImage(ctx, ref, b.firstPlatform(), imageOrigin(s, ref))
 			if err != nil {
 				return nil, err
 			}
@@ -36,6 +36,18 @@ func (b *builder) resolve(ctx context.Context, s *spec.Spec) (*plan.Plan, []*pla
 		},
 	}
 	return r.Resolve(s)
+}
+
+// imageOrigin is where an image a preset inspects comes from: the
+// Stagefile's image or release.image line when written there, else the
+// preset, which chose it.
+func imageOrigin(s *spec.Spec, ref string) plan.Origin {
+	for _, v := range []spec.String{s.Image, s.Release.Image} {
+		if v.Written() && v.Value == ref {
+			return plan.Origin{Kind: plan.Stagefile, At: v.At}
+		}
+	}
+	return plan.Origin{Kind: plan.Preset, Preset: s.Preset.Value, At: s.Preset.At}
 }
 
 // readContextFiles fetches just the named files of the build context

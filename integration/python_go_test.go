@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -249,4 +250,23 @@ func failsEveryTarget(t *testing.T, dir, failure string) {
 			assert.Check(t, !inRegistry(t, ref), "an image was pushed for a failed build")
 		})
 	}
+}
+
+// TestPresetImageNotFound: an image the preset chose (from go.mod's go
+// line) that the registry does not have fails at the preset line, saying
+// the preset chose it; one the Stagefile names fails at its own line.
+func TestPresetImageNotFound(t *testing.T) {
+	dir := example(t, "go-http")
+	gomod := filepath.Join(dir, "go.mod")
+	writeFile(t, gomod, regexp.MustCompile(`(?m)^go .*$`).ReplaceAllString(readFile(t, gomod), "go 1.24"))
+	out, err := buildctl(t, dir, "--progress=plain")
+	assert.Assert(t, err != nil, out)
+	assert.Check(t, is.Contains(out, "error: failed to solve: Stagefile:12:9: image golang:1.24-bookworm, chosen by preset go"), tail(out, 12))
+	assert.Check(t, is.Contains(out, "(write image: to use another)"))
+
+	appendFile(t, filepath.Join(dir, "Stagefile"), "image: golang:1.24-bookworm\n")
+	out, err = buildctl(t, dir, "--progress=plain")
+	assert.Assert(t, err != nil, out)
+	assert.Check(t, is.Contains(out, ">>> image: golang:1.24-bookworm"), tail(out, 12))
+	assert.Check(t, !strings.Contains(out, "chosen by preset"))
 }

@@ -240,7 +240,7 @@ func (c *checker) secrets() {
 func secretElsewhere(target string) string {
 	if path.Base(target) == ".npmrc" {
 		return "mount the secret as the installing user's .npmrc, target: /root/.npmrc, which npm, yarn and pnpm read too; " +
-			"or make it an env secret, env: NPM_TOKEN, that the project's .npmrc names: //registry.npmjs.org/:_authToken=${NPM_TOKEN}"
+			"or make it an env secret, env: NPM_TOKEN, that the project's .npmrc names, e.g. //registry.npmjs.org/:_authToken=${NPM_TOKEN}"
 	}
 	return "choose another target"
 }

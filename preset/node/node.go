@@ -421,14 +421,21 @@ func (f *filler) testCaches(pm manager, app packageJSON) {
 	add(path.Join(dir, toolCache), "tools-test", "the test tools' caches (node_modules/.cache)")
 }
 
+// scriptWords are a package.json script's words when it is one simple
+// command: no quoting, expansion, operators or redirections, so splitting
+// on spaces is what the shell would do. nil otherwise.
+func scriptWords(script string) []string {
+	if strings.ContainsAny(script, ";&|<>()$`\"'\\\n") {
+		return nil
+	}
+	return strings.Fields(script)
+}
+
 // scriptCommand is the program a package.json script runs when it is one
 // simple command, after any VAR=value and cross-env: arguments appended to
-// "npm run" reach it. "" for anything with shell operators.
+// "npm run" reach it. "" for anything else.
 func scriptCommand(script string) string {
-	if strings.ContainsAny(script, "&|;<>()`$\n") {
-		return ""
-	}
-	for _, w := range strings.Fields(script) {
+	for _, w := range scriptWords(script) {
 		if w == "cross-env" || (strings.Contains(w, "=") && !strings.HasPrefix(w, "-")) {
 			continue
 		}
@@ -616,12 +623,12 @@ func isRoot(u string) bool {
 // such a command, whose file the preset cannot tell.
 func startFile(pkg packageJSON) (file, from string, flags []string, odd string) {
 	if s := strings.TrimSpace(pkg.Scripts["start"]); s != "" {
-		f := strings.Fields(s)
+		f := scriptWords(s)
 		i := 1
 		for i < len(f)-1 && strings.HasPrefix(f[i], "-") {
 			i++
 		}
-		if len(f) >= 2 && f[0] == "node" && i == len(f)-1 && !strings.HasPrefix(f[i], "-") && !strings.ContainsAny(s, ";&|<>$`\"'") {
+		if len(f) >= 2 && f[0] == "node" && i == len(f)-1 && !strings.HasPrefix(f[i], "-") {
 			return f[i], "package.json scripts.start", f[1:i], ""
 		}
 		odd = s
