@@ -314,6 +314,16 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		env("PIP_ROOT_USER_ACTION", "ignore", pm.name+" "+pm.version+" ("+pm.why+") is installed with pip when the image has none")
 	}
 	env("PIP_DISABLE_PIP_VERSION_CHECK", "1", "pip asks the index for its own version otherwise")
+	// Reproducible releases: with SOURCE_DATE_EPOCH set, Python writes .pyc
+	// files keyed by a hash of the source instead of the install's clock
+	// (any value does; 1980 is the earliest a wheel's zip can hold), and a
+	// C extension built from an sdist carries no debug info naming the
+	// package manager's random build folder; a fixed hash seed keeps
+	// what tools write in set order in one order. Constants: a value that
+	// changed per commit would reinstall every commit.
+	env("SOURCE_DATE_EPOCH", "315532800", "hash-based .pyc files, not the install time: a reproducible release")
+	env("CFLAGS", "-g0", "extensions built from sdists without debug info, which names a random build folder")
+	env("PYTHONHASHSEED", "0", "files written in set order (virtualenv's RECORD of the pip it seeds) come out the same in every build")
 	env("PATH", f.venvBin()+":"+f.imagePath(p.Image.Value), "the virtualenv's commands first, for test and build")
 }
 
