@@ -304,6 +304,15 @@ func (c *checker) release() {
 				c.errorf(v.field, v.val.Origin, "%s holds a NUL character, which no command line can carry (remove it)", v.field)
 			}
 		}
+		// exec form runs the first item as one file name: "node server.js"
+		// there is a command line written as one item (an absolute path
+		// may hold a space)
+		if len(v.val.Value) > 0 && (v.field == "release.entrypoint" || !r.Entrypoint.Set()) {
+			if first := v.val.Value[0]; len(strings.Fields(first)) > 1 && !strings.HasPrefix(first, "/") {
+				c.errorf(v.field, v.val.Origin, "%s[0] is \"%s\", one item with spaces, which runs as a single program name (write one item per word, e.g. %s)",
+					v.field, printable(first), spec.FlowList(strings.Fields(first)))
+			}
+		}
 	}
 	c.healthcheck(r.Healthcheck)
 	if r.StopSignal.Set() {

@@ -94,6 +94,8 @@ func TestInvalid(t *testing.T) {
 		{"reserved arg", minimal + "args:\n  TARGETARCH: amd64\n", 5, 3, "TARGETARCH is set by BuildKit or the frontend"},
 		{"healthcheck without test", minimal + "release:\n  healthcheck:\n    interval: 5s\n", 6, 5, `a healthcheck needs "test"`},
 		{"healthcheck bad duration", minimal + "release:\n  healthcheck:\n    test: [x]\n    timeout: 5\n", 7, 14, `invalid duration "5" (write a duration of at least 1ms`},
+		{"entrypoint line as one item", minimal + "release:\n  entrypoint: [node server.js]\n", 5, 15, `release.entrypoint[0] is "node server.js", one item with spaces, which runs as a single program name (write one item per word, e.g. [node, server.js])`},
+		{"cmd line as one item", minimal + "release:\n  cmd: [\"gunicorn -b :5000 app:app\"]\n", 5, 8, `e.g. [gunicorn, "-b", ":5000", "app:app"]`},
 		{"bad stop signal", minimal + "release:\n  stopSignal: SIGNOPE\n", 5, 15, `unknown signal "SIGNOPE"`},
 		{"writable workdir", minimal + "release:\n  user: node\n  writable: [.]\n", 6, 14, "the whole workdir cannot be writable"},
 		{"writable /usr", minimal + "release:\n  user: node\n  writable: [/usr]\n", 6, 14, "/usr holds the image's own files"},

@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -344,7 +345,7 @@ func (d *decoder) list(n ast.Node, v reflect.Value, path string) {
 	if !ok {
 		hint := ""
 		if items.Type().Elem() == stringType {
-			hint = fmt.Sprintf(" (write it as a list, e.g. [%s])", n.GetToken().Value)
+			hint = " (write it as a list, e.g. " + listOf(path, n.GetToken().Value) + ")"
 		}
 		d.errorf(rangeOf(n), "%s must be a list, not %s%s", describe(path), kindOf(n), hint)
 		return
@@ -354,6 +355,43 @@ func (d *decoder) list(n ast.Node, v reflect.Value, path string) {
 		d.value(e, out.Index(i), fmt.Sprintf("%s[%d]", path, i), Range{})
 	}
 	items.Set(out)
+}
+
+// listOf writes a string as the YAML list it most likely meant: a command
+// word by word, as exec form runs it, or through sh -c when it needs a
+// shell; anything else item by item.
+func listOf(path, s string) string {
+	words := strings.Fields(s)
+	command := path == "release.entrypoint" || path == "release.cmd"
+	if command && strings.ContainsAny(s, "|&;<>()$`\\\"'*?~") {
+		words = []string{"sh", "-c", s}
+	}
+	return FlowList(words)
+}
+
+// FlowList writes words as a YAML flow sequence, quoting the items that
+// need it.
+func FlowList(words []string) string {
+	items := make([]string, len(words))
+	for i, w := range words {
+		items[i] = w
+		if !plainWord(w) {
+			items[i] = strconv.Quote(w)
+		}
+	}
+	return "[" + strings.Join(items, ", ") + "]"
+}
+
+// plainWord reports whether w needs no quotes as an item of a YAML flow
+// sequence.
+func plainWord(w string) bool {
+	for i, r := range w {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/=+@%", r) || r == '-' && i > 0
+		if !ok {
+			return false
+		}
+	}
+	return w != ""
 }
 
 func (d *decoder) dict(n ast.Node, v reflect.Value, path string) {

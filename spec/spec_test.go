@@ -54,7 +54,9 @@ func TestBadInput(t *testing.T) {
 		{"version not a number", "version: one\nimage: node:20\n", 1, 10, `"version" must be a whole number, not the string "one"`},
 		{"image is a list", "version: 1\nimage: [node]\n", 2, 8, `"image" must be a string, not a list`},
 		{"test run is a list", minimal + "test:\n  run: [a]\n", 5, 8, `"test.run" must be a string, not a list`},
-		{"entrypoint as a string", minimal + "release:\n  entrypoint: node server.js\n", 5, 15, `must be a list, not the string "node server.js" (write it as a list`},
+		{"entrypoint as a string", minimal + "release:\n  entrypoint: node server.js\n", 5, 15, `must be a list, not the string "node server.js" (write it as a list, e.g. [node, server.js])`},
+		{"cmd as a string", minimal + "release:\n  cmd: gunicorn -b :5000 app:app\n", 5, 8, `(write it as a list, e.g. [gunicorn, "-b", ":5000", "app:app"])`},
+		{"cmd as a shell line", minimal + "release:\n  cmd: npm start && x\n", 5, 8, `(write it as a list, e.g. [sh, "-c", "npm start && x"])`},
 		{"env not a mapping", minimal + "env: [A=1]\n", 4, 6, `"env" must be a mapping of keys to values, not a list`},
 		{"required not a bool", minimal + "secrets:\n  - id: npmrc\n    required: maybe\n", 6, 15, `"secrets[0].required" must be true or false`},
 		{"merge key", minimal + "x: &x {run: a}\ntest:\n  <<: *x\n", 4, 1, `unknown key "x"`},
@@ -249,4 +251,26 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("unpositioned error %T: %v", err, err)
 		}
 	})
+}
+
+// The list a "must be a list" error suggests decodes to the words meant.
+func TestListSuggestionParses(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"gunicorn -b :5000 app:app", `[gunicorn -b :5000 app:app]`},
+		{"node dist/main.js", `[node dist/main.js]`},
+		{`npm start && echo "done"`, `[sh -c npm start && echo "done"]`},
+	} {
+		_, err := Parse("Stagefile", []byte(minimal+"release:\n  cmd: "+tc.value+"\n"))
+		assert.Assert(t, err != nil)
+		_, suggestion, ok := strings.Cut(err.Error(), "e.g. ")
+		assert.Assert(t, ok, err.Error())
+		suggestion = strings.TrimSuffix(suggestion, ")")
+		s, err := Parse("Stagefile", []byte(minimal+"release:\n  cmd: "+suggestion+"\n"))
+		assert.NilError(t, err, suggestion)
+		var words []string
+		for _, w := range s.Release.Cmd.Items {
+			words = append(words, w.Value)
+		}
+		assert.Check(t, is.Equal(fmt.Sprint(words), tc.want))
+	}
 }
