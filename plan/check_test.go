@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -285,4 +286,15 @@ func TestOutputWithNodeModules(t *testing.T) {
 	assert.NilError(t, err)
 	_, _, err = resolve(t, src)
 	assert.Check(t, is.ErrorContains(err, "would ship node_modules with its dev dependencies"))
+}
+
+// TestGitLeftOut: .git is not source (a commit would rerun the tests),
+// unless source.exclude takes it back.
+func TestGitLeftOut(t *testing.T) {
+	p, _, err := resolve(t, minimal)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(Values(p.Source.Exclude), "**/.git"))
+	p, _, err = resolve(t, minimal+"source:\n  exclude: [\"!.git\"]\n")
+	assert.NilError(t, err)
+	assert.Check(t, !slices.Contains(Values(p.Source.Exclude), "**/.git"), "%v", Values(p.Source.Exclude))
 }

@@ -148,6 +148,12 @@ func (p *Plan) Finish() {
 		p.ExcludeFromSource("**/"+base, o)
 		p.ExcludeFromSource("**/"+base+".dockerignore", o)
 	}
+	// git's own folder changes with every commit, checkout and fetch: as
+	// source it would rerun the tests after a commit that changed no file.
+	// A build that reads it (git describe) writes "!.git" in source.exclude.
+	if !p.sourceKeeps(".git") {
+		p.ExcludeFromSource("**/.git", Origin{Kind: Default, From: "git's own files change with every commit, not the app's source"})
+	}
 	sortVars(p.Env)
 	sortVars(p.Release.Env)
 	sortVars(p.Release.Labels)
@@ -207,4 +213,18 @@ func SetVar(vars *[]Var, name, value string, o Origin) {
 		return
 	}
 	*vars = append(*vars, Var{Name: name, Value: value, Origin: o})
+}
+
+// sourceKeeps reports whether source.exclude takes name back with a "!"
+// pattern.
+func (p *Plan) sourceKeeps(name string) bool {
+	for _, e := range p.Source.Exclude {
+		if pat, ok := strings.CutPrefix(e.Value, "!"); ok {
+			pat = strings.TrimPrefix(strings.TrimSuffix(pat, "/"), "**/")
+			if pat == name || strings.HasPrefix(pat, name+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }

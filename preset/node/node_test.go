@@ -207,7 +207,7 @@ func TestUnpinnedManager(t *testing.T) {
 	v, ok := plan.Lookup(p.Env, "COREPACK_DEFAULT_TO_LATEST")
 	assert.Check(t, ok && v.Value == "0")
 	assert.Check(t, is.Equal(script(p.Dependencies.Tools), "corepack enable pnpm"))
-	assert.Check(t, is.DeepEqual(plan.Values(p.Source.Exclude), []string{"**/node_modules", "**/Stagefile", "**/Stagefile.dockerignore"}))
+	assert.Check(t, is.DeepEqual(plan.Values(p.Source.Exclude), []string{"**/node_modules", "**/Stagefile", "**/Stagefile.dockerignore", "**/.git"}))
 
 	p, _, err = fill(t, "", map[string][]byte{"package.json": []byte(`{"packageManager": "pnpm@9.15.0", "dependencies": {"express": "^4.21.2"}}`), "pnpm-lock.yaml": []byte(pnpmLock)}, image)
 	assert.NilError(t, err)
