@@ -56,6 +56,7 @@ func TestBuildctlFailingTest(t *testing.T) {
 // dependency installs are cached and the tests run again.
 func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 	dir := example(t, "node-yarn")
+	writeFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
 	out, err := buildctl(t, dir, "--progress=rawjson")
 	assert.NilError(t, err, tail(out, 15))
 
@@ -72,8 +73,9 @@ func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 	}
 
 	// the Stagefile is not the app's source: a comment and a new release
-	// env var leave the tests and the build cached
+	// env var leave the tests and the build cached, committed or not
 	sf := filepath.Join(dir, "Stagefile")
+	writeFile(t, filepath.Join(dir, ".git", "ORIG_HEAD"), fmt.Sprintf("%d\n", time.Now().UnixNano()))
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "    PORT: \"8080\"\n", "    PORT: \"8080\"\n    LOG_LEVEL: info\n", 1)+"# edited\n")
 	out, err = buildctl(t, dir, "--progress=rawjson")
 	p = parseProgress(t, out)
@@ -93,6 +95,16 @@ func TestSpecErrorThroughSyntax(t *testing.T) {
 	assert.Assert(t, err != nil, out)
 	assert.Check(t, is.Contains(out, `Stagefile:5:16: invalid port "99999"`))
 	assert.Check(t, is.Contains(out, ">>>   expose: [80, 99999]"))
+}
+
+// TestUnknownUser: a release.user the runtime image's /etc/passwd does not
+// have fails at its line before anything runs, not at docker run.
+func TestUnknownUser(t *testing.T) {
+	dir := example(t, "failing-test")
+	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\nversion: 1\nimage: node:20-bookworm-slim\nrelease:\n  user: app\n")
+	out, err := buildctl(t, dir, "--progress=plain")
+	assert.Assert(t, err != nil, out)
+	assert.Check(t, is.Contains(out, `Stagefile:5:9: user "app" is not in the /etc/passwd of node:20-bookworm-slim (it has node)`))
 }
 
 // TestMissingBuildOutput: an output the build does not create fails at

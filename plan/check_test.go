@@ -298,3 +298,24 @@ func TestGitLeftOut(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Check(t, !slices.Contains(Values(p.Source.Exclude), "**/.git"), "%v", Values(p.Source.Exclude))
 }
+
+// TestUnknownUser: a user name the runtime image does not have is refused
+// at its line; a uid, or a name it has, is not.
+func TestUnknownUser(t *testing.T) {
+	image := func(string) (*ImageInfo, error) {
+		return &ImageInfo{Users: func() ([]User, error) {
+			return []User{{Name: "root", UID: 0}, {Name: "node", UID: 1000}, {Name: "nobody", UID: 65534}}, nil
+		}}, nil
+	}
+	try := func(user string) error {
+		s, err := spec.Parse("Stagefile", []byte(minimal+"release:\n  user: "+user+"\n"))
+		assert.NilError(t, err)
+		_, _, err = Resolver{Image: image}.Resolve(s)
+		return err
+	}
+	assert.Check(t, is.Error(try("app"), `Stagefile:5:9: user "app" is not in the /etc/passwd of node:20-bookworm-slim (it has node), so the release would not start (write one it has, or a numeric uid such as "1000:1000", which needs no entry)`))
+	assert.Check(t, is.ErrorContains(try(`"app:app"`), `user "app" is not in`))
+	for _, ok := range []string{"node", `"node:node"`, "1000", `"1000:1000"`, "root"} {
+		assert.Check(t, try(ok), ok)
+	}
+}

@@ -131,6 +131,11 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 			errs = append(errs, more...)
 		}
 	}
+	if len(errs) == 0 {
+		if err := r.checkUser(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(errs) > 0 {
 		return nil, warnings, errs
 	}
@@ -169,3 +174,41 @@ func (r Resolver) names() []string {
 // ErrTooLarge is what ReadFiles wraps for a context file over
 // MaxFileSize; a missing file is simply absent.
 var ErrTooLarge = errors.New("file too large")
+
+// checkUser refuses a release.user name the runtime image's /etc/passwd
+// does not have: the container would not start ("unable to find user"),
+// and the writable folders would be made root's. A uid needs no entry.
+func (r Resolver) checkUser(p *Plan) *spec.Error {
+	u := p.Release.User
+	name, _, _ := strings.Cut(u.Value, ":")
+	if !u.Set() || r.Image == nil || name == "" || name == "root" || strings.Trim(name, "0123456789") == "" {
+		return nil
+	}
+	ref := p.Image.Value
+	if p.Release.Image.Set() {
+		ref = p.Release.Image.Value
+	}
+	img, err := r.Image(ref)
+	if err != nil || img == nil || img.Users == nil {
+		return nil // the build reports an image it cannot resolve
+	}
+	users, err := img.Users()
+	if err != nil || len(users) == 0 {
+		return nil // no /etc/passwd to tell from
+	}
+	var own []string
+	for _, x := range users {
+		if x.Name == name {
+			return nil
+		}
+		if x.UID >= 1000 && x.UID < 65534 {
+			own = append(own, x.Name)
+		}
+	}
+	has := ""
+	if len(own) > 0 {
+		has = " (it has " + strings.Join(own, ", ") + ")"
+	}
+	return spec.Errorf(p.File, u.Origin.At, "user \"%s\" is not in the /etc/passwd of %s%s, so the release would not start (write one it has, or a numeric uid such as \"1000:1000\", which needs no entry)",
+		printable(name), printable(ref), has)
+}
