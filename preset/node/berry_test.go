@@ -48,3 +48,23 @@ func TestLockfileShapesRefused(t *testing.T) {
 	_, err = decodePnpmLock([]byte("lockfileVersion: '9.0'\npackages:\n  a@1.0.0: &x {resolution: {integrity: sha512-AA==}}\n  b@1.0.0: *x\n"))
 	assert.Check(t, is.ErrorContains(err, "line 3: an anchor or alias (&name, *name); pnpm writes none"))
 }
+
+// TestResolutionsNotOutOfSync: yarn's resolutions replace a range, so
+// yarn.lock keys the replacement; the lockfile is not out of sync.
+func TestResolutionsNotOutOfSync(t *testing.T) {
+	lock := berryLock + `
+"sax@patch:sax@npm%3A1.5.0#./.yarn/patches/sax-npm-1.5.0.patch::locator=app%40workspace%3A.":
+  version: 1.5.0
+  resolution: "sax@patch:sax@npm%3A1.5.0#./.yarn/patches/sax-npm-1.5.0.patch::locator=app%40workspace%3A."
+`
+	pkg := `{"dependencies": {"express": "^4.21.2", "sax": "^1.5.0"}, "devDependencies": {"@babel/core": "^7.26.0"}, "resolutions": {"sax@npm:^1.5.0": "patch:sax@npm%3A1.5.0#./.yarn/patches/sax-npm-1.5.0.patch"}}`
+	rc := []byte("nodeLinker: node-modules\n")
+	_, _, err := fill(t, "", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(lock), ".yarnrc.yml": rc}, nil)
+	assert.NilError(t, err)
+	// without the resolution, sax@^1.5.0 is not recorded
+	pkg = `{"dependencies": {"express": "^4.21.2", "sax": "^1.5.0"}}`
+	_, _, err = fill(t, "", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(lock), ".yarnrc.yml": rc}, nil)
+	assert.Check(t, is.ErrorContains(err, "does not record sax@^1.5.0"))
+	assert.Check(t, is.DeepEqual(resolutionNames(map[string]string{"**/sax": "1", "a/@s/b": "1", "@s/c@^1": "1", "d": "1"}),
+		map[string]bool{"sax": true, "@s/b": true, "@s/c": true, "d": true}))
+}

@@ -765,8 +765,12 @@ func (l *lockfile) check(pm manager, importers []importer) error {
 		return nil
 	}
 	var missing []string
+	resolved := resolutionNames(importers[0].pkg.Resolutions)
 	for _, imp := range importers {
 		for _, dep := range declared(imp.pkg) {
+			if (pm.name == yarn || pm.name == yarnBerry) && resolved[dep.name] {
+				continue // yarn --frozen-lockfile / --immutable checks it
+			}
 			if !l.records(pm, imp.dir, dep) {
 				where := "package.json"
 				if imp.dir != "." {
@@ -795,6 +799,24 @@ func (l *lockfile) records(pm manager, dir string, dep dependency) bool {
 	default: // yarn classic and berry: entries keyed "name@range"
 		return l.keys[dep.name+"@"+dep.spec] || l.keys[dep.name+"@npm:"+dep.spec]
 	}
+}
+
+// resolutionNames are the packages yarn's resolutions replace, from keys
+// such as "sax", "**/sax", "parent/@scope/sax" or "sax@^1.5.0".
+func resolutionNames(resolutions map[string]string) map[string]bool {
+	names := map[string]bool{}
+	for key := range resolutions {
+		parts := strings.Split(key, "/")
+		name := parts[len(parts)-1]
+		if len(parts) > 1 && strings.HasPrefix(parts[len(parts)-2], "@") {
+			name = parts[len(parts)-2] + "/" + name
+		}
+		if i := strings.LastIndexByte(name, '@'); i > 0 {
+			name = name[:i]
+		}
+		names[name] = true
+	}
+	return names
 }
 
 type dependency struct{ name, spec string }

@@ -130,6 +130,9 @@ type packageJSON struct {
 	DevDependencies      map[string]string `json:"devDependencies"`
 	OptionalDependencies map[string]string `json:"optionalDependencies"`
 	Workspaces           json.RawMessage   `json:"workspaces"`
+	// Resolutions (yarn) replace what a range resolves to, so yarn.lock
+	// keys it by the replacement (a patch, another version).
+	Resolutions map[string]string `json:"resolutions"`
 	Engines              struct {
 		Node string `json:"node"`
 	} `json:"engines"`
@@ -195,6 +198,10 @@ func (f *filler) fill() error {
 		// PnP keeps packages in yarn's cache, not in workdir: the release
 		// would have no dependencies
 		return f.fail(at, "yarn berry's Plug'n'Play linker is not supported: the release carries node_modules (add \"nodeLinker: node-modules\" to .yarnrc.yml)")
+	}
+	if v := berryMajor(pkg, rc); pm.name == yarnBerry && (v == "2" || v == "3") && p.Dependencies.Production == nil &&
+		!strings.Contains(rc, "plugin-workspace-tools") {
+		return f.fail(at, "yarn %s has no \"yarn workspaces focus\", which the production install runs (yarn 4 has it: corepack use yarn@4; or add the plugin: yarn plugin import workspace-tools, and commit .yarnrc.yml and .yarn/plugins)", v)
 	}
 	lock, err := parseLockfile(pm, normalize(files[pm.lockfile]))
 	if err != nil {
@@ -350,6 +357,13 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 			for _, state := range []string{"node_modules/.modules.yaml", "node_modules/.pnpm-workspace-state*.json"} {
 				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: state, Origin: f.origin("pnpm's install state: timestamps, read by the next install, not by the app")})
 			}
+		}
+		if pm.name == yarnBerry {
+			// enableGlobalCache: false (yarn 2 and 3's default, kept when
+			// migrating) puts yarn's cache in the project
+			d.Unshipped = append(d.Unshipped,
+				plan.Value[string]{Value: ".yarn/cache", Origin: f.origin("yarn's package cache, when enableGlobalCache is false: node_modules holds what the app reads")},
+				plan.Value[string]{Value: ".yarn/install-state.gz", Origin: f.origin("yarn's install state, read by the next install, not by the app")})
 		}
 	}
 	if d.Caches == nil {
@@ -680,6 +694,21 @@ func committedToken(name string, dt []byte) string {
 				return fmt.Sprintf("%s in %s", k, name)
 			}
 		}
+	}
+	return ""
+}
+
+var yarnRelease = regexp.MustCompile(`(?m)^yarnPath:\s*["']?\S*yarn-(\d+)\.[^/\s"']*\.c?js`)
+
+// berryMajor is the major version of yarn berry the project pins, from
+// packageManager or .yarnrc.yml's yarnPath; "" when it pins none.
+func berryMajor(pkg packageJSON, rc string) string {
+	if v, ok := strings.CutPrefix(pkg.PackageManager, "yarn@"); ok {
+		major, _, _ := strings.Cut(v, ".")
+		return major
+	}
+	if m := yarnRelease.FindStringSubmatch(rc); m != nil {
+		return m[1]
 	}
 	return ""
 }

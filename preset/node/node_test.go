@@ -243,7 +243,7 @@ func TestUserWins(t *testing.T) {
 test:
   run: npm run test:ci
 release:
-  user: app
+  user: "1001"
   cmd: [node, server.js]
   env: {NODE_ENV: staging}
 `, map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock)}, nodeImage)
@@ -252,7 +252,7 @@ release:
 	assert.Check(t, is.Equal(script(p.Dependencies.Development), "npm install --include=dev --no-save --no-audit --no-fund"), "unwritten fields still come from the preset")
 	assert.Check(t, is.Equal(script(p.Test.Run), "npm run test:ci"))
 	assert.Check(t, is.Equal(script(p.Build.Run), "npm run build"), "build was not written: the preset fills it")
-	assert.Check(t, is.Equal(p.Release.User.Value, "app"))
+	assert.Check(t, is.Equal(p.Release.User.Value, "1001"))
 	assert.Check(t, !p.Release.Entrypoint.Set())
 	assert.Check(t, is.DeepEqual(p.Release.Cmd.Value, []string{"node", "server.js"}))
 	v, _ := plan.Lookup(p.Release.Env, "NODE_ENV")
