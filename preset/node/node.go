@@ -133,7 +133,7 @@ type packageJSON struct {
 	// Resolutions (yarn) replace what a range resolves to, so yarn.lock
 	// keys it by the replacement (a patch, another version).
 	Resolutions map[string]string `json:"resolutions"`
-	Engines              struct {
+	Engines     struct {
 		Node string `json:"node"`
 	} `json:"engines"`
 }
