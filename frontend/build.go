@@ -22,11 +22,11 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
 	"github.com/moby/buildkit/frontend/subrequests/lint"
+	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pkg/errors"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/stagefile/stagefile/llb"
 	"github.com/stagefile/stagefile/plan"
@@ -245,18 +245,29 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	t := g.Targets[target]
 
 	var ref client.Reference
-	eg, ctx := errgroup.WithContext(ctx)
-	eg.Go(func() (err error) {
-		ref, err = b.solve(ctx, t.State, p)
-		return err
-	})
-	if g.Tests != nil && !g.Gated && target != llb.TargetTest && target != llb.TargetTestReports {
-		eg.Go(func() error {
-			_, err := b.solve(ctx, *g.Tests, p)
-			return err
-		})
+	var errs [2]error
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	solve := func(i int, st bk.State) {
+		defer wg.Done()
+		r, err := b.solve(ctx, st, p)
+		if i == 0 {
+			ref = r
+		}
+		if err != nil {
+			errs[i] = err
+			cancel(err)
+		}
 	}
-	if err := eg.Wait(); err != nil {
+	wg.Add(1)
+	go solve(0, t.State)
+	if g.Tests != nil && !g.Gated && target != llb.TargetTest && target != llb.TargetTestReports {
+		wg.Add(1)
+		go solve(1, *g.Tests)
+	}
+	wg.Wait()
+	if err := telling(errs[:]); err != nil {
 		return nil, b.missingOutput(err)
 	}
 	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage, Epoch: b.epoch}, nil
@@ -546,4 +557,24 @@ func (b *builder) missingOutput(err error) error {
 		return withSource(e, b.src.SourceMap)
 	}
 	return err
+}
+
+// telling picks the error to report of two solves that share steps: when
+// a shared step fails, one solve gets the step's error (with its
+// Stagefile line) and the other may get a cancellation or BuildKit's
+// "releasing already released reference", whichever returns first.
+func telling(errs []error) error {
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if len(errdefs.Sources(err)) > 0 {
+			return err
+		}
+		if first == nil || errors.Is(first, context.Canceled) {
+			first = err
+		}
+	}
+	return first
 }
