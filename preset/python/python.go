@@ -410,13 +410,21 @@ func (f *filler) startExample(pm manager, pp *pyproject) string {
 		}
 		return false
 	}
+	missing := func(server string) string {
+		if has(server) {
+			return ""
+		}
+		return " (with " + server + " added to the dependencies)"
+	}
 	switch {
 	case has("uvicorn", "fastapi", "starlette"):
 		return fmt.Sprintf("[uvicorn, %s.main:app, --host, 0.0.0.0, --port, \"8000\"]", module)
+	// gunicorn listens on 127.0.0.1:8000 unless told (or PORT is set),
+	// which nothing outside the container reaches
 	case has("django"):
-		return fmt.Sprintf("[gunicorn, %s.wsgi]", module)
+		return fmt.Sprintf("[gunicorn, --bind, \"0.0.0.0:8000\", %s.wsgi]%s", module, missing("gunicorn"))
 	case has("gunicorn", "flask"):
-		return fmt.Sprintf("[gunicorn, \"%s:app\"]", module)
+		return fmt.Sprintf("[gunicorn, --bind, \"0.0.0.0:8000\", \"%s:app\"]%s", module, missing("gunicorn"))
 	default:
 		return fmt.Sprintf("[python, -m, %s]", module)
 	}

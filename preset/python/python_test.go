@@ -234,7 +234,12 @@ func TestStartScript(t *testing.T) {
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": requirements, "src/py_app/__init__.py": "", "tests/__init__.py": ""}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(warnings[1].Error(), "list the app's package or modules under build.outputs, e.g. [src/py_app])"))
-	assert.Check(t, is.Contains(warnings[2].Error(), `set release.cmd, e.g. [gunicorn, "py_app:app"]`), "flask is served by gunicorn")
+	assert.Check(t, is.Contains(warnings[2].Error(), `set release.cmd, e.g. [gunicorn, --bind, "0.0.0.0:8000", "py_app:app"]`), "flask is served by gunicorn, on every address")
+
+	// flask alone: gunicorn has to be added
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "flask==3.1.3\n", "src/py_app/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [gunicorn, --bind, "0.0.0.0:8000", "py_app:app"] (with gunicorn added to the dependencies)`))
 
 	// a FastAPI app is served by uvicorn, a plain one runs as a module
 	pp := strings.Replace(pyprojectUv, "[project.scripts]\norders-api = \"api.main:main\"\n", "", 1)
