@@ -92,6 +92,14 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if !knownTarget(target) {
 		return nil, errors.Errorf("unknown target %q (the targets are: %s)", target, strings.Join(targetNames(), ", "))
 	}
+	if target == llb.TargetTestReports && len(p.Test.Reports) == 0 {
+		// it would export the whole tested tree, and fail with the tests
+		msg := "target test-reports exports test.reports and the tests' exit code, and this Stagefile lists no test.reports (list the report files the tests write, e.g. test.reports: [reports/junit.xml], or use --target test)"
+		if p.Test.Run == nil {
+			return nil, errors.New("target test-reports exports the reports of the tests, and this build runs none (add a test section, or use another target)")
+		}
+		return nil, withSource(spec.Errorf(p.File, p.Test.Run.Origin.At, "%s", msg), b.src.SourceMap)
+	}
 	if skip, _ := strconv.ParseBool(bc.BuildArgs[argSkipTests]); skip && target != llb.TargetTest && target != llb.TargetTestReports && p.Test.Run != nil {
 		b.skipTests = true
 		warnings = append(warnings, plan.Warn(p, plan.TestsSkipped, plan.Origin{At: p.Test.At},

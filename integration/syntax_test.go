@@ -107,6 +107,15 @@ func TestUnknownUser(t *testing.T) {
 	assert.Check(t, is.Contains(out, `Stagefile:5:9: user "app" is not in the /etc/passwd of node:20-bookworm-slim (it has node)`))
 }
 
+// TestTestReportsWithoutReports: --target test-reports needs test.reports;
+// without them it says so at test.run instead of exporting the tree.
+func TestTestReportsWithoutReports(t *testing.T) {
+	dir := example(t, "failing-test")
+	out, err := buildctl(t, dir, "--progress=plain", "--opt", "target=test-reports")
+	assert.Assert(t, err != nil, out)
+	assert.Check(t, is.Contains(out, "Stagefile:10:8: target test-reports exports test.reports and the tests' exit code, and this Stagefile lists no test.reports"))
+}
+
 // TestMissingBuildOutput: an output the build does not create fails at
 // its Stagefile line, saying where it was looked for, not with BuildKit's
 // checksum error.
