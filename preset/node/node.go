@@ -503,10 +503,10 @@ func (f *filler) release(app packageJSON) {
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
 		main, from, flags, odd := startFile(app)
 		switch {
-		case main != "" && odd != "":
+		case from == "package.json main" && odd != "":
 			f.warn(UnknownStartCommand, f.origin(from), "scripts.start (%q) is not \"node FILE\", so the release starts package.json main (%s) instead; set release.cmd if that is not how the app starts", odd, main)
 		case len(flags) > 0:
-			f.warn(UnknownStartCommand, f.origin(from), "scripts.start passes node %s, which the release does not (node %s); add what the app needs to release.entrypoint, e.g. [node, %s]", strings.Join(flags, " "), main, flags[0])
+			f.warn(UnknownStartCommand, f.origin(from), "%s passes node %s, which the release does not (node %s); add what the app needs to release.entrypoint, e.g. [node, %s]", strings.TrimPrefix(from, "package.json "), strings.Join(flags, " "), main, flags[0])
 		}
 		if ext := path.Ext(main); ext == ".ts" || ext == ".mts" || ext == ".cts" {
 			f.warn(UnknownStartCommand, f.origin(from), "the app would start from %s, TypeScript that node does not run; set release.cmd to the compiled file, e.g. [dist/index.js]", main)
@@ -636,16 +636,24 @@ func isRoot(u string) bool {
 // (the release's entrypoint does not); odd is a start script that is not
 // such a command, whose file the preset cannot tell.
 func startFile(pkg packageJSON) (file, from string, flags []string, odd string) {
-	if s := strings.TrimSpace(pkg.Scripts["start"]); s != "" {
+	// start:prod is where NestJS's and others' starters keep "node dist/main"
+	// when start runs a dev tool (nest start, ts-node)
+	for _, name := range []string{"start", "start:prod", "start:production"} {
+		s := strings.TrimSpace(pkg.Scripts[name])
+		if s == "" {
+			continue
+		}
 		f := scriptWords(s)
 		i := 1
 		for i < len(f)-1 && strings.HasPrefix(f[i], "-") {
 			i++
 		}
 		if len(f) >= 2 && f[0] == "node" && i == len(f)-1 && !strings.HasPrefix(f[i], "-") {
-			return f[i], "package.json scripts.start", f[1:i], ""
+			return f[i], "package.json scripts." + name, f[1:i], ""
 		}
-		odd = s
+		if name == "start" {
+			odd = s
+		}
 	}
 	if pkg.Main != "" {
 		return pkg.Main, "package.json main", nil, odd

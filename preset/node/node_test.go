@@ -501,3 +501,16 @@ func TestScriptCommand(t *testing.T) {
 		assert.Check(t, is.Equal(scriptCommand(script), want), script)
 	}
 }
+
+// TestStartProd: when start runs a dev tool (nest start), the release
+// starts what start:prod runs with node.
+func TestStartProd(t *testing.T) {
+	pkgJSON := `{"scripts": {"start": "nest start", "start:prod": "node dist/main", "build": "nest build"}, "dependencies": {"express": "^4.21.2"}, "devDependencies": {"@babel/core": "^7.26.0"}}`
+	p, warnings, err := fill(t, "build:\n  outputs: [dist]\n", map[string][]byte{"package.json": []byte(pkgJSON), "package-lock.json": []byte(npmLock)}, nodeImage)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(p.Release.Cmd.Value, []string{"dist/main"}), "%v %v", p.Release.Entrypoint.Value, p.Release.Cmd.Value)
+	assert.Check(t, is.Equal(p.Release.Cmd.Origin.String(), "preset node: package.json scripts.start:prod"))
+	for _, w := range warnings {
+		assert.Check(t, w.Rule != UnknownStartCommand, w.Error())
+	}
+}
