@@ -422,7 +422,11 @@ func (c *checker) relPath(field string, v Value[string], base string) (string, b
 		return "", false
 	}
 	if path.IsAbs(v.Value) {
-		c.errorf(field, v.Origin, "%q is absolute; paths here are relative to %s (drop the leading \"/\")", v.Value, base)
+		fix := `drop the leading "/"`
+		if wd := path.Clean(c.p.Workdir.Value); base == "workdir" && path.IsAbs(wd) && strings.HasPrefix(path.Clean(v.Value), wd+"/") {
+			fix = fmt.Sprintf("write %q", strings.TrimPrefix(path.Clean(v.Value), wd+"/"))
+		}
+		c.errorf(field, v.Origin, "%q is absolute; paths here are relative to %s (%s)", v.Value, base, fix)
 		return "", false
 	}
 	clean := path.Clean(v.Value)

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -105,8 +106,12 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 	if p.Preset.Set() {
 		prov, ok := r.Providers[p.Preset.Value]
 		if !ok {
-			return nil, nil, spec.Errors{spec.Errorf(p.File, p.Preset.Origin.At, "unknown preset \"%s\" (the presets are: %s)",
-				printable(p.Preset.Value), strings.Join(r.names(), ", "))}
+			hint := ""
+			if c := spec.Closest(strings.TrimSuffix(strings.ToLower(p.Preset.Value), "js"), r.names()); c != "" {
+				hint = fmt.Sprintf("did you mean %q? ", c)
+			}
+			return nil, nil, spec.Errors{spec.Errorf(p.File, p.Preset.Origin.At, "unknown preset \"%s\" (%sthe presets are: %s)",
+				printable(p.Preset.Value), hint, strings.Join(r.names(), ", "))}
 		}
 		facts := &Facts{Image: r.Image}
 		if r.ReadFiles != nil {

@@ -560,21 +560,29 @@ func describeParent(path string) string {
 	return describe(path)
 }
 
+// Closest is the name of valid nearest to s (case aside, at most two
+// edits away), or "".
+func Closest(s string, valid []string) string {
+	if len(s) > 64 {
+		return ""
+	}
+	sorted := append([]string(nil), valid...)
+	sort.Strings(sorted)
+	best, bestD := "", 3
+	for _, v := range sorted {
+		if dd := distance(strings.ToLower(s), strings.ToLower(v)); dd < bestD {
+			best, bestD = v, dd
+		}
+	}
+	return best
+}
+
 // suggest names the closest valid key, and lists them all.
 func suggest(key string, valid []string) string {
 	sorted := append([]string(nil), valid...)
 	sort.Strings(sorted)
 	list := "valid keys: " + strings.Join(sorted, ", ")
-	if len(key) > 64 {
-		return list
-	}
-	best, bestD := "", 3
-	for _, v := range sorted {
-		if dd := distance(strings.ToLower(key), strings.ToLower(v)); dd < bestD {
-			best, bestD = v, dd
-		}
-	}
-	if best != "" {
+	if best := Closest(key, valid); best != "" {
 		return fmt.Sprintf("did you mean %q? %s", best, list)
 	}
 	return list
