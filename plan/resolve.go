@@ -107,7 +107,11 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 		prov, ok := r.Providers[p.Preset.Value]
 		if !ok {
 			hint := ""
-			if c := spec.Closest(strings.TrimSuffix(strings.ToLower(p.Preset.Value), "js"), r.names()); c != "" {
+			guess := strings.TrimSuffix(strings.ToLower(p.Preset.Value), "js")
+			if alias, ok := map[string]string{"golang": "go", "python3": "python", "py": "python"}[guess]; ok {
+				guess = alias
+			}
+			if c := spec.Closest(guess, r.names()); c != "" {
 				hint = fmt.Sprintf("did you mean %q? ", c)
 			}
 			return nil, nil, spec.Errors{spec.Errorf(p.File, p.Preset.Origin.At, "unknown preset \"%s\" (%sthe presets are: %s)",
