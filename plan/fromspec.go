@@ -64,6 +64,7 @@ func FromSpec(s *spec.Spec) *Plan {
 		At:          at(d.Node),
 		Manifests:   strs(d.Manifests),
 		Config:      strs(d.Config),
+		Tools:       cmd(d.Tools),
 		Production:  cmd(d.Production),
 		Development: cmd(d.Development),
 		Caches:      caches(d.Caches),

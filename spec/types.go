@@ -85,6 +85,10 @@ type Dependencies struct {
 	// not need at run time (.npmrc, .yarnrc.yml): mounted read-only for the
 	// installs, never stored in a layer.
 	Config List[String] `yaml:"config"`
+	// Tools installs what the installs run (corepack enable, pip install
+	// uv), in a step of its own before the manifests are copied, so a
+	// lockfile change does not run it again. It never reaches the release.
+	Tools String `yaml:"tools"`
 	// Production installs what the release needs at run time.
 	Production String `yaml:"production"`
 	// Development adds what test and build need, on top of production.

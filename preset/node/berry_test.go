@@ -8,6 +8,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/stagefile/stagefile/plan"
 )
 
 // TestBerryLockReader: the line reader reads what a YAML decoder reads
@@ -67,4 +69,14 @@ func TestResolutionsNotOutOfSync(t *testing.T) {
 	assert.Check(t, is.ErrorContains(err, "does not record sax@^1.5.0"))
 	assert.Check(t, is.DeepEqual(resolutionNames(map[string]string{"**/sax": "1", "a/@s/b": "1", "@s/c@^1": "1", "d": "1"}),
 		map[string]bool{"sax": true, "@s/b": true, "@s/c": true, "d": true}))
+}
+
+// TestToolsWritten: dependencies.tools as written wins over corepack.
+func TestToolsWritten(t *testing.T) {
+	files := map[string][]byte{"package.json": []byte(`{"packageManager": "yarn@4.5.0", "dependencies": {"express": "^4.21.2"}, "devDependencies": {"@babel/core": "^7.26.0"}}`),
+		"yarn.lock": []byte(berryLock), ".yarnrc.yml": []byte("nodeLinker: node-modules\n")}
+	p, _, err := fill(t, "dependencies:\n  tools: corepack enable yarn && yarn --version\n", files, nil)
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(script(p.Dependencies.Tools), "corepack enable yarn && yarn --version"))
+	assert.Check(t, is.Equal(p.Dependencies.Tools.Origin.Kind, plan.Stagefile))
 }
