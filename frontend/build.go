@@ -143,6 +143,10 @@ type builder struct {
 	imagesMu sync.Mutex
 	images   map[string]*resolvedImage // by reference and platform
 
+	// each platform's result, for an SBOM read from what it holds
+	refsMu sync.Mutex
+	refs   map[string]client.Reference
+
 	// the cross-install check's verdict, decided once per build
 	crossMu   sync.Mutex
 	crossDone bool
@@ -278,6 +282,12 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	if err := telling(errs[:]); err != nil {
 		return nil, b.missingOutput(err)
 	}
+	b.refsMu.Lock()
+	if b.refs == nil {
+		b.refs = map[string]client.Reference{}
+	}
+	b.refs[platforms.Format(p)] = ref
+	b.refsMu.Unlock()
 	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage, Epoch: b.epoch}, nil
 }
 

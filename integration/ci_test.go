@@ -30,6 +30,22 @@ func TestSBOM(t *testing.T) {
 	assert.NilError(t, err)
 	statement, ok := atts["https://spdx.dev/Document"]
 	assert.Assert(t, ok, "no SPDX attestation; have %v", keys(atts))
+	names := sbomPackages(t, statement)
+	assert.Check(t, names["express"] != "", "express is not in the SBOM: %v", names)
+	for _, dev := range []string{"jest", "@babel/core", "babel-jest"} {
+		assert.Check(t, is.Equal(names[dev], ""), "%s (a dev dependency) is in the SBOM", dev)
+	}
+	t.Logf("SBOM: %d packages", len(names))
+	_, ok = atts["https://slsa.dev/provenance/v0.2"]
+	if !ok {
+		_, ok = atts["https://slsa.dev/provenance/v1"]
+	}
+	assert.Check(t, ok, "no provenance attestation; have %v", keys(atts))
+}
+
+// sbomPackages reads an SPDX attestation's packages: name → version.
+func sbomPackages(t *testing.T, statement []byte) map[string]string {
+	t.Helper()
 	var doc struct {
 		Predicate struct {
 			Packages []struct {
@@ -43,16 +59,41 @@ func TestSBOM(t *testing.T) {
 	for _, p := range doc.Predicate.Packages {
 		names[p.Name] = p.Version
 	}
-	assert.Check(t, names["express"] != "", "express is not in the SBOM: %v", names)
-	for _, dev := range []string{"jest", "@babel/core", "babel-jest"} {
-		assert.Check(t, is.Equal(names[dev], ""), "%s (a dev dependency) is in the SBOM", dev)
+	return names
+}
+
+// TestSBOMFromRelease: without a lockfile the frontend reads, the SBOM
+// lists what the release holds: the distributions of a Python virtualenv
+// (not the dev group's pytest), the modules of a Go binary.
+func TestSBOMFromRelease(t *testing.T) {
+	for _, tc := range []struct {
+		example   string
+		want, not []string
+	}{
+		{"python-uv", []string{"fastapi", "pydantic", "uvicorn"}, []string{"pytest"}},
+		{"go-http", []string{"github.com/go-chi/chi/v5", "stdlib"}, nil},
+	} {
+		dir := example(t, tc.example)
+		ref := uniqueRef(t, "sbom-"+tc.example)
+		out, err := buildctl(t, dir, "--progress=plain", "--opt", "attest:sbom=", "--output", pushOutput(ref))
+		if !assert.Check(t, err, tail(out, 30)) {
+			continue
+		}
+		atts, err := image.Attestations(ref)
+		assert.NilError(t, err)
+		statement, ok := atts["https://spdx.dev/Document"]
+		if !assert.Check(t, ok, "%s: no SPDX attestation; have %v", tc.example, keys(atts)) {
+			continue
+		}
+		names := sbomPackages(t, statement)
+		for _, w := range tc.want {
+			assert.Check(t, names[w] != "", "%s: %s is not in the SBOM: %v", tc.example, w, names)
+		}
+		for _, n := range tc.not {
+			assert.Check(t, is.Equal(names[n], ""), "%s: %s (a dev dependency) is in the SBOM", tc.example, n)
+		}
+		t.Logf("%s: %d packages", tc.example, len(names))
 	}
-	t.Logf("SBOM: %d packages", len(names))
-	_, ok = atts["https://slsa.dev/provenance/v0.2"]
-	if !ok {
-		_, ok = atts["https://slsa.dev/provenance/v1"]
-	}
-	assert.Check(t, ok, "no provenance attestation; have %v", keys(atts))
 }
 
 func keys(m map[string][]byte) []string {

@@ -1,0 +1,45 @@
+package sbom
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/stagefile/stagefile/plan"
+)
+
+func TestDistInfo(t *testing.T) {
+	pkg, ok := DistInfo([]byte("Metadata-Version: 2.4\nName: Flask_SQLAlchemy\nVersion: 3.1.1\nLicense-Expression: BSD-3-Clause\nClassifier: x\n\nLong description: License: GPL\n"))
+	assert.Check(t, ok)
+	assert.Check(t, is.DeepEqual(pkg, plan.Package{Ecosystem: "pypi", Name: "flask-sqlalchemy", Version: "3.1.1", License: "BSD-3-Clause"}))
+	pkg, ok = DistInfo([]byte("Metadata-Version: 2.1\r\nName: six\r\nVersion: 1.16.0\r\nLicense: MIT\r\n\r\n"))
+	assert.Check(t, ok)
+	assert.Check(t, is.Equal(pkg.License, "MIT"))
+	pkg, _ = DistInfo([]byte("Name: x\nVersion: 1\nLicense: Copyright (c) 2020 Someone. All rights reserved.\n"))
+	assert.Check(t, is.Equal(pkg.License, ""), "free text is no SPDX license")
+	for _, bad := range []string{"", "Name: x\n", "\x00\x01", "Version: 1\n"} {
+		_, ok := DistInfo([]byte(bad))
+		assert.Check(t, !ok, "%q", bad)
+	}
+}
+
+// TestGoModules reads the test binary itself (go test records no
+// dependencies in it; the integration test reads a real release's).
+func TestGoModules(t *testing.T) {
+	f, err := os.Open(os.Args[0])
+	assert.NilError(t, err)
+	defer f.Close()
+	pkgs, ok := GoModules(f)
+	assert.Assert(t, ok)
+	assert.Check(t, is.Equal(pkgs[0].Name, "stdlib"))
+	assert.Check(t, strings.HasPrefix(pkgs[0].Version, "go1."), pkgs[0].Version)
+	_, ok = GoModules(io0{})
+	assert.Check(t, !ok)
+}
+
+type io0 struct{}
+
+func (io0) ReadAt(p []byte, off int64) (int, error) { return 0, os.ErrNotExist }
