@@ -100,6 +100,10 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		}
 		return nil, withSource(spec.Errorf(p.File, p.Test.Run.Origin.At, "%s", msg), b.src.SourceMap)
 	}
+	if err := startsNothing(p, warnings, target); err != nil {
+		b.warnAll(ctx, warnings)
+		return nil, withSource(err, b.src.SourceMap)
+	}
 	if skip, _ := strconv.ParseBool(bc.BuildArgs[argSkipTests]); skip && target != llb.TargetTest && target != llb.TargetTestReports && p.Test.Run != nil {
 		b.skipTests = true
 		warnings = append(warnings, plan.Warn(p, plan.TestsSkipped, plan.Origin{At: p.Test.At},
@@ -595,4 +599,21 @@ func telling(errs []error) error {
 		}
 	}
 	return first
+}
+
+// startsNothing refuses a release whose preset could not tell how the app
+// starts, where the Stagefile does not say either: the image would run the
+// base image's own command (a node or python prompt that exits at once),
+// and buildctl does not show the warning that said so. Other targets, a
+// library's tests for one, build as they are.
+func startsNothing(p *plan.Plan, warnings []*plan.Warning, target string) error {
+	if target != llb.TargetRelease || !p.Preset.Set() || p.Release.Entrypoint.Set() || p.Release.Cmd.Set() {
+		return nil
+	}
+	for _, w := range warnings {
+		if w.Rule != nil && (w.Rule.Name == "UnknownStartCommand" || w.Rule.Name == "NoEntrypoint") {
+			return spec.Errorf(w.File, w.Range, "the release would run its base image's own command, not the app: %s. The test, build and dependencies targets build without it", w.Msg)
+		}
+	}
+	return nil
 }

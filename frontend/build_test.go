@@ -7,6 +7,10 @@ import (
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/pkg/errors"
 	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/stagefile/stagefile/llb"
+	"github.com/stagefile/stagefile/plan"
 )
 
 // TestTelling: of two solves sharing a failed step, the error with the
@@ -19,4 +23,17 @@ func TestTelling(t *testing.T) {
 	assert.Equal(t, telling([]error{context.Canceled, released}), released)
 	assert.Equal(t, telling([]error{released, nil}), released)
 	assert.NilError(t, telling([]error{nil, nil}))
+}
+
+// TestStartsNothing: a release that would run the base image's prompt is
+// an error at the preset's warning; other targets, or a cmd, are not.
+func TestStartsNothing(t *testing.T) {
+	p := &plan.Plan{File: "Stagefile", Preset: plan.Value[string]{Value: "node", Origin: plan.Origin{Kind: plan.Stagefile}}}
+	rule := plan.NewRule("UnknownStartCommand", "")
+	ws := []*plan.Warning{{Rule: rule, File: "Stagefile", Msg: "cannot tell how the app starts; set release.cmd, e.g. [node, dist/server.js]"}}
+	err := startsNothing(p, ws, llb.TargetRelease)
+	assert.Check(t, is.ErrorContains(err, "the release would run its base image's own command, not the app: cannot tell how the app starts"))
+	assert.Check(t, startsNothing(p, ws, llb.TargetTest))
+	p.Release.Cmd = plan.Value[[]string]{Value: []string{"node", "x.js"}, Origin: plan.Origin{Kind: plan.Stagefile}}
+	assert.Check(t, startsNothing(p, ws, llb.TargetRelease))
 }
