@@ -390,8 +390,8 @@ func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
 	}
 	if p.Test.Run == nil {
 		p.Test.Run = script("test")
-		f.testCaches(pm, app)
 	}
+	f.testCaches(app)
 	if p.Build.Run == nil {
 		p.Build.Run = script("build")
 		f.buildCaches(app)
@@ -403,10 +403,11 @@ func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
 const toolCache = "node_modules/.cache"
 
 // testCaches keeps jest's and vitest's caches warm across builds, in no
-// layer: jest's through --cacheDirectory when the test script runs jest
-// alone (its default is under /tmp, a fresh tmpfs in every step), the
-// others in node_modules/.cache and node_modules/.vite.
-func (f *filler) testCaches(pm manager, app packageJSON) {
+// layer, whether the preset or the Stagefile wrote test.run: jest's
+// default cache folder is /tmp/jest_<uid>, under the fresh tmpfs every
+// step has, so a cache is mounted there (root's: steps run as root); the
+// others are node_modules/.cache and node_modules/.vite.
+func (f *filler) testCaches(app packageJSON) {
 	p := f.p
 	if p.Test.Run == nil || p.Test.Caches != nil {
 		return
@@ -420,20 +421,18 @@ func (f *filler) testCaches(pm manager, app packageJSON) {
 		c.ID = id(what)
 		p.Test.Caches = append(p.Test.Caches, c)
 	}
-	if scriptCommand(app.Scripts["test"]) == "jest" {
-		jest := "/root/.cache/jest"
-		args := []string{"--cacheDirectory=" + jest}
-		if pm.name == npm {
-			args = append([]string{"--"}, args...) // npm run passes what follows --
-		}
-		p.Test.Run.Argv[len(p.Test.Run.Argv)-1] = append(p.Test.Run.Argv[len(p.Test.Run.Argv)-1], args...)
-		add(jest, "jest", "jest's transform cache (the test script is jest)")
+	if hasDep(app, "jest") || strings.Contains(app.Scripts["test"], "jest") {
+		add(jestCache, "jest", "jest's transform cache, in its default folder for root")
 	}
 	if hasDep(app, "vitest") {
 		add(path.Join(dir, "node_modules/.vite"), "vite-test", "vitest's results cache")
 	}
 	add(path.Join(dir, toolCache), "tools-test", "the test tools' caches (node_modules/.cache)")
 }
+
+// jestCache is jest's default cache folder for uid 0: os.tmpdir() + "/jest_"
+// + the uid in base 36.
+const jestCache = "/tmp/jest_0"
 
 // scriptWords are a package.json script's words when it is one simple
 // command: no quoting, expansion, operators or redirections, so splitting

@@ -122,14 +122,14 @@ func TestManagers(t *testing.T) {
 		test     string
 	}{
 		{"npm", map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock), ".npmrc": []byte("legacy-peer-deps=true\n")},
-			[]string{"package.json", "package-lock.json"}, []string{".npmrc"}, "npm ci --omit=dev --no-audit --no-fund", "npm install --include=dev --no-save --no-audit --no-fund", "/root/.npm", "npm run test -- --cacheDirectory=/root/.cache/jest"},
+			[]string{"package.json", "package-lock.json"}, []string{".npmrc"}, "npm ci --omit=dev --no-audit --no-fund", "npm install --include=dev --no-save --no-audit --no-fund", "/root/.npm", "npm run test"},
 		{"yarn classic", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(yarnV1Lock)},
-			[]string{"package.json", "yarn.lock"}, nil, "yarn install --frozen-lockfile --production --non-interactive", "yarn install --frozen-lockfile --non-interactive", "/usr/local/share/.cache/yarn", "yarn test --cacheDirectory=/root/.cache/jest"},
+			[]string{"package.json", "yarn.lock"}, nil, "yarn install --frozen-lockfile --production --non-interactive", "yarn install --frozen-lockfile --non-interactive", "/usr/local/share/.cache/yarn", "yarn test"},
 		{"yarn berry", map[string][]byte{"package.json": []byte(pkg), "yarn.lock": []byte(berryLock), ".yarnrc.yml": []byte("nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.5.0.cjs\n")},
-			[]string{"package.json", "yarn.lock"}, []string{".yarnrc.yml", ".yarn/releases"}, "yarn workspaces focus --all --production", "yarn install --immutable", "/root/.yarn/berry/cache", "yarn test --cacheDirectory=/root/.cache/jest"},
+			[]string{"package.json", "yarn.lock"}, []string{".yarnrc.yml", ".yarn/releases"}, "yarn workspaces focus --all --production", "yarn install --immutable", "/root/.yarn/berry/cache", "yarn test"},
 		{"pnpm", map[string][]byte{"package.json": []byte(pkg), "pnpm-lock.yaml": []byte(pnpmLock)},
 			[]string{"package.json", "pnpm-lock.yaml"}, nil, "pnpm install --prod --frozen-lockfile --store-dir /root/.local/share/pnpm/store",
-			"pnpm install --frozen-lockfile --config.confirmModulesPurge=false --store-dir /root/.local/share/pnpm/store", "/root/.local/share/pnpm/store", "pnpm test --cacheDirectory=/root/.cache/jest"},
+			"pnpm install --frozen-lockfile --config.confirmModulesPurge=false --store-dir /root/.local/share/pnpm/store", "/root/.local/share/pnpm/store", "pnpm test"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -512,5 +512,21 @@ func TestStartProd(t *testing.T) {
 	assert.Check(t, is.Equal(p.Release.Cmd.Origin.String(), "preset node: package.json scripts.start:prod"))
 	for _, w := range warnings {
 		assert.Check(t, w.Rule != UnknownStartCommand, w.Error())
+	}
+}
+
+// TestJestCacheForAnyTestRun: jest's cache is mounted where jest keeps it
+// by default, so a test.run the Stagefile writes (chained commands, e2e
+// suites) keeps it warm too; the command is left as written.
+func TestJestCacheForAnyTestRun(t *testing.T) {
+	for _, extra := range []string{"", "test:\n  run: npm test && npm run test:e2e\n"} {
+		p, _, err := fill(t, extra, map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock)}, nodeImage)
+		assert.NilError(t, err)
+		var paths []string
+		for _, c := range p.Test.Caches {
+			paths = append(paths, c.Path.Value)
+		}
+		assert.Check(t, is.Contains(paths, "/tmp/jest_0"), "%q", extra)
+		assert.Check(t, !strings.Contains(script(p.Test.Run), "cacheDirectory"), script(p.Test.Run))
 	}
 }
