@@ -311,6 +311,13 @@ func (c *checker) release() {
 			if first := v.val.Value[0]; len(strings.Fields(first)) > 1 && !strings.HasPrefix(first, "/") {
 				c.errorf(v.field, v.val.Origin, "%s[0] is \"%s\", one item with spaces, which runs as a single program name (write one item per word, e.g. %s)",
 					v.field, printable(first), spec.FlowList(strings.Fields(first)))
+			} else if first != "" && !strings.Contains(first, "/") {
+				// a bare name is looked up on PATH, not in workdir
+				for _, o := range c.p.Build.Outputs {
+					if path.Clean(o.Value) == first {
+						c.errorf(v.field, v.val.Origin, "%s[0] is %s, a build output in workdir, but a bare name is looked up on PATH (write ./%s)", v.field, printable(first), printable(first))
+					}
+				}
 			}
 		}
 	}

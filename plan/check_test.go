@@ -100,6 +100,7 @@ func TestInvalid(t *testing.T) {
 		{"healthcheck bad duration", minimal + "release:\n  healthcheck:\n    test: [x]\n    timeout: 5\n", 7, 14, `invalid duration "5" (write a duration of at least 1ms`},
 		{"entrypoint line as one item", minimal + "release:\n  entrypoint: [node server.js]\n", 5, 15, `release.entrypoint[0] is "node server.js", one item with spaces, which runs as a single program name (write one item per word, e.g. [node, server.js])`},
 		{"cmd line as one item", minimal + "release:\n  cmd: [\"gunicorn -b :5000 app:app\"]\n", 5, 8, `e.g. [gunicorn, "-b", ":5000", "app:app"]`},
+		{"output run from PATH", minimal + "build:\n  run: x\n  outputs: [boot.sh]\nrelease:\n  cmd: [boot.sh]\n", 8, 8, `release.cmd[0] is boot.sh, a build output in workdir, but a bare name is looked up on PATH (write ./boot.sh)`},
 		{"bad stop signal", minimal + "release:\n  stopSignal: SIGNOPE\n", 5, 15, `unknown signal "SIGNOPE"`},
 		{"writable workdir", minimal + "release:\n  user: node\n  writable: [.]\n", 6, 14, "the whole workdir cannot be writable"},
 		{"writable /usr", minimal + "release:\n  user: node\n  writable: [/usr]\n", 6, 14, "/usr holds the image's own files"},
