@@ -286,6 +286,11 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	if err := telling(errs[:]); err != nil {
 		return nil, b.missingOutput(err)
 	}
+	if target == llb.TargetRelease {
+		if err := b.checkStart(ctx, ref, t.Image); err != nil {
+			return nil, err
+		}
+	}
 	b.refsMu.Lock()
 	if b.refs == nil {
 		b.refs = map[string]client.Reference{}

@@ -37,3 +37,25 @@ func TestStartsNothing(t *testing.T) {
 	p.Release.Cmd = plan.Value[[]string]{Value: []string{"node", "x.js"}, Origin: plan.Origin{Kind: plan.Stagefile}}
 	assert.Check(t, startsNothing(p, ws, llb.TargetRelease))
 }
+
+func TestScriptOf(t *testing.T) {
+	for _, tc := range []struct {
+		argv []string
+		i    int
+		want string
+	}{
+		{[]string{"node", "dist/server.js"}, 1, "dist/server.js"},
+		{[]string{"/nodejs/bin/node", "--enable-source-maps", "-r", "./otel.js", "dist/main"}, 4, "dist/main"},
+		{[]string{"node", "-e", "1"}, 0, ""},
+		{[]string{"python", "-m", "app"}, 0, ""},
+		{[]string{"/app/.venv/bin/python", "-c", "import x"}, 0, ""},
+		{[]string{"python3", "-u", "main.py"}, 2, "main.py"},
+		{[]string{"docker-entrypoint.sh", "build/server.js"}, 1, "build/server.js"},
+		{[]string{"docker-entrypoint.sh", "npm", "start"}, 0, ""},
+		{[]string{"gunicorn", "app:app"}, 0, ""},
+	} {
+		i, got := scriptOf(tc.argv)
+		assert.Check(t, is.Equal(got, tc.want), "%v", tc.argv)
+		assert.Check(t, is.Equal(i, tc.i), "%v", tc.argv)
+	}
+}

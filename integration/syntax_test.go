@@ -116,6 +116,24 @@ func TestTestReportsWithoutReports(t *testing.T) {
 	assert.Check(t, is.Contains(out, "Stagefile:10:8: target test-reports exports test.reports and the tests' exit code, and this Stagefile lists no test.reports"))
 }
 
+// TestStartFileMissing: a release whose command names a file or program
+// it does not have fails at the line that wrote it, saying what is there,
+// instead of building an image that dies at docker run.
+func TestStartFileMissing(t *testing.T) {
+	for _, tc := range []struct{ release, want string }{
+		{"  cmd: [node, dist/index.js]\n", "the release runs node dist/index.js, and /app/dist/index.js is not in it (/app/dist has server.js"},
+		{"  entrypoint: [pnpm, start]\n", "the release starts pnpm, which is not on its PATH"},
+	} {
+		dir := example(t, "node-npm")
+		sf := filepath.Join(dir, "Stagefile")
+		writeFile(t, sf, strings.Replace(readFile(t, sf), "release:\n", "release:\n"+tc.release, 1))
+		out, err := buildctl(t, dir, "--progress=plain")
+		assert.Check(t, err != nil, out)
+		assert.Check(t, is.Contains(out, tc.want), tail(out, 10))
+		assert.Check(t, is.Contains(out, "Stagefile:"), "located")
+	}
+}
+
 // TestMissingBuildOutput: an output the build does not create fails at
 // its Stagefile line, saying where it was looked for, not with BuildKit's
 // checksum error.

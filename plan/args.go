@@ -169,7 +169,10 @@ func lintSecrets(p *Plan) []*Warning {
 	}
 	for _, vars := range [][]Var{p.Env, p.Release.Env} {
 		for _, v := range vars {
-			if secretLike.MatchString(v.Name) && v.Value != "" && !strings.HasPrefix(v.Value, "${") {
+			// SECRET_KEY_FILE=/run/secrets/key names where a secret is, the
+			// *_FILE convention of official images: a path, not the secret
+			file := strings.HasSuffix(strings.ToUpper(v.Name), "_FILE") && strings.HasPrefix(v.Value, "/")
+			if secretLike.MatchString(v.Name) && v.Value != "" && !strings.HasPrefix(v.Value, "${") && !file {
 				ws = append(ws, Warn(p, SecretInArg, v.Origin, "%s looks like a secret written into the Stagefile, and it reaches image configs (declare it under secrets instead)", v.Name))
 			}
 		}

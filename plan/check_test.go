@@ -323,3 +323,20 @@ func TestUnknownUser(t *testing.T) {
 		assert.Check(t, try(ok), ok)
 	}
 }
+
+// TestSecretFileVar: SECRET_KEY_FILE=/run/secrets/key names a file, not a
+// secret; SECRET_KEY=abc is one.
+func TestSecretFileVar(t *testing.T) {
+	_, ws, err := resolve(t, minimal+"release:\n  env:\n    SECRET_KEY_FILE: /run/secrets/key\n")
+	assert.NilError(t, err)
+	for _, w := range ws {
+		assert.Check(t, w.Rule != SecretInArg, w.Error())
+	}
+	_, ws, err = resolve(t, minimal+"release:\n  env:\n    SECRET_KEY: abc\n")
+	assert.NilError(t, err)
+	var rules []string
+	for _, w := range ws {
+		rules = append(rules, w.Rule.Name)
+	}
+	assert.Check(t, is.Contains(rules, "SecretInArg"))
+}

@@ -67,6 +67,8 @@ func (w *Warning) Error() string {
 // packageManagers do not forward signals to the app they start.
 var packageManagers = setOf("npm", "yarn", "pnpm", "npx", "corepack", "bun", "poetry", "pipenv", "uv")
 
+var pythonManagers = setOf("poetry", "pipenv", "uv")
+
 // tokenFiles often hold a registry or repository token.
 var tokenFiles = setOf(".npmrc", ".yarnrc.yml", ".yarnrc", ".pypirc", ".netrc", "pip.conf", ".git-credentials")
 
@@ -87,8 +89,12 @@ func Lint(p *Plan) []*Warning {
 	case !r.Entrypoint.Set() && len(r.Cmd.Value) > 0:
 		first, at = r.Cmd.Value[0], r.Cmd.Origin
 	}
-	if packageManagers[path.Base(first)] {
-		ws = append(ws, Warn(p, PackageManagerAsPID1, at, "%s as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start the app directly, e.g. [node, dist/server.js])", path.Base(first)))
+	if pm := path.Base(first); packageManagers[pm] {
+		example := "[node, dist/server.js]"
+		if pythonManagers[pm] {
+			example = "[gunicorn, app.wsgi] or [python, -m, app]"
+		}
+		ws = append(ws, Warn(p, PackageManagerAsPID1, at, "%s as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start the app directly, e.g. %s)", pm, example))
 	}
 	switch r.User.Value {
 	case "root", "0", "0:0", "root:root":

@@ -278,7 +278,7 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 	}
 	o := f.origin(pm.lockfile + " → " + pm.name)
 	tools, prod, dev, caches := pm.installs(pp, prodHashed, devHashed)
-	if d.Tools == nil && tools != nil && d.Production == nil {
+	if d.Tools == nil && tools != nil {
 		// its own step: a lockfile change does not reinstall the tool
 		d.Tools = plan.Argv(f.origin(pm.name+" "+pm.version+" ("+pm.why+"), when the image has none"), tools)
 	}
@@ -356,8 +356,15 @@ func (f *filler) test(pm manager, pp *pyproject) {
 
 // pytest says where pytest is declared, "" when it is not.
 func (f *filler) pytest(pm manager, pp *pyproject) string {
-	if r, ok := f.declared(pm, pp)["pytest"]; ok {
+	deps := f.declared(pm, pp)
+	if r, ok := deps["pytest"]; ok {
 		return r.from
+	}
+	// a plugin (pytest-django) brings pytest with it
+	for _, name := range sortedKeys(deps) {
+		if strings.HasPrefix(name, "pytest-") {
+			return deps[name].from + ", through " + name
+		}
 	}
 	return ""
 }

@@ -410,3 +410,16 @@ func TestOddFiles(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(cmdScript(p.Dependencies.Production), "--require-hashes"))
 }
+
+// TestTrialDjango: a pytest plugin alone runs pytest; a production install
+// the Stagefile writes keeps the preset's poetry install (tools).
+func TestTrialDjango(t *testing.T) {
+	p, _, err := fill(t, "", map[string]string{"requirements.txt": "django==5.0\n", "requirements-dev.txt": "pytest-django==4.8.0\n"}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(strings.Join(p.Test.Run.Argv[0], " "), "python -m pytest"))
+	assert.Check(t, is.Contains(p.Test.Run.Origin.From, "through pytest-django"))
+
+	p, _, err = fill(t, "dependencies:\n  production: poetry install --only main,prod --no-root\n", map[string]string{"pyproject.toml": pyprojectPoetry, "poetry.lock": poetryLockFile}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, p.Dependencies.Tools != nil, "the preset still installs poetry for the production install written")
+}

@@ -1,0 +1,155 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/gateway/client"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+
+	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/spec"
+)
+
+// defaultPath is the PATH a container gets when its image sets none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// checkStart fails a release whose command names a program or a script it
+// does not have: a typo in the start file, a build tool (pnpm, yarn from
+// corepack) that only the build image had, a build output run by its bare
+// name. The image would build and then die at docker run.
+func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *dockerspec.DockerOCIImage) error {
+	if ref == nil || img == nil {
+		return nil
+	}
+	c := img.Config
+	argv := append(append([]string{}, c.Entrypoint...), c.Cmd...)
+	if len(argv) == 0 || argv[0] == "" {
+		return nil
+	}
+	wd := c.WorkingDir
+	if wd == "" {
+		wd = "/"
+	}
+	exists := func(p string) bool {
+		_, err := ref.StatFile(ctx, client.StatRequest{Path: p})
+		return err == nil
+	}
+	// which Stagefile field wrote argv[i]
+	r := b.plan.Release
+	at := func(i int) plan.Origin {
+		n := len(c.Entrypoint)
+		if i < n && r.Entrypoint.Set() {
+			return r.Entrypoint.Origin
+		}
+		if i >= n && r.Cmd.Set() {
+			return r.Cmd.Origin
+		}
+		return plan.Origin{At: r.At}
+	}
+	fail := func(i int, format string, args ...any) error {
+		return withSource(spec.Errorf(b.plan.File, at(i).At, format, args...), b.src.SourceMap)
+	}
+
+	prog := argv[0]
+	switch {
+	case path.IsAbs(prog):
+		if !exists(prog) {
+			return fail(0, "the release starts %s, which it does not have (write a program the runtime image has, or the path of a build output)", prog)
+		}
+	case strings.Contains(prog, "/"):
+		if !exists(path.Join(wd, prog)) {
+			return fail(0, "the release starts %s, and %s is not in it%s", prog, path.Join(wd, prog), b.nearby(ctx, ref, path.Join(wd, prog)))
+		}
+	default:
+		pathEnv := defaultPath
+		for _, e := range c.Env {
+			if v, ok := strings.CutPrefix(e, "PATH="); ok {
+				pathEnv = v
+			}
+		}
+		found := false
+		for _, dir := range strings.Split(pathEnv, ":") {
+			if dir != "" && exists(path.Join(dir, prog)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fail(0, "the release starts %s, which is not on its PATH (%s): tools the build steps had (corepack's pnpm or yarn, dev dependencies) are not in the release (start the app with what the runtime image has, e.g. [node, dist/server.js], or a build output as ./name)", prog, pathEnv)
+		}
+	}
+
+	i, script := scriptOf(argv)
+	if script == "" {
+		return nil
+	}
+	file := script
+	if !path.IsAbs(file) {
+		file = path.Join(wd, file)
+	}
+	for _, f := range []string{file, file + ".js", file + ".mjs", file + ".cjs", path.Join(file, "index.js")} {
+		if exists(f) {
+			return nil
+		}
+	}
+	return fail(i, "the release runs %s %s, and %s is not in it%s", path.Base(prog), script, file, b.nearby(ctx, ref, file))
+}
+
+// scriptOf finds the file an interpreter (node, python) in argv runs, and
+// its index; "" when it runs code given inline (-e, -c) or a module (-m).
+func scriptOf(argv []string) (int, string) {
+	base := path.Base(argv[0])
+	node := base == "node" || base == "nodejs"
+	python := strings.HasPrefix(base, "python")
+	start := 1
+	if base == "docker-entrypoint.sh" {
+		// the official node images' entrypoint runs node with a script
+		if len(argv) < 2 || !strings.HasSuffix(argv[1], "js") {
+			return 0, ""
+		}
+		node, start = true, 1
+	}
+	if !node && !python {
+		return 0, ""
+	}
+	withValue := map[string]bool{"-r": true, "--require": true, "--import": true, "--loader": true, "--experimental-loader": true, "-W": true, "-X": true}
+	for i := start; i < len(argv); i++ {
+		a := argv[i]
+		switch {
+		case a == "-e" || a == "--eval" || a == "-p" || a == "--print" || a == "-c" || a == "-m" || a == "-":
+			return 0, ""
+		case withValue[a]:
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			return i, a
+		}
+	}
+	return 0, ""
+}
+
+// nearby lists what the folder a missing file was looked for in holds,
+// for the error: the build wrote the file under another name or folder.
+func (b *builder) nearby(ctx context.Context, ref client.Reference, file string) string {
+	dir := path.Dir(file)
+	entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: dir})
+	if err != nil {
+		return fmt.Sprintf(" (nor is %s: write a path the build outputs create)", dir)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.GetPath())
+	}
+	sort.Strings(names)
+	if len(names) > 8 {
+		names = append(names[:8], "...")
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf(" (%s is empty)", dir)
+	}
+	return fmt.Sprintf(" (%s has %s)", dir, strings.Join(names, ", "))
+}
