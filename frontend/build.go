@@ -562,6 +562,11 @@ func (c *optsClient) BuildOpts() client.BuildOpts { return c.opts }
 func (b *builder) missingOutput(err error) error {
 	p := b.plan
 	msg := err.Error()
+	for _, m := range p.Dependencies.Manifests {
+		if q := strconv.Quote("/" + path.Clean(m.Value)); !plan.HasWildcard(m.Value) && strings.Contains(msg, q+": not found") {
+			return withSource(spec.Errorf(p.File, m.Origin.At, "manifest %s is not in the build context (check its name, e.g. the lockfile your package manager writes, and the .dockerignore)", m.Value), b.src.SourceMap)
+		}
+	}
 	for _, o := range p.Build.Outputs {
 		from := path.Join(p.Workdir.Value, o.Value)
 		if p.Build.Run == nil {

@@ -105,7 +105,8 @@ func (b *builder) loadImage(ctx context.Context, ref string, p ocispecs.Platform
 			// status (and message) of a wrapped error back to the client
 			return llb.Image{}, withSource(spec.Errorf(b.src.Filename, at.At, "image %s, chosen by %s, cannot be resolved: %v (write image: to use another)", ref, at, err), b.src.SourceMap)
 		}
-		return fail(errors.Wrapf(err, "resolving image %s", ref))
+		// a new error for the same reason: the line and the fix reach the client
+		return llb.Image{}, withSource(spec.Errorf(b.src.Filename, at.At, "image %s cannot be resolved: %v (check its name and tag, and that the registry has it)", ref, err), b.src.SourceMap)
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(dt, &img); err != nil {

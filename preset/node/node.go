@@ -354,7 +354,7 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 		// the app reads node_modules; the SBOM attestation lists what it holds
 		d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: pm.lockfile, Origin: f.origin("the lockfile: read by the installs, not by the app")})
 		if pm.name == pnpm {
-			for _, state := range []string{"node_modules/.modules.yaml", "node_modules/.pnpm-workspace-state*.json"} {
+			for _, state := range []string{"node_modules/.modules.yaml", "node_modules/.pnpm-workspace-state*.json", "node_modules/.pnpm/lock.yaml"} {
 				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: state, Origin: f.origin("pnpm's install state: timestamps, read by the next install, not by the app")})
 			}
 		}
