@@ -121,7 +121,7 @@ func TestTestReportsWithoutReports(t *testing.T) {
 // instead of building an image that dies at docker run.
 func TestStartFileMissing(t *testing.T) {
 	for _, tc := range []struct{ release, want string }{
-		{"  cmd: [node, dist/index.js]\n", "the release runs node dist/index.js, and /app/dist/index.js is not in it (/app/dist has server.js"},
+		{"  cmd: [node, dist/index.js]\n", "the release runs node dist/index.js, and /app/dist/index.js is not in it (/app/dist has app.js, orders.js, server.js)"},
 		{"  entrypoint: [pnpm, start]\n", "the release starts pnpm, which is not on its PATH"},
 	} {
 		dir := example(t, "node-npm")
@@ -131,6 +131,22 @@ func TestStartFileMissing(t *testing.T) {
 		assert.Check(t, err != nil, out)
 		assert.Check(t, is.Contains(out, tc.want), tail(out, 10))
 		assert.Check(t, is.Contains(out, "Stagefile:"), "located")
+	}
+}
+
+// TestMissingInputsLocated: a manifest the context lacks and a mistyped
+// image fail at their line, not with BuildKit's bare "not found".
+func TestMissingInputsLocated(t *testing.T) {
+	for _, tc := range []struct{ from, to, want string }{
+		{"manifests: [package.json]", "manifests: [package.json, yarn.lock]", "Stagefile:7:29: manifest yarn.lock is not in the build context"},
+		{"image: node:20-bookworm-slim", "image: node:20-bookworm-slm", "Stagefile:4:8: image node:20-bookworm-slm cannot be resolved"},
+	} {
+		dir := example(t, "failing-test")
+		sf := filepath.Join(dir, "Stagefile")
+		writeFile(t, sf, strings.Replace(readFile(t, sf), tc.from, tc.to, 1))
+		out, err := buildctl(t, dir, "--progress=plain")
+		assert.Check(t, err != nil, out)
+		assert.Check(t, is.Contains(out, tc.want), tail(out, 8))
 	}
 }
 
