@@ -372,17 +372,29 @@ func (f *filler) pytest(pm manager, pp *pyproject) string {
 // declared is every dependency the manifests name, production and
 // development, by normalized name.
 func (f *filler) declared(pm manager, pp *pyproject) map[string]requirement {
+	return f.declaredFor(pm, pp, false)
+}
+
+// declaredFor is declared, or with prodOnly what the production install
+// puts in the release.
+func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[string]requirement {
 	var reqs []requirement
 	switch pm.name {
 	case uv:
 		prod, dev := pp.declared()
-		reqs = append(prod, dev...)
+		reqs = prod
+		if !prodOnly {
+			reqs = append(reqs, dev...)
+		}
 	case poetry:
 		prod, dev := pp.poetryDeclared()
-		reqs = append(prod, dev...)
+		reqs = prod
+		if !prodOnly {
+			reqs = append(reqs, dev...)
+		}
 	default:
 		for _, name := range []string{pm.devFile, pm.lockfile} {
-			if name == "" {
+			if name == "" || (prodOnly && name == pm.devFile) {
 				continue
 			}
 			if rf, err := parseRequirements(name, normalize(f.facts.Files[name])); err == nil {
@@ -408,7 +420,7 @@ func (f *filler) startExample(pm manager, pp *pyproject) string {
 	if pkgs := f.packages(); len(pkgs) > 0 {
 		module = path.Base(pkgs[0])
 	}
-	deps := f.declared(pm, pp)
+	deps := f.declaredFor(pm, pp, true) // what the release will have
 	has := func(names ...string) bool {
 		for _, n := range names {
 			if _, ok := deps[n]; ok {

@@ -422,4 +422,9 @@ func TestTrialDjango(t *testing.T) {
 	p, _, err = fill(t, "dependencies:\n  production: poetry install --only main,prod --no-root\n", map[string]string{"pyproject.toml": pyprojectPoetry, "poetry.lock": poetryLockFile}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, p.Dependencies.Tools != nil, "the preset still installs poetry for the production install written")
+
+	// gunicorn only among the dev packages: the release will not have it
+	_, warnings, err := fill(t, "", map[string]string{"requirements.txt": "django==5.0\n", "requirements-dev.txt": "gunicorn==23.0.0\npytest==8.0\n", "site/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `[gunicorn, --bind, "0.0.0.0:8000", site.wsgi] (with gunicorn added to the dependencies)`))
 }
