@@ -31,11 +31,22 @@ var NoEntrypoint = &plan.Rule{Name: "NoEntrypoint",
 	Description: "The preset cannot tell how the app starts.",
 	URL:         "https://github.com/stagefile/stagefile/blob/main/docs/presets.md#noentrypoint"}
 
+// GroupNotShipped is the preset's rule for a poetry group that looks like
+// run-time dependencies but the production install (--only main) leaves out.
+var GroupNotShipped = &plan.Rule{Name: "GroupNotShipped",
+	Description: "A poetry dependency group the release does not get.",
+	URL:         "https://github.com/stagefile/stagefile/blob/main/docs/presets.md#groupnotshipped"}
+
 func (Provider) Name() string { return "python" }
 
 func (Provider) Rules() []*plan.Rule {
-	return []*plan.Rule{PythonVersionMismatch, NoAppCode, NoEntrypoint}
+	return []*plan.Rule{PythonVersionMismatch, NoAppCode, NoEntrypoint, GroupNotShipped}
 }
+
+// devGroups are the names poetry projects give the groups that only tests
+// and tools need.
+var devGroups = map[string]bool{"dev": true, "test": true, "tests": true, "testing": true, "lint": true, "linting": true,
+	"docs": true, "doc": true, "typing": true, "types": true, "format": true, "style": true, "ci": true, "tox": true, "bench": true}
 
 // Files: the manifests and lockfiles the managers read, their settings,
 // .python-version, and the names (not the contents) of the packages at
@@ -284,6 +295,13 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 	}
 	if d.Production == nil {
 		d.Production = plan.Argv(o, prod...)
+		if pm.name == poetry {
+			for _, g := range sortedKeys(pp.Tool.Poetry.Group) {
+				if !devGroups[strings.ToLower(g)] && !pp.Tool.Poetry.Group[g].Optional {
+					f.warn(GroupNotShipped, f.origin("pyproject.toml tool.poetry.group."+g), "poetry group %s is installed for the tests but not in the release (the production install is --only main); if the app needs it at run time, write dependencies.production: poetry install --only main,%s --no-root --no-interaction --no-ansi", g, g)
+				}
+			}
+		}
 	}
 	if d.Development == nil && dev != nil {
 		d.Development = plan.Argv(o, dev...)

@@ -428,3 +428,24 @@ func TestTrialDjango(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(fmt.Sprint(warnings), `[gunicorn, --bind, "0.0.0.0:8000", site.wsgi] (with gunicorn added to the dependencies)`))
 }
+
+// TestGroupNotShipped: a poetry group that is not a dev group is installed
+// for the tests only; the preset says so, and how to ship it.
+func TestGroupNotShipped(t *testing.T) {
+	pp := strings.Replace(pyprojectPoetry, "[tool.poetry.group.dev.dependencies]\n", "[tool.poetry.group.prod.dependencies]\nwaitress = \"^3.0\"\n\n[tool.poetry.group.lint.dependencies]\npytest = \"^8.3\"\n\n[tool.poetry.group.dev.dependencies]\n", 1)
+	_, warnings, err := fill(t, "", map[string]string{"pyproject.toml": pp, "poetry.lock": poetryLockFile}, slim)
+	assert.NilError(t, err)
+	var got []string
+	for _, w := range warnings {
+		if w.Rule == GroupNotShipped {
+			got = append(got, w.Msg)
+		}
+	}
+	assert.Check(t, is.DeepEqual(got, []string{"poetry group prod is installed for the tests but not in the release (the production install is --only main); if the app needs it at run time, write dependencies.production: poetry install --only main,prod --no-root --no-interaction --no-ansi"}))
+	// with the production install written, the Stagefile decided
+	_, warnings, err = fill(t, "dependencies:\n  production: poetry install --only main,prod --no-root\n", map[string]string{"pyproject.toml": pp, "poetry.lock": poetryLockFile}, slim)
+	assert.NilError(t, err)
+	for _, w := range warnings {
+		assert.Check(t, w.Rule != GroupNotShipped, w.Msg)
+	}
+}
