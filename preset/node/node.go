@@ -328,12 +328,16 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	if pm.corepack() {
 		// corepack provides the pinned (or lockfile's) yarn or pnpm; the
 		// shims it installs stay for the installs, test and build
-		enable := []string{"corepack", "enable"}
+		enable := [][]string{{"corepack", "enable"}}
 		if !pm.pinned {
-			enable = append(enable, pm.tool())
+			enable[0] = append(enable[0], pm.tool())
+		} else if corepackSpec.MatchString(pkg.PackageManager) {
+			// fetched here, once: the installs run after a lockfile change
+			// would download it again (corepack's cache is in this layer)
+			enable = append(enable, []string{"corepack", "install", "-g", pkg.PackageManager})
 		}
 		if d.Tools == nil {
-			d.Tools = plan.Argv(f.origin(pm.tool()+" comes from corepack"), enable)
+			d.Tools = plan.Argv(f.origin(pm.tool()+" comes from corepack"), enable...)
 		}
 		plan.SetVar(&p.Env, "COREPACK_ENABLE_DOWNLOAD_PROMPT", "0", f.origin("corepack must not ask before fetching "+pm.tool()))
 		if !pm.pinned {
@@ -719,3 +723,7 @@ func berryMajor(pkg packageJSON, rc string) string {
 	}
 	return ""
 }
+
+// corepackSpec is a packageManager value corepack installs: name@version,
+// optionally with its hash.
+var corepackSpec = regexp.MustCompile(`^(yarn|pnpm)@[0-9][0-9A-Za-z.+-]*$`)
