@@ -7,6 +7,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerui"
@@ -22,6 +23,9 @@ import (
 // only the context files it names, and the runtime image's config and
 // users when it needs them, for the first target platform.
 func (b *builder) resolve(ctx context.Context, s *spec.Spec) (*plan.Plan, []*plan.Warning, error) {
+	// each image's /etc/passwd is read once: the preset and the user
+	// check both ask (resolving is single-threaded)
+	users := map[string]func() ([]plan.User, error){}
 	r := plan.Resolver{
 		Providers: preset.Providers,
 		BuildArgs: b.bc.BuildArgs,
@@ -32,7 +36,10 @@ func (b *builder) resolve(ctx context.Context, s *spec.Spec) (*plan.Plan, []*pla
 			if err != nil {
 				return nil, err
 			}
-			return &plan.ImageInfo{Config: img.Config, Users: func() ([]plan.User, error) { return b.imageUsers(ctx, img.State) }}, nil
+			if users[ref] == nil {
+				users[ref] = sync.OnceValues(func() ([]plan.User, error) { return b.imageUsers(ctx, img.State) })
+			}
+			return &plan.ImageInfo{Config: img.Config, Users: users[ref]}, nil
 		},
 	}
 	return r.Resolve(s)

@@ -53,16 +53,19 @@ func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *doc
 	fail := func(i int, format string, args ...any) error {
 		return withSource(spec.Errorf(b.plan.File, at(i).At, format, args...), b.src.SourceMap)
 	}
+	// the names come from package.json, the image and the build's files:
+	// no control characters reach the user's terminal
+	q := plan.Printable
 
 	prog := argv[0]
 	switch {
 	case path.IsAbs(prog):
 		if !exists(prog) {
-			return fail(0, "the release starts %s, which it does not have (write a program the runtime image has, or the path of a build output)", prog)
+			return fail(0, "the release starts %s, which it does not have (write a program the runtime image has, or the path of a build output)", q(prog))
 		}
 	case strings.Contains(prog, "/"):
 		if !exists(path.Join(wd, prog)) {
-			return fail(0, "the release starts %s, and %s is not in it%s", prog, path.Join(wd, prog), b.nearby(ctx, ref, path.Join(wd, prog)))
+			return fail(0, "the release starts %s, and %s is not in it%s", q(prog), q(path.Join(wd, prog)), b.nearby(ctx, ref, path.Join(wd, prog)))
 		}
 	default:
 		pathEnv := defaultPath
@@ -79,7 +82,7 @@ func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *doc
 			}
 		}
 		if !found {
-			return fail(0, "the release starts %s, which is not on its PATH (%s): tools the build steps had (corepack's pnpm or yarn, dev dependencies) are not in the release (start the app with what the runtime image has, e.g. [node, dist/server.js], or a build output as ./name)", prog, pathEnv)
+			return fail(0, "the release starts %s, which is not on its PATH (%s): tools the build steps had (corepack's pnpm or yarn, dev dependencies) are not in the release (start the app with what the runtime image has, e.g. [node, dist/server.js], or a build output as ./name)", q(prog), q(pathEnv))
 		}
 	}
 
@@ -96,7 +99,7 @@ func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *doc
 			return nil
 		}
 	}
-	return fail(i, "the release runs %s %s, and %s is not in it%s", path.Base(prog), script, file, b.nearby(ctx, ref, file))
+	return fail(i, "the release runs %s %s, and %s is not in it%s", q(path.Base(prog)), q(script), q(file), b.nearby(ctx, ref, file))
 }
 
 // scriptOf finds the file an interpreter (node, python) in argv runs, and
@@ -105,19 +108,18 @@ func scriptOf(argv []string) (int, string) {
 	base := path.Base(argv[0])
 	node := base == "node" || base == "nodejs"
 	python := strings.HasPrefix(base, "python")
-	start := 1
 	if base == "docker-entrypoint.sh" {
 		// the official node images' entrypoint runs node with a script
 		if len(argv) < 2 || !strings.HasSuffix(argv[1], "js") {
 			return 0, ""
 		}
-		node, start = true, 1
+		node = true
 	}
 	if !node && !python {
 		return 0, ""
 	}
 	withValue := map[string]bool{"-r": true, "--require": true, "--import": true, "--loader": true, "--experimental-loader": true, "-W": true, "-X": true}
-	for i := start; i < len(argv); i++ {
+	for i := 1; i < len(argv); i++ {
 		a := argv[i]
 		switch {
 		case a == "-e" || a == "--eval" || a == "-p" || a == "--print" || a == "-c" || a == "-m" || a == "-":
@@ -138,18 +140,18 @@ func (b *builder) nearby(ctx context.Context, ref client.Reference, file string)
 	dir := path.Dir(file)
 	entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: dir})
 	if err != nil {
-		return fmt.Sprintf(" (nor is %s: write a path the build outputs create)", dir)
+		return fmt.Sprintf(" (nor is %s: write a path the build outputs create)", plan.Printable(dir))
 	}
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.GetPath())
+		names = append(names, plan.Printable(e.GetPath()))
 	}
 	sort.Strings(names)
 	if len(names) > 8 {
 		names = append(names[:8], "...")
 	}
 	if len(names) == 0 {
-		return fmt.Sprintf(" (%s is empty)", dir)
+		return fmt.Sprintf(" (%s is empty)", plan.Printable(dir))
 	}
-	return fmt.Sprintf(" (%s has %s)", dir, strings.Join(names, ", "))
+	return fmt.Sprintf(" (%s has %s)", plan.Printable(dir), strings.Join(names, ", "))
 }

@@ -554,6 +554,10 @@ func hasControl(s string) bool {
 // would reach the user's terminal) and without its whole length.
 func printable(s string) string { return escape(s, 80) }
 
+// Printable is s for an error message: control characters escaped, long
+// values cut. For values from the context or a build's files.
+func Printable(s string) string { return printable(s) }
+
 // escapeControl writes control characters as \xNN, whatever the length.
 func escapeControl(s string) string { return escape(s, -1) }
 

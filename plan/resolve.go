@@ -190,7 +190,8 @@ var ErrTooLarge = errors.New("file too large")
 func (r Resolver) checkUser(p *Plan) *spec.Error {
 	u := p.Release.User
 	name, _, _ := strings.Cut(u.Value, ":")
-	if !u.Set() || r.Image == nil || name == "" || name == "root" || strings.Trim(name, "0123456789") == "" {
+	// a preset picks only users it found in the image
+	if !u.Set() || u.Origin.Kind == Preset || r.Image == nil || name == "" || name == "root" || strings.Trim(name, "0123456789") == "" {
 		return nil
 	}
 	ref := p.Image.Value

@@ -386,7 +386,9 @@ func FlowList(words []string) string {
 // sequence.
 func plainWord(w string) bool {
 	for i, r := range w {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/=+@%", r) || r == '-' && i > 0
+		// '@' and '%' may not start a plain scalar, '-' would read as a flag
+		// to the eye and a sequence entry to some parsers
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/=+", r) || i > 0 && strings.ContainsRune("-@%", r)
 		if !ok {
 			return false
 		}

@@ -258,6 +258,7 @@ func TestListSuggestionParses(t *testing.T) {
 	for _, tc := range []struct{ value, want string }{
 		{"gunicorn -b :5000 app:app", `[gunicorn -b :5000 app:app]`},
 		{"node dist/main.js", `[node dist/main.js]`},
+		{"node @scope/cli %s", `[node @scope/cli %s]`},
 		{`npm start && echo "done"`, `[sh -c npm start && echo "done"]`},
 	} {
 		_, err := Parse("Stagefile", []byte(minimal+"release:\n  cmd: "+tc.value+"\n"))
