@@ -16,8 +16,6 @@ import (
 
 	"github.com/containerd/platforms"
 	bk "github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/frontend/dockerfile/linter"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
@@ -61,7 +59,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, withSource(err, src.SourceMap)
 	}
-	lintCfg, err := linterConfig(bc, src.Data)
+	lintCfg, err := LintConfig(src.Data, bc.LinterConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +69,8 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	// what the preset filled is listed, checked and linted like the rest.
 	p, warnings, err := b.resolve(ctx, s)
 	if err != nil {
-		b.warnAll(ctx, warnings)
+		shown, _ := lintCfg.Report(warnings, false)
+		b.warn(ctx, shown)
 		return nil, withSource(err, src.SourceMap)
 	}
 	b.plan = p
@@ -100,17 +99,15 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		}
 		return nil, withSource(spec.Errorf(p.File, p.Test.Run.Origin.At, "%s", msg), b.src.SourceMap)
 	}
-	if err := startsNothing(p, warnings, target); err != nil {
-		b.warnAll(ctx, warnings)
-		return nil, withSource(err, b.src.SourceMap)
-	}
 	if skip, _ := strconv.ParseBool(bc.BuildArgs[argSkipTests]); skip && target != llb.TargetTest && target != llb.TargetTestReports && p.Test.Run != nil {
 		b.skipTests = true
 		warnings = append(warnings, plan.Warn(p, plan.TestsSkipped, plan.Origin{At: p.Test.At},
 			"tests skipped: %s is set, so this image is untested (unset it before shipping)", argSkipTests))
 	}
-	if err := b.warnAll(ctx, warnings); err != nil {
-		return nil, err
+	shown, err := lintCfg.Report(warnings, target == llb.TargetRelease)
+	b.warn(ctx, shown)
+	if err != nil {
+		return nil, withSource(err, b.src.SourceMap)
 	}
 	if b.epoch, err = b.sourceDateEpoch(ctx); err != nil {
 		return nil, err
@@ -139,7 +136,7 @@ type builder struct {
 	c         client.Client
 	bc        *dockerui.Client
 	src       *dockerui.Source
-	lint      *linter.Config
+	lint      plan.LintConfig
 	plan      *plan.Plan
 	skipTests bool
 	epoch     *time.Time
@@ -158,40 +155,9 @@ type builder struct {
 	crossErr  error
 }
 
-// linterConfig reads `# check=skip=...;error=true` from the Stagefile's
-// leading comments; the BUILDKIT_DOCKERFILE_CHECK build arg (which
-// dockerui parsed) wins, as with Dockerfiles.
-func linterConfig(bc *dockerui.Client, dt []byte) (*linter.Config, error) {
-	if bc.LinterConfig != nil {
-		return bc.LinterConfig, nil
-	}
-	check, _, _, _ := parser.ParseDirective("check", dt)
-	cfg, err := linter.ParseLintOptions(check)
-	return cfg, errors.Wrap(err, "reading the Stagefile's \"# check=\" line")
-}
-
-// skipped reports whether the check configuration silences rule.
-func (b *builder) skipped(rule *plan.Rule) bool {
-	if b.lint.SkipAll {
-		return true
-	}
-	for _, r := range b.lint.SkipRules {
-		if strings.EqualFold(r, rule.Name) {
-			return true
-		}
-	}
-	return false
-}
-
-// warnAll reports the warnings that are not skipped in the progress
-// stream; with error=true, any of them fails the build.
-func (b *builder) warnAll(ctx context.Context, warnings []*plan.Warning) error {
-	var rules []string
-	seen := map[string]bool{}
+// warn reports warnings in the progress stream.
+func (b *builder) warn(ctx context.Context, warnings []*plan.Warning) {
 	for _, w := range warnings {
-		if b.skipped(w.Rule) {
-			continue
-		}
 		msg := fmt.Sprintf("%s: %s (%s line %d)", w.Rule.Name, w.Msg, w.File, w.Range.Start.Line)
 		if w.Whole {
 			msg = fmt.Sprintf("%s: %s", w.Rule.Name, w.Msg)
@@ -203,15 +169,7 @@ func (b *builder) warnAll(ctx context.Context, warnings []*plan.Warning) error {
 			Detail:     [][]byte{[]byte(w.Rule.Description)},
 			URL:        w.Rule.URL,
 		})
-		if !seen[w.Rule.Name] {
-			seen[w.Rule.Name] = true
-			rules = append(rules, w.Rule.Name)
-		}
 	}
-	if b.lint.ReturnAsError && len(rules) > 0 {
-		return errors.Errorf("lint violations found for rules: %s (the Stagefile's \"# check=\" line has error=true)", strings.Join(rules, ", "))
-	}
-	return nil
 }
 
 // sourceDateEpoch is SOURCE_DATE_EPOCH: Unix seconds, or "context" for
@@ -609,21 +567,4 @@ func telling(errs []error) error {
 		}
 	}
 	return first
-}
-
-// startsNothing refuses a release whose preset could not tell how the app
-// starts, where the Stagefile does not say either: the image would run the
-// base image's own command (a node or python prompt that exits at once),
-// and buildctl does not show the warning that said so. Other targets, a
-// library's tests for one, build as they are.
-func startsNothing(p *plan.Plan, warnings []*plan.Warning, target string) error {
-	if target != llb.TargetRelease || !p.Preset.Set() || p.Release.Entrypoint.Set() || p.Release.Cmd.Set() {
-		return nil
-	}
-	for _, w := range warnings {
-		if w.Rule != nil && (w.Rule.Name == "UnknownStartCommand" || w.Rule.Name == "NoEntrypoint") {
-			return spec.Errorf(w.File, w.Range, "the release would run its base image's own command, not the app: %s. The test, build and dependencies targets build without it", w.Msg)
-		}
-	}
-	return nil
 }

@@ -85,7 +85,7 @@ func (b *builder) lintResults(warnings []*plan.Warning) *lint.LintResults {
 	res := &lint.LintResults{}
 	idx := res.AddSource(b.src.SourceMap)
 	for _, w := range warnings {
-		if b.skipped(w.Rule) {
+		if b.lint.Skips(w.Rule) {
 			continue
 		}
 		res.Warnings = append(res.Warnings, lint.Warning{

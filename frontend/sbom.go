@@ -2,11 +2,7 @@ package frontend
 
 import (
 	"context"
-	"io"
-	"path"
 	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/containerd/platforms"
@@ -21,13 +17,14 @@ import (
 
 	"github.com/stagefile/stagefile/llb"
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset"
 	"github.com/stagefile/stagefile/sbom"
 )
 
 // attachSBOM answers --sbom=true (attest:sbom) with the frontend's own
-// SPDX document of the production packages: from the lockfile (npm, yarn,
-// pnpm), else read from the release itself (a Python virtualenv's
-// distributions, a Go binary's modules). No scanner image to pull, and
+// SPDX document of the production packages: from the lockfile, else read
+// from the release itself by the presets (installed distributions, a
+// binary's modules). No scanner image to pull, and
 // the dev dependencies the tests used are not in it. Where it can tell
 // neither, it leaves the SBOM to BuildKit's scanner.
 func (b *builder) attachSBOM(ctx context.Context, rb *dockerui.ResultBuilder, target string) error {
@@ -59,7 +56,7 @@ func (b *builder) attachSBOM(ctx context.Context, rb *dockerui.ResultBuilder, ta
 			if pkgs, from, ok, err = b.shippedPackages(ctx, ref); err != nil {
 				return err
 			} else if !ok {
-				b.src.Warn(ctx, "SBOM: the frontend found no lockfile it reads, no Python virtualenv and no Go binary as the entrypoint; BuildKit's scanner makes this one", client.WarnOpts{})
+				b.src.Warn(ctx, "SBOM: no preset could list the release's packages (from a lockfile it reads, installed metadata or the binary it starts); BuildKit's scanner makes this one", client.WarnOpts{})
 				return nil
 			}
 		}
@@ -83,81 +80,33 @@ func (b *builder) attachSBOM(ctx context.Context, rb *dockerui.ResultBuilder, ta
 	})
 }
 
-// maxMetadata bounds the part of a METADATA file read: its headers come
-// first, the long description after them is not needed.
-const maxMetadata = 64 << 10
-
-// shippedPackages reads what the built image holds: the distributions in
-// workdir's .venv (any Python package manager installs them there with
-// the python preset), else the modules of the Go binary the release runs.
+// shippedPackages asks the presets what the built release holds (the
+// distributions of a virtualenv, a binary's modules).
 func (b *builder) shippedPackages(ctx context.Context, ref client.Reference) ([]plan.Package, string, bool, error) {
 	if ref == nil {
 		return nil, "", false, nil
 	}
-	wd := b.plan.Workdir.Value
-	lib := path.Join(wd, ".venv", "lib")
-	if pythons, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: lib, IncludePattern: "python*"}); err == nil {
-		var pkgs []plan.Package
-		for _, py := range pythons {
-			site := path.Join(lib, py.GetPath(), "site-packages")
-			dists, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: site, IncludePattern: "*.dist-info"})
-			if err != nil {
-				continue
-			}
-			for _, d := range dists {
-				dt, err := ref.ReadFile(ctx, client.ReadRequest{Filename: path.Join(site, d.GetPath(), "METADATA"), Range: &client.FileRange{Length: maxMetadata}})
-				if err != nil {
-					continue
-				}
-				if pkg, ok := sbom.DistInfo(dt); ok {
-					pkgs = append(pkgs, pkg)
-				}
-			}
-		}
-		if len(pkgs) > 0 {
-			sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].Name < pkgs[j].Name })
-			return pkgs, path.Join(wd, ".venv") + ", the installed distributions", true, nil
-		}
-	}
-	r := b.plan.Release
-	cmd := r.Cmd.Value
-	if r.Entrypoint.Set() {
-		cmd = r.Entrypoint.Value
-	}
-	if len(cmd) == 0 || strings.TrimSpace(cmd[0]) == "" {
-		return nil, "", false, nil
-	}
-	bin := cmd[0]
-	if !path.IsAbs(bin) {
-		if !strings.Contains(bin, "/") {
-			return nil, "", false, nil // found on PATH: the image's, not the app's
-		}
-		bin = path.Join(wd, bin)
-	}
-	if pkgs, ok := sbom.GoModules(&refReader{ctx: ctx, ref: ref, name: bin}); ok {
-		return pkgs, bin + ", the Go binary's modules", true, nil
-	}
-	return nil, "", false, nil
+	return preset.Providers.Shipped(b.plan, &releaseFS{ctx: ctx, ref: ref})
 }
 
-// refReader reads a file of a result by ranges, for debug/buildinfo.
-type refReader struct {
-	ctx  context.Context
-	ref  client.Reference
-	name string
+// releaseFS reads a solved result's files for the presets.
+type releaseFS struct {
+	ctx context.Context
+	ref client.Reference
 }
 
-func (r *refReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 || len(p) == 0 {
-		return 0, nil
-	}
-	dt, err := r.ref.ReadFile(r.ctx, client.ReadRequest{Filename: r.name, Range: &client.FileRange{Offset: int(off), Length: len(p)}})
+func (r *releaseFS) ReadDir(dir, pattern string) ([]string, error) {
+	entries, err := r.ref.ReadDir(r.ctx, client.ReadDirRequest{Path: dir, IncludePattern: pattern})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := copy(p, dt)
-	if n < len(p) {
-		return n, io.EOF
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.GetPath()
 	}
-	return n, nil
+	return names, nil
+}
+
+func (r *releaseFS) ReadFile(name string, offset, length int) ([]byte, error) {
+	return r.ref.ReadFile(r.ctx, client.ReadRequest{Filename: name, Range: &client.FileRange{Offset: offset, Length: length}})
 }

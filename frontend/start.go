@@ -11,6 +11,7 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset"
 	"github.com/stagefile/stagefile/spec"
 )
 
@@ -18,9 +19,10 @@ import (
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // checkStart fails a release whose command names a program or a script it
-// does not have: a typo in the start file, a build tool (pnpm, yarn from
-// corepack) that only the build image had, a build output run by its bare
-// name. The image would build and then die at docker run.
+// does not have: a typo in the start file, a build tool (a package
+// manager) that only the build image had, a build output run by its bare
+// name. The image would build and then die at docker run. Which file an
+// interpreter runs, the presets tell.
 func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *dockerspec.DockerOCIImage) error {
 	if ref == nil || img == nil {
 		return nil
@@ -53,7 +55,7 @@ func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *doc
 	fail := func(i int, format string, args ...any) error {
 		return withSource(spec.Errorf(b.plan.File, at(i).At, format, args...), b.src.SourceMap)
 	}
-	// the names come from package.json, the image and the build's files:
+	// the names come from the context's manifests, the image and the build's files:
 	// no control characters reach the user's terminal
 	q := plan.Printable
 
@@ -82,56 +84,25 @@ func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *doc
 			}
 		}
 		if !found {
-			return fail(0, "the release starts %s, which is not on its PATH (%s): tools the build steps had (corepack's pnpm or yarn, dev dependencies) are not in the release (start the app with what the runtime image has, e.g. [node, dist/server.js], or a build output as ./name)", q(prog), q(pathEnv))
+			return fail(0, "the release starts %s, which is not on its PATH (%s): tools the build steps had (a package manager, dev dependencies) are not in the release (start the app with what the runtime image has, or a build output as ./name)", q(prog), q(pathEnv))
 		}
 	}
 
-	i, script := scriptOf(argv)
-	if script == "" {
+	i, suffixes, ok := preset.Providers.Script(argv)
+	if !ok {
 		return nil
 	}
+	script := argv[i]
 	file := script
 	if !path.IsAbs(file) {
 		file = path.Join(wd, file)
 	}
-	for _, f := range []string{file, file + ".js", file + ".mjs", file + ".cjs", path.Join(file, "index.js")} {
-		if exists(f) {
+	for _, s := range suffixes {
+		if exists(file + s) {
 			return nil
 		}
 	}
 	return fail(i, "the release runs %s %s, and %s is not in it%s", q(path.Base(prog)), q(script), q(file), b.nearby(ctx, ref, file))
-}
-
-// scriptOf finds the file an interpreter (node, python) in argv runs, and
-// its index; "" when it runs code given inline (-e, -c) or a module (-m).
-func scriptOf(argv []string) (int, string) {
-	base := path.Base(argv[0])
-	node := base == "node" || base == "nodejs"
-	python := strings.HasPrefix(base, "python")
-	if base == "docker-entrypoint.sh" {
-		// the official node images' entrypoint runs node with a script
-		if len(argv) < 2 || !strings.HasSuffix(argv[1], "js") {
-			return 0, ""
-		}
-		node = true
-	}
-	if !node && !python {
-		return 0, ""
-	}
-	withValue := map[string]bool{"-r": true, "--require": true, "--import": true, "--loader": true, "--experimental-loader": true, "-W": true, "-X": true}
-	for i := 1; i < len(argv); i++ {
-		a := argv[i]
-		switch {
-		case a == "-e" || a == "--eval" || a == "-p" || a == "--print" || a == "-c" || a == "-m" || a == "-":
-			return 0, ""
-		case withValue[a]:
-			i++
-		case strings.HasPrefix(a, "-"):
-		default:
-			return i, a
-		}
-	}
-	return 0, ""
 }
 
 // nearby lists what the folder a missing file was looked for in holds,

@@ -681,8 +681,8 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 	return st.Dir(s.AppDir()), nil
 }
 
-// named labels a vertex for humans: "[test] yarn run test", or "[test
-// linux/arm64] yarn run test" in a multi-platform build. Control
+// named labels a vertex for humans: "[test] make test", or "[test
+// linux/arm64] make test" in a multi-platform build. Control
 // characters in a command never reach the user's terminal through it.
 func (c *converter) named(stage, what string) bk.ConstraintsOpt {
 	if c.opt.MultiPlatform {

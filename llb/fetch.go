@@ -49,7 +49,7 @@ func (c *converter) fetch(base bk.State) []bk.RunOption {
 		what := fmt.Sprintf("%d/%d %d packages: %s", i+1, len(groups), count, strings.Join(names, ", "))
 		// a locked cache mount is a semaphore: at most fetchLanes groups
 		// download at once, each with the downloader's 4 connections,
-		// about what npm opens (15): polite to the registry, and the
+		// about what a package manager opens (15): polite to the registry, and the
 		// container starts of 2 cores are the limit before the network.
 		// (BuildKit's own bound, max-parallelism, is the daemon's, not a
 		// build's to set.)

@@ -20,14 +20,16 @@ import (
 // points at the preset line and says where it came from. With complete
 // set, it also checks what a finished plan must have (an image, a test
 // command for a test section...); before the preset ran, it is not.
-func Check(p *Plan, complete bool) error {
-	c := &checker{p: p}
+// eco tells the ecosystems' dependency folders and credential files.
+func Check(p *Plan, complete bool, eco Ecosystems) error {
+	c := &checker{p: p, eco: eco}
 	c.check(complete)
 	return c.errs.Err()
 }
 
 type checker struct {
 	p    *Plan
+	eco  Ecosystems
 	errs spec.Errors
 }
 
@@ -56,7 +58,7 @@ func (c *checker) check(complete bool) {
 	if p.Image.Set() {
 		c.imageRef("image", p.Image)
 	} else if complete {
-		c.errorf("image", Origin{At: p.Span}, "missing \"image\" (add the base image the dependency, test and build steps run on, e.g. \"image: node:20-bookworm-slim\")")
+		c.errorf("image", Origin{At: p.Span}, "missing \"image\" (add the base image the dependency, test and build steps run on, e.g. \"image: debian:bookworm-slim\")")
 	}
 	c.workdir(p.Workdir)
 	c.relPath("app", p.App, "the build context")
@@ -75,7 +77,7 @@ func (c *checker) check(complete bool) {
 	c.secrets()
 	c.command("test.run", p.Test.Run)
 	if complete && p.Test.Declared && p.Test.Run == nil {
-		c.errorf("test", Origin{At: p.Test.At}, "test needs \"run\" (the command that runs the tests, e.g. \"run: npm test\")")
+		c.errorf("test", Origin{At: p.Test.At}, "test needs \"run\" (the command that runs the tests, e.g. \"run: make test\")")
 	}
 	c.caches("test.caches", p.Test.Caches)
 	for i, r := range p.Test.Reports {
@@ -111,10 +113,10 @@ func (c *checker) dependencies(complete bool) {
 				continue
 			}
 			if why := wholeTree(clean); why != "" {
-				c.errorf(field, m.Origin, "%q would copy %s into the dependency layer, so every source edit would reinstall (list only the files the installs read, e.g. package.json and the lockfile)", m.Value, why)
+				c.errorf(field, m.Origin, "%q would copy %s into the dependency layer, so every source edit would reinstall (list only the files the installs read: the manifest and its lockfile)", m.Value, why)
 				continue
 			}
-			if dir := dependencyDir(clean); dir != "" {
+			if dir := c.eco.DependencyDir(clean); dir != "" {
 				c.errorf(field, m.Origin, "%q is inside %s, which the installs create (list the files the installs read, not what they write)", m.Value, dir)
 				continue
 			}
@@ -128,7 +130,7 @@ func (c *checker) dependencies(complete bool) {
 	c.command("dependencies.production", d.Production)
 	c.command("dependencies.development", d.Development)
 	if complete && (d.Production != nil || d.Development != nil) && len(d.Manifests) == 0 {
-		c.errorf("dependencies", Origin{At: d.At}, "dependency installs need \"manifests\" (list the files they read, e.g. [package.json, yarn.lock]; only these are copied before installing, so source edits keep the installs cached)")
+		c.errorf("dependencies", Origin{At: d.At}, "dependency installs need \"manifests\" (list the files they read, the manifest and its lockfile; only these are copied before installing, so source edits keep the installs cached)")
 	}
 	c.caches("dependencies.caches", d.Caches)
 	c.fetch(d.Fetch)
@@ -179,9 +181,9 @@ func (c *checker) output(field string, o Value[string]) {
 		c.errorf(field, o.Origin, "an output of \".\" would ship the whole workdir, dev dependencies and all (name what the build produced, e.g. \"dist\")")
 	} else if why := wholeTree(clean); why != "" {
 		c.errorf(field, o.Origin, "%q would ship %s of workdir, dev dependencies and all (name what the build produced, e.g. \"dist\")", o.Value, why)
-	} else if dir := dependencyDir(clean); dir != "" && !c.p.Release.NoDependencies.Value {
+	} else if dir := c.eco.DependencyDir(clean); dir != "" && !c.p.Release.NoDependencies.Value {
 		// with release.dependencies: false the build makes what the app
-		// runs with (Next.js standalone's traced node_modules, a bundle)
+		// runs with (a framework's traced dependencies, a bundle)
 		c.errorf(field, o.Origin, "%q would ship %s with its dev dependencies; the release already has the production dependencies (name what the build produced, e.g. \"dist\")", o.Value, dir)
 	}
 }
@@ -224,7 +226,7 @@ func (c *checker) secrets() {
 		}
 		target := p.SecretTarget(sec)
 		if why := c.collision(target, "secret"); why != "" {
-			c.errorf(field+".target", t.Origin, "secret %q would be mounted at %s, %s (%s)", sec.ID.Value, target, why, secretElsewhere(target))
+			c.errorf(field+".target", t.Origin, "secret %q would be mounted at %s, %s (%s)", sec.ID.Value, target, why, c.secretElsewhere(target))
 			continue
 		}
 		if other, ok := targets[target]; ok {
@@ -235,12 +237,10 @@ func (c *checker) secrets() {
 }
 
 // secretElsewhere is how to fix a secret target that collides: for a
-// project's .npmrc, the user's one (npm and yarn read both, the project's
-// settings winning) or a token the project's file names.
-func secretElsewhere(target string) string {
-	if path.Base(target) == ".npmrc" {
-		return "mount the secret as the installing user's .npmrc, target: /root/.npmrc, which npm, yarn and pnpm read too; " +
-			"or make it an env secret, env: NPM_TOKEN, that the project's .npmrc names, e.g. //registry.npmjs.org/:_authToken=${NPM_TOKEN}"
+// project's credential file, what its ecosystem advises.
+func (c *checker) secretElsewhere(target string) string {
+	if f, ok := c.eco.CredentialFile(target); ok && f.SecretAdvice != "" {
+		return f.SecretAdvice
 	}
 	return "choose another target"
 }
@@ -293,7 +293,7 @@ func (c *checker) release() {
 		c.port(fmt.Sprintf("release.expose[%d]", i), port)
 	}
 	if r.User.Set() && !userSpec.MatchString(r.User.Value) {
-		c.errorf("release.user", r.User.Origin, "invalid user \"%s\" (write a user name or uid, optionally with a group: \"node\", \"1000\", \"1000:1000\")", printable(r.User.Value))
+		c.errorf("release.user", r.User.Origin, "invalid user \"%s\" (write a user name or uid, optionally with a group: \"app\", \"1000\", \"1000:1000\")", printable(r.User.Value))
 	}
 	for _, v := range []struct {
 		field string
@@ -304,7 +304,7 @@ func (c *checker) release() {
 				c.errorf(v.field, v.val.Origin, "%s holds a NUL character, which no command line can carry (remove it)", v.field)
 			}
 		}
-		// exec form runs the first item as one file name: "node server.js"
+		// exec form runs the first item as one file name: "app --port 80"
 		// there is a command line written as one item (an absolute path
 		// may hold a space)
 		if len(v.val.Value) > 0 && (v.field == "release.entrypoint" || !r.Entrypoint.Set()) {
@@ -361,19 +361,6 @@ var systemDirs = setOf("/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/
 
 // systemFiles are files every container relies on.
 var systemFiles = setOf("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/etc/nsswitch.conf")
-
-// DependencyDirs are the folders installs create. They never ship as an
-// output or a manifest: the release gets them from the production install.
-var DependencyDirs = []string{"node_modules", ".venv", ".yarn/cache", ".pnpm-store"}
-
-func dependencyDir(clean string) string {
-	for _, d := range DependencyDirs {
-		if clean == d || strings.HasPrefix(clean, d+"/") || strings.HasSuffix(clean, "/"+d) || strings.Contains(clean, "/"+d+"/") {
-			return d
-		}
-	}
-	return ""
-}
 
 // wholeTree says what a pattern would take if it takes everything at its
 // top level ("*", "**", "**/x"): "" when it names something.
@@ -477,7 +464,7 @@ func (c *checker) caches(field string, caches []Cache) {
 		}
 		p := cache.Path.Value
 		if !path.IsAbs(p) {
-			c.errorf(cf, cache.Path.Origin, "cache path %q must be absolute (e.g. /root/.npm)", p)
+			c.errorf(cf, cache.Path.Origin, "cache path %q must be absolute (e.g. /root/.cache/tool)", p)
 			continue
 		}
 		clean := path.Clean(p)
@@ -499,7 +486,7 @@ func (c *checker) caches(field string, caches []Cache) {
 
 func (c *checker) imageRef(field string, ref Value[string]) {
 	if _, err := reference.ParseNormalizedNamed(ref.Value); err != nil {
-		c.errorf(field, ref.Origin, "invalid image reference \"%s\": %v (write e.g. \"node:20-bookworm-slim\" or \"registry.example.com/team/node:20\")", printable(ref.Value), err)
+		c.errorf(field, ref.Origin, "invalid image reference \"%s\": %v (write e.g. \"debian:bookworm-slim\" or \"registry.example.com/team/base:1\")", printable(ref.Value), err)
 	}
 }
 
@@ -523,7 +510,7 @@ func (c *checker) healthcheck(h *Healthcheck) {
 		return
 	}
 	if len(h.Test.Value) == 0 {
-		c.errorf("release.healthcheck.test", h.Origin, "a healthcheck needs \"test\", the command in exec form whose exit 0 means healthy (e.g. test: [node, healthcheck.js])")
+		c.errorf("release.healthcheck.test", h.Origin, "a healthcheck needs \"test\", the command in exec form whose exit 0 means healthy (e.g. test: [/app/healthcheck])")
 	}
 	for _, d := range []struct {
 		field string

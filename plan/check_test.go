@@ -20,7 +20,7 @@ func resolve(t *testing.T, src string, providers ...Provider) (*Plan, []*Warning
 	t.Helper()
 	s, err := spec.Parse("Stagefile", []byte(src))
 	assert.NilError(t, err)
-	r := Resolver{Providers: map[string]Provider{}, ReadFiles: func([]string) (map[string][]byte, error) { return nil, nil }}
+	r := Resolver{Providers: Providers{"eco": ecoProvider{}}, ReadFiles: func([]string) (map[string][]byte, error) { return nil, nil }}
 	for _, p := range providers {
 		r.Providers[p.Name()] = p
 	}
@@ -38,9 +38,9 @@ func TestInvalid(t *testing.T) {
 	}{
 		{"missing image", "version: 1\n", 1, 1, `missing "image"`},
 		{"bad image reference", "version: 1\nimage: Node:20\n", 2, 8, `invalid image reference "Node:20"`},
-		{"unknown preset", minimal + "preset: ruby\n", 4, 9, `unknown preset "ruby" (the presets are: fake)`},
-		{"misspelt preset", minimal + "preset: faek\n", 4, 9, `unknown preset "faek" (did you mean "fake"? the presets are: fake)`},
-		{"preset with js", minimal + "preset: fakejs\n", 4, 9, `unknown preset "fakejs" (did you mean "fake"? the presets are: fake)`},
+		{"unknown preset", minimal + "preset: ruby\n", 4, 9, `unknown preset "ruby" (the presets are: eco, fake)`},
+		{"misspelt preset", minimal + "preset: faek\n", 4, 9, `unknown preset "faek" (did you mean "fake"? the presets are: eco, fake)`},
+		{"preset with js", minimal + "preset: fakejs\n", 4, 9, `unknown preset "fakejs" (did you mean "fake"? the presets are: eco, fake)`},
 		{"relative workdir", minimal + "workdir: app\n", 4, 10, `"app" must be an absolute path in the image (write "/app")`},
 		{"workdir is /", minimal + "workdir: /\n", 4, 10, "workdir / holds the image's own files, and the release copies workdir whole (use a folder of its own, e.g. /app)"},
 		{"workdir is /usr/local", minimal + "workdir: /usr/local/\n", 4, 10, "workdir /usr/local holds the image's own files"},
@@ -139,6 +139,7 @@ type fakeProvider struct{ bad string }
 func (fakeProvider) Name() string         { return "fake" }
 func (fakeProvider) Files(*Plan) []string { return nil }
 func (fakeProvider) Rules() []*Rule       { return nil }
+func (fakeProvider) Ecosystem() Ecosystem { return Ecosystem{} }
 func (f fakeProvider) Fill(p *Plan, _ *Facts) ([]*Warning, error) {
 	o := Origin{Kind: Preset, At: p.Preset.Origin.At, Preset: "fake", From: "fake.json"}
 	switch f.bad {
@@ -339,4 +340,22 @@ func TestSecretFileVar(t *testing.T) {
 		rules = append(rules, w.Rule.Name)
 	}
 	assert.Check(t, is.Contains(rules, "SecretInArg"))
+}
+
+// ecoProvider stands for the presets' ecosystems in these tests (the
+// presets' own are tested in their packages): package managers,
+// dependency folders and credential files as the node preset names them.
+type ecoProvider struct{ fakeProvider }
+
+func (ecoProvider) Name() string { return "eco" }
+func (ecoProvider) Ecosystem() Ecosystem {
+	return Ecosystem{
+		Launchers:      []string{"npm", "yarn"},
+		StartExample:   "[node, dist/server.js]",
+		DependencyDirs: []string{"node_modules", ".venv"},
+		CredentialFiles: []CredentialFile{
+			{Name: ".npmrc", SecretAdvice: "mount the secret as the installing user's .npmrc, target: /root/.npmrc, which npm, yarn and pnpm read too"},
+			{Name: ".pypirc"},
+		},
+	}
 }

@@ -39,7 +39,7 @@ type Origin struct {
 	// Preset names the preset that filled the value.
 	Preset string
 	// From says what a preset derived the value from: a context file
-	// ("package.json scripts.test"), an image fact, a rule of the preset.
+	// ("the manifest's test script"), an image fact, a rule of the preset.
 	From string
 }
 
@@ -49,8 +49,8 @@ func Written(n spec.Node) Origin { return Origin{Kind: Stagefile, At: n.At} }
 // Set reports whether anyone decided the value.
 func (o Origin) Set() bool { return o.Kind != "" }
 
-// String is the origin for people: "Stagefile:4:8", "preset node: package.json
-// scripts.test", "default".
+// String is the origin for people: "line 4:8", "preset NAME: what it
+// read", "default".
 func (o Origin) String() string {
 	switch o.Kind {
 	case Stagefile:
@@ -226,7 +226,7 @@ type CrossInstall struct {
 
 // Package is a dependency the release ships.
 type Package struct {
-	// Ecosystem is the package URL type: npm, pypi, golang.
+	// Ecosystem is the package URL type the preset gives.
 	Ecosystem, Name, Version string
 	// Integrity as the lockfile has it (sha512-BASE64...).
 	Integrity string
@@ -391,7 +391,7 @@ func Lookup(vars []Var, name string) (Var, bool) {
 
 // ExcludeFromSource leaves pattern out of the source copy, unless it is
 // already: a preset uses it for the folders its installs create, which a
-// copy of the developer's own (node_modules, .venv) would replace.
+// copy of the developer's own would replace.
 func (p *Plan) ExcludeFromSource(pattern string, o Origin) {
 	for _, e := range p.Source.Exclude {
 		if e.Value == pattern {

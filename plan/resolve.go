@@ -3,7 +3,6 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -27,6 +26,8 @@ type Provider interface {
 	Fill(p *Plan, f *Facts) ([]*Warning, error)
 	// Rules are the lint rules of the provider's warnings.
 	Rules() []*Rule
+	// Ecosystem is what the core needs to know of the ecosystem's tools.
+	Ecosystem() Ecosystem
 }
 
 // PackageLister is a Provider that can also list, from a Stagefile's own
@@ -79,7 +80,7 @@ type User struct {
 // Resolver turns a parsed Stagefile into a checked Plan.
 type Resolver struct {
 	// Providers by name.
-	Providers map[string]Provider
+	Providers Providers
 	// ReadFiles reads context files; a missing file is left out of the
 	// result, a wildcard name gives the files it matches (see
 	// Provider.Files), and any file over MaxFileSize is an error.
@@ -99,7 +100,8 @@ type Resolver struct {
 // the resolved plan.
 func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 	p := FromSpec(s)
-	if err := Check(p, false); err != nil {
+	eco := r.Providers.Ecosystems()
+	if err := Check(p, false, eco); err != nil {
 		return nil, nil, err
 	}
 	var warnings []*Warning
@@ -107,15 +109,15 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 		prov, ok := r.Providers[p.Preset.Value]
 		if !ok {
 			hint := ""
-			guess := strings.TrimSuffix(strings.ToLower(p.Preset.Value), "js")
-			if alias, ok := map[string]string{"golang": "go", "python3": "python", "py": "python"}[guess]; ok {
-				guess = alias
+			guess := strings.ToLower(p.Preset.Value)
+			if name, ok := r.Providers.Alias(guess); ok {
+				guess = name
 			}
-			if c := spec.Closest(guess, r.names()); c != "" {
+			if c := spec.Closest(guess, r.Providers.Names()); c != "" {
 				hint = fmt.Sprintf("did you mean %q? ", c)
 			}
 			return nil, nil, spec.Errors{spec.Errorf(p.File, p.Preset.Origin.At, "unknown preset \"%s\" (%sthe presets are: %s)",
-				printable(p.Preset.Value), hint, strings.Join(r.names(), ", "))}
+				printable(p.Preset.Value), hint, strings.Join(r.Providers.Names(), ", "))}
 		}
 		facts := &Facts{Image: r.Image}
 		if r.ReadFiles != nil {
@@ -134,7 +136,7 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 	p.Finish()
 	argWarnings, errs := applyArgs(p, r.BuildArgs)
 	warnings = append(warnings, argWarnings...)
-	if err := Check(p, true); err != nil {
+	if err := Check(p, true, eco); err != nil {
 		var more spec.Errors
 		if errors.As(err, &more) {
 			errs = append(errs, more...)
@@ -149,8 +151,8 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 		return nil, warnings, errs
 	}
 	if r.Packages && !p.Dependencies.PackagesFrom.Set() && p.HasDependencyLayer() && r.ReadFiles != nil {
-		for _, name := range r.names() {
-			l, ok := r.Providers[name].(PackageLister)
+		for _, prov := range r.Providers.Sorted() {
+			l, ok := prov.(PackageLister)
 			if !ok {
 				continue
 			}
@@ -168,16 +170,7 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 			}
 		}
 	}
-	return p, append(Lint(p), warnings...), nil
-}
-
-func (r Resolver) names() []string {
-	var names []string
-	for n := range r.Providers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return p, append(Lint(p, eco), warnings...), nil
 }
 
 // ErrTooLarge is what ReadFiles wraps for a context file over

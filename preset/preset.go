@@ -1,11 +1,11 @@
 // Package preset lists the presets a Stagefile can name. Each is a
-// plan.Provider in its own package; the format (package spec) and the
-// plan know none of them.
+// plan.Provider in its own package, and everything the core needs to
+// know of an ecosystem comes from its provider (plan.Ecosystem and the
+// optional hooks): the format (package spec), the plan, the converter and
+// the frontend name none of them.
 package preset
 
 import (
-	"sort"
-
 	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/preset/golang"
 	"github.com/stagefile/stagefile/preset/node"
@@ -13,7 +13,7 @@ import (
 )
 
 // Providers by the name `preset:` gives.
-var Providers = map[string]plan.Provider{}
+var Providers = plan.Providers{}
 
 func init() {
 	for _, p := range []plan.Provider{node.Provider{}, python.Provider{}, golang.Provider{}} {
@@ -22,20 +22,13 @@ func init() {
 }
 
 // Names are the presets' names, sorted.
-func Names() []string {
-	var names []string
-	for n := range Providers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return Providers.Names() }
 
 // Rules are every lint rule: the plan's and each preset's.
 func Rules() []*plan.Rule {
 	rules := append([]*plan.Rule{}, plan.Rules...)
-	for _, n := range Names() {
-		rules = append(rules, Providers[n].Rules()...)
+	for _, p := range Providers.Sorted() {
+		rules = append(rules, p.Rules()...)
 	}
 	return rules
 }

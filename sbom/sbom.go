@@ -128,15 +128,14 @@ func checksum(integrity string) (common.Checksum, bool) {
 	return common.Checksum{Algorithm: a, Value: hex.EncodeToString(raw)}, true
 }
 
-// packageURL is p's purl, e.g. pkg:npm/%40koa/router@13.1.1.
+// packageURL is p's purl, e.g. pkg:TYPE/%40scope/name@1.0.0: the name's
+// last segment is its name, what comes before it its namespace.
 func packageURL(p plan.Package) string {
 	if p.Ecosystem == "" || p.Name == "" {
 		return ""
 	}
 	namespace, name := "", p.Name
-	if i := strings.LastIndex(p.Name, "/"); i >= 0 && p.Ecosystem != "golang" {
-		namespace, name = p.Name[:i], p.Name[i+1:]
-	} else if i >= 0 {
+	if i := strings.LastIndex(p.Name, "/"); i >= 0 {
 		namespace, name = p.Name[:i], p.Name[i+1:]
 	}
 	return packageurl.NewPackageURL(p.Ecosystem, namespace, name, p.Version, nil, "").ToString()

@@ -82,8 +82,15 @@ func (c *command) parse(args []string) (string, error) {
 // resolve reads and resolves the Stagefile file, with its preset reading
 // the context directory (.dockerignore applied). Images are not
 // inspected: what a preset would read from them is decided at build time.
-func (c *command) resolve(file string) (*plan.Plan, []*plan.Warning, error) {
+// The warnings are those its "# check=" line shows, and the error
+// includes what fails the build (of the release target when release is
+// set), as in the frontend.
+func (c *command) resolve(file string, release bool) (*plan.Plan, []*plan.Warning, error) {
 	data, err := readBounded(file, int64(spec.DefaultLimits.Size))
+	if err != nil {
+		return nil, nil, err
+	}
+	lint, err := frontend.LintConfig(data, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -100,7 +107,15 @@ func (c *command) resolve(file string) (*plan.Plan, []*plan.Warning, error) {
 		ReadFiles: func(names []string) (map[string][]byte, error) { return contextdir.ReadFiles(dir, names) },
 		BuildArgs: c.buildArgs,
 	}
-	return r.Resolve(s)
+	p, warnings, err := r.Resolve(s)
+	shown, lintErr := lint.Report(warnings, release)
+	if err == nil {
+		err = lintErr
+	}
+	if err != nil {
+		return nil, shown, err
+	}
+	return p, shown, nil
 }
 
 // defaultContext is the Stagefile's folder, or, for an app of a
@@ -142,7 +157,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err)
 	}
-	p, warnings, err := c.resolve(file)
+	p, warnings, err := c.resolve(file, true)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
@@ -165,7 +180,7 @@ func printPlan(args []string, stdout, stderr io.Writer) int {
 	if *format != "yaml" && *format != "json" {
 		return usageError(stderr, errors.Errorf("unknown format %q (use yaml or json)", *format))
 	}
-	p, warnings, err := c.resolve(file)
+	p, warnings, err := c.resolve(file, true)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
@@ -203,7 +218,7 @@ func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !known {
 		return usageError(stderr, errors.Errorf("unknown target %q", *target))
 	}
-	p, _, err := c.resolve(file)
+	p, _, err := c.resolve(file, *target == llb.TargetRelease)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -34,7 +34,7 @@ func FuzzPreset(f *testing.F) {
 					t.Fatalf("unpositioned error %T: %v", err, err)
 				}
 				if err == nil {
-					if err := plan.Check(p, false); err != nil && !errors.As(err, &list) {
+					if err := plan.Check(p, false, plan.Ecosystems{Provider{}.Ecosystem()}); err != nil && !errors.As(err, &list) {
 						t.Fatalf("unpositioned error %T: %v", err, err)
 					}
 				}

@@ -24,9 +24,7 @@ type Provider struct{}
 // GoVersionMismatch is the preset's rule for a build image whose Go is
 // older than go.mod's go line: the official images set GOTOOLCHAIN=local,
 // so the build fails.
-var GoVersionMismatch = &plan.Rule{Name: "GoVersionMismatch",
-	Description: "The build image's Go is older than the go line of go.mod or go.work.",
-	URL:         "https://github.com/stagefile/stagefile/blob/main/docs/presets.md#goversionmismatch"}
+var GoVersionMismatch = plan.NewRule("GoVersionMismatch", "The build image's Go is older than the go line of go.mod or go.work.")
 
 // Where the official golang images keep modules (GOPATH=/go) and root's
 // build cache; both are cache mounts, never in a layer.

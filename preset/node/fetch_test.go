@@ -53,7 +53,7 @@ func TestFetchYarn(t *testing.T) {
 		{Name: "express", URL: "https://registry.yarnpkg.com/express/-/express-4.21.2.tgz",
 			Integrity: "sha512-28HqgMZAmih1Czt9ny7qr6ek2qddF4FclbMzwhCREB6OFfH+rXAnuNCwo1/wFvrtbgsQDb4kSbX9de9lFbrXnA==", File: "express-4.21.2.tgz"},
 	}))
-	assert.Check(t, plan.Check(p, true))
+	assert.Check(t, plan.Check(p, true, plan.Ecosystems{Provider{}.Ecosystem()}))
 	assert.Check(t, is.Contains(string(p.YAML()), "fetch: 2 packages, in 1 step of their own, into /stagefile/yarn-offline-mirror for the installs"))
 }
 
@@ -84,7 +84,7 @@ func TestFetchNpm(t *testing.T) {
 		"express https://registry.npmjs.org/express/-/express-4.21.2.tgz content-v2/sha512/db/c1/ea80c6409a28750b3b7d9f2eeaafa7a4daa75d17815c95b333c21091101e8e15f1fead7027b8d0b0a35ff016faed6e0b100dbe2449b5fd75ef6515bad79c ",
 		"foo https://registry.npmjs.org/bar/-/bar-1.0.0.tgz content-v2/sha512/00/00/00 ",
 	}))
-	assert.Check(t, plan.Check(p, true))
+	assert.Check(t, plan.Check(p, true, plan.Ecosystems{Provider{}.Ecosystem()}))
 
 	// a registry in .npmrc: npm asks it, under its URLs
 	files[".npmrc"] = []byte("registry=https://npm.acme.example/\n")

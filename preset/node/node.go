@@ -24,13 +24,15 @@ type Provider struct{}
 // The node preset's own lint rules.
 var (
 	NodeEnvNotProduction = plan.NewRule("NodeEnvNotProduction", "NODE_ENV is not production in the release: libraries run their development code paths.")
-	UnknownStartCommand  = plan.NewRule("UnknownStartCommand", "The preset cannot tell how the app starts.")
+	// StartCommandGuess: the preset set a start command, but scripts.start
+	// said something else; the release may not start as the app expects.
+	StartCommandGuess = plan.NewRule("StartCommandGuess", "The preset's start command differs from what scripts.start runs.")
 )
 
 func (Provider) Name() string { return "node" }
 
 func (Provider) Rules() []*plan.Rule {
-	return []*plan.Rule{NodeEnvNotProduction, UnknownStartCommand, NodeVersionMismatch}
+	return []*plan.Rule{NodeEnvNotProduction, StartCommandGuess, NodeVersionMismatch, FetchUnavailable}
 }
 
 // Files: the manifests, lockfiles and package-manager config an install
@@ -507,12 +509,12 @@ func (f *filler) release(app packageJSON) {
 		main, from, flags, odd := startFile(app)
 		switch {
 		case from == "package.json main" && odd != "":
-			f.warn(UnknownStartCommand, f.origin(from), "scripts.start (%q) is not \"node FILE\", so the release starts package.json main (%s) instead; set release.cmd if that is not how the app starts", odd, main)
+			f.warn(StartCommandGuess, f.origin(from), "scripts.start (%q) is not \"node FILE\", so the release starts package.json main (%s) instead; set release.cmd if that is not how the app starts", odd, main)
 		case len(flags) > 0:
-			f.warn(UnknownStartCommand, f.origin(from), "%s passes node %s, which the release does not (node %s); add what the app needs to release.entrypoint, e.g. [node, %s]", strings.TrimPrefix(from, "package.json "), strings.Join(flags, " "), main, flags[0])
+			f.warn(StartCommandGuess, f.origin(from), "%s passes node %s, which the release does not (node %s); add what the app needs to release.entrypoint, e.g. [node, %s]", strings.TrimPrefix(from, "package.json "), strings.Join(flags, " "), main, flags[0])
 		}
 		if ext := path.Ext(main); ext == ".ts" || ext == ".mts" || ext == ".cts" {
-			f.warn(UnknownStartCommand, f.origin(from), "the app would start from %s, TypeScript that node does not run; set release.cmd to the compiled file, e.g. [dist/index.js]", main)
+			f.warn(StartCommandGuess, f.origin(from), "the app would start from %s, TypeScript that node does not run; set release.cmd to the compiled file, e.g. [dist/index.js]", main)
 		}
 		if main != "" {
 			o := f.origin(from)
@@ -525,11 +527,11 @@ func (f *filler) release(app packageJSON) {
 			r.Entrypoint = plan.Value[[]string]{Value: []string{"node"}, Origin: f.origin("node as PID 1, so signals reach the app")}
 			r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
 		} else if odd != "" && scriptCommand(odd) == "next" && hasDep(app, "next") {
-			f.warn(UnknownStartCommand, f.origin("package.json scripts.start"), "scripts.start runs %q: set release.entrypoint: [node] and release.cmd: [node_modules/next/dist/bin/next, start], and list what next start reads under build.outputs, e.g. [.next, public, next.config.mjs] (or build with output: \"standalone\"; docs/presets.md#nextjs)", odd)
+			f.warn(plan.UnknownStartCommand, f.origin("package.json scripts.start"), "scripts.start runs %q: set release.entrypoint: [node] and release.cmd: [node_modules/next/dist/bin/next, start], and list what next start reads under build.outputs, e.g. [.next, public, next.config.mjs] (or build with output: \"standalone\"; docs/presets.md#nextjs)", odd)
 		} else if odd != "" {
-			f.warn(UnknownStartCommand, f.origin("package.json scripts.start"), "cannot tell how the app starts: scripts.start (%q) is not \"node FILE\" and package.json has no main; set release.cmd, e.g. [node, dist/server.js]", odd)
+			f.warn(plan.UnknownStartCommand, f.origin("package.json scripts.start"), "cannot tell how the app starts: scripts.start (%q) is not \"node FILE\" and package.json has no main; set release.cmd, e.g. [node, dist/server.js]", odd)
 		} else {
-			f.warn(UnknownStartCommand, f.origin(""), "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
+			f.warn(plan.UnknownStartCommand, f.origin(""), "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
 		}
 	}
 }

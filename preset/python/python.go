@@ -22,25 +22,16 @@ type Provider struct{}
 
 // NoAppCode is the preset's rule for a release that would carry the
 // virtualenv and none of the app's code.
-var NoAppCode = &plan.Rule{Name: "NoAppCode",
-	Description: "The release carries the dependencies but none of the app's code.",
-	URL:         "https://github.com/stagefile/stagefile/blob/main/docs/presets.md#noappcode"}
-
-// NoEntrypoint is the preset's rule for an app it cannot tell how to start.
-var NoEntrypoint = &plan.Rule{Name: "NoEntrypoint",
-	Description: "The preset cannot tell how the app starts.",
-	URL:         "https://github.com/stagefile/stagefile/blob/main/docs/presets.md#noentrypoint"}
+var NoAppCode = plan.NewRule("NoAppCode", "The release carries the dependencies but none of the app's code.")
 
 // GroupNotShipped is the preset's rule for a poetry group that looks like
 // run-time dependencies but the production install (--only main) leaves out.
-var GroupNotShipped = &plan.Rule{Name: "GroupNotShipped",
-	Description: "A poetry dependency group the release does not get.",
-	URL:         "https://github.com/stagefile/stagefile/blob/main/docs/presets.md#groupnotshipped"}
+var GroupNotShipped = plan.NewRule("GroupNotShipped", "A poetry dependency group the release does not get.")
 
 func (Provider) Name() string { return "python" }
 
 func (Provider) Rules() []*plan.Rule {
-	return []*plan.Rule{PythonVersionMismatch, NoAppCode, NoEntrypoint, GroupNotShipped}
+	return []*plan.Rule{PythonVersionMismatch, NoAppCode, GroupNotShipped}
 }
 
 // devGroups are the names poetry projects give the groups that only tests
@@ -560,7 +551,7 @@ func (f *filler) release(pm manager, pp *pyproject) {
 	f.user(runtime)
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
 		if !hasScript {
-			f.warn(NoEntrypoint, f.origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(pm, pp))
+			f.warn(plan.UnknownStartCommand, f.origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(pm, pp))
 			return
 		}
 		// what the console script would do, without installing the

@@ -227,7 +227,7 @@ func TestStartScript(t *testing.T) {
 	// no scripts, no package to guess: two warnings at the preset line
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": requirements}, slim)
 	assert.NilError(t, err)
-	assert.Check(t, is.DeepEqual(rules(warnings), []string{"NoTests", "NoAppCode", "NoEntrypoint"}))
+	assert.Check(t, is.DeepEqual(rules(warnings), []string{"NoTests", "NoAppCode", "UnknownStartCommand"}))
 	assert.Check(t, is.Contains(warnings[2].Error(), "Stagefile:2:9: cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd"))
 
 	// no scripts, but a package in the context: the hint names it
@@ -245,7 +245,7 @@ func TestStartScript(t *testing.T) {
 	pp := strings.Replace(pyprojectUv, "[project.scripts]\norders-api = \"api.main:main\"\n", "", 1)
 	_, warnings, err = fill(t, "", map[string]string{"pyproject.toml": pp, "uv.lock": uvLockFile, "src/py_app/__init__.py": ""}, slim)
 	assert.NilError(t, err)
-	assert.Check(t, is.Contains(rules(warnings), "NoEntrypoint"))
+	assert.Check(t, is.Contains(rules(warnings), "UnknownStartCommand"))
 	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [uvicorn, py_app.main:app, --host, 0.0.0.0, --port, "8000"]`))
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "click==8.1.8\n", "tool/__init__.py": ""}, slim)
 	assert.NilError(t, err)
@@ -302,7 +302,7 @@ func TestHostileNames(t *testing.T) {
 	p, warnings, err := fill(t, "", map[string]string{"pyproject.toml": pp, "uv.lock": uvLockFile}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, !p.Release.Entrypoint.Set())
-	assert.Check(t, is.Contains(rules(warnings), "NoEntrypoint"))
+	assert.Check(t, is.Contains(rules(warnings), "UnknownStartCommand"))
 
 	_, _, err = fill(t, "", map[string]string{"requirements.txt": "-r ../../etc/passwd\n"}, slim)
 	assert.Check(t, is.ErrorContains(err, `requirements.txt cannot be installed from the manifests alone: line 1 reads "../../etc/passwd", which is not a file in the build context`))

@@ -11,9 +11,7 @@ import (
 
 // PythonVersionMismatch is the preset's rule for a build image whose
 // Python the app does not accept.
-var PythonVersionMismatch = &plan.Rule{Name: "PythonVersionMismatch",
-	Description: "The image's Python does not satisfy the app's requires-python or .python-version.",
-	URL:         "https://github.com/stagefile/stagefile/blob/main/docs/presets.md#pythonversionmismatch"}
+var PythonVersionMismatch = plan.NewRule("PythonVersionMismatch", "The image's Python does not satisfy the app's requires-python or .python-version.")
 
 // lines are the Python release lines with official images when this
 // frontend was released, oldest first.
