@@ -20,7 +20,6 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
 	"github.com/moby/buildkit/frontend/subrequests/lint"
-	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -113,12 +112,20 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, err
 	}
 
+	graphs, err := b.convert(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
 		pl := b.firstPlatform()
 		if platform != nil {
 			pl = platforms.Normalize(*platform)
 		}
-		return b.buildPlatform(ctx, target, pl)
+		g, ok := graphs[platforms.Format(pl)]
+		if !ok {
+			return nil, errors.Errorf("no graph for platform %s", platforms.Format(pl))
+		}
+		return b.buildPlatform(ctx, target, pl, g)
 	})
 	if err != nil {
 		return nil, err
@@ -148,11 +155,6 @@ type builder struct {
 	refsMu sync.Mutex
 	refs   map[string]client.Reference
 
-	// the cross-install check's verdict, decided once per build
-	crossMu   sync.Mutex
-	crossDone bool
-	crossWhy  string // "" when the installs may run on the build platform
-	crossErr  error
 }
 
 // warn reports warnings in the progress stream.
@@ -202,46 +204,55 @@ func (b *builder) firstPlatform() ocispecs.Platform {
 	return platforms.Normalize(b.bc.BuildPlatforms[0])
 }
 
-// buildPlatform converts and solves target for one platform, evaluated
-// now rather than lazily at export, so the build step and the release
-// layers run in parallel with the tests. The tests gate the target in the
-// graph; on older daemons they are solved alongside it and the target is
-// returned only if they passed.
-func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.Platform) (*dockerui.BuildResult, error) {
-	opt, err := b.platformOptions(ctx, p)
+// targetPlatforms are the platforms the build is for, normalised.
+func (b *builder) targetPlatforms() []ocispecs.Platform {
+	var out []ocispecs.Platform
+	for _, p := range b.bc.TargetPlatforms {
+		out = append(out, platforms.Normalize(p))
+	}
+	if len(out) == 0 {
+		out = append(out, b.firstPlatform())
+	}
+	return out
+}
+
+// convert converts the plan for every target platform: it resolves the
+// images the conversion names, runs the cross-install check when the
+// conversion asks for it, and leaves every decision to llb.Build.
+func (b *builder) convert(ctx context.Context) (map[string]*llb.Graph, error) {
+	bp := platforms.Normalize(b.bc.BuildPlatforms[0])
+	build := llb.Build{Plan: b.plan, Platforms: b.targetPlatforms(), BuildPlatform: bp, Options: b.convertOptions(ctx)}
+	images, err := b.resolveImages(ctx, build.Images())
 	if err != nil {
 		return nil, err
 	}
-	g, err := llb.Convert(b.plan, opt)
+	verdict := ""
+	st, ok, err := build.CrossCheck(images)
 	if err != nil {
 		return nil, withSource(err, b.src.SourceMap)
 	}
-	t := g.Targets[target]
-
-	var ref client.Reference
-	var errs [2]error
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	solve := func(i int, st bk.State) {
-		defer wg.Done()
-		r, err := b.solve(ctx, st, p)
-		if i == 0 {
-			ref = r
-		}
+	if ok {
+		ref, err := b.solve(ctx, st, bp)
 		if err != nil {
-			errs[i] = err
-			cancel(err)
+			return nil, err
 		}
+		dt, err := ref.ReadFile(ctx, client.ReadRequest{Filename: llb.CrossCheckReasons, Range: &client.FileRange{Length: 64 << 10}})
+		if err != nil {
+			return nil, errors.Wrap(err, "reading the cross-install check's verdict")
+		}
+		verdict = llb.CrossVerdict(dt)
 	}
-	wg.Add(1)
-	go solve(0, t.State)
-	if g.Tests != nil && !g.Gated && target != llb.TargetTest && target != llb.TargetTestReports {
-		wg.Add(1)
-		go solve(1, *g.Tests)
-	}
-	wg.Wait()
-	if err := telling(errs[:]); err != nil {
+	graphs, err := build.Convert(images, verdict)
+	return graphs, withSource(err, b.src.SourceMap)
+}
+
+// buildPlatform solves target of platform p's graph, evaluated now
+// rather than lazily at export, so the build step and the release layers
+// run in parallel with the tests, which gate the target in the graph.
+func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.Platform, g *llb.Graph) (*dockerui.BuildResult, error) {
+	t := g.Targets[target]
+	ref, err := b.solve(ctx, t.State, p)
+	if err != nil {
 		return nil, b.missingOutput(err)
 	}
 	if target == llb.TargetRelease {
@@ -256,125 +267,6 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	b.refs[platforms.Format(p)] = ref
 	b.refsMu.Unlock()
 	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage, Epoch: b.epoch}, nil
-}
-
-// platformOptions are the conversion options for target platform p. On a
-// platform other than the build platform's (a multi-platform build), the
-// installs run natively on the build platform when the preset says that
-// gives the same files, and the tests or the build run once there when
-// the Stagefile says so (test.platforms, build.platforms: build).
-func (b *builder) platformOptions(ctx context.Context, p ocispecs.Platform) (llb.Options, error) {
-	images, err := b.resolveImages(ctx, p)
-	if err != nil {
-		return llb.Options{}, err
-	}
-	opt := b.convertOptions(ctx, p, images)
-	opt.MultiPlatform = len(b.bc.TargetPlatforms) > 1
-	bp := platforms.Normalize(b.bc.BuildPlatforms[0])
-	if platforms.Only(bp).Match(p) {
-		return opt, nil
-	}
-	pl := b.plan
-	var native *llb.Image
-	nativeImage := func() (*llb.Image, error) {
-		if native == nil {
-			img, err := b.resolveImage(ctx, pl.Image.Value, bp, pl.Image.Origin)
-			if err != nil {
-				return nil, err
-			}
-			native = &img
-		}
-		return native, nil
-	}
-	if cross := pl.Dependencies.Cross; cross != nil {
-		env, ok := cross.Env[p.Architecture]
-		why := cross.Why
-		if ok && len(cross.Check) > 0 {
-			notHere, err := b.crossCheck(ctx, bp)
-			if err != nil {
-				return llb.Options{}, err
-			}
-			if notHere != "" {
-				ok, why = false, notHere
-			}
-		}
-		if ok {
-			img, err := nativeImage()
-			if err != nil {
-				return llb.Options{}, err
-			}
-			opt.Install = &llb.Install{Platform: bp, Image: *img, Env: env, Why: why}
-		} else {
-			opt.Emulated = why
-		}
-	}
-	if pl.Dependencies.Fetch != nil {
-		// downloads are the same on every platform: natively, once
-		if opt.Native, err = nativeImage(); err != nil {
-			return llb.Options{}, err
-		}
-	}
-	testOnce := pl.Test.Run != nil && pl.Test.Platforms.Value == plan.BuildPlatform
-	buildOnce := pl.Build.Run != nil && pl.Build.Platforms.Value == plan.BuildPlatform
-	if testOnce || buildOnce {
-		native, err := b.platformOptions(ctx, bp)
-		if err != nil {
-			return llb.Options{}, err
-		}
-		g, err := llb.Convert(pl, native)
-		if err != nil {
-			return llb.Options{}, withSource(err, b.src.SourceMap)
-		}
-		if testOnce {
-			opt.SharedTests = g.Tests
-		}
-		if buildOnce {
-			opt.SharedBuild = &g.Built
-		}
-	}
-	return opt, nil
-}
-
-// crossCheck installs on the build platform bp and runs the plan's
-// cross-install check there, once per build: it returns why the install
-// would differ on another platform, or "" when the other platforms may
-// take it as it is.
-func (b *builder) crossCheck(ctx context.Context, bp ocispecs.Platform) (string, error) {
-	b.crossMu.Lock()
-	defer b.crossMu.Unlock()
-	if !b.crossDone {
-		b.crossWhy, b.crossErr = b.runCrossCheck(ctx, bp)
-		b.crossDone = true
-	}
-	return b.crossWhy, b.crossErr
-}
-
-func (b *builder) runCrossCheck(ctx context.Context, bp ocispecs.Platform) (string, error) {
-	native, err := b.platformOptions(ctx, bp)
-	if err != nil {
-		return "", err
-	}
-	g, err := llb.Convert(b.plan, native)
-	if err != nil {
-		return "", withSource(err, b.src.SourceMap)
-	}
-	ref, err := b.solve(ctx, llb.CrossCheck(b.plan, g.Installed), bp)
-	if err != nil {
-		return "", err
-	}
-	dt, err := ref.ReadFile(ctx, client.ReadRequest{Filename: llb.CrossCheckReasons})
-	if err != nil {
-		return "", errors.Wrap(err, "reading the cross-install check's verdict")
-	}
-	reasons := strings.Split(strings.TrimSpace(string(dt)), "\n")
-	switch {
-	case reasons[0] == "":
-		return "", nil
-	case len(reasons) == 1:
-		return reasons[0], nil
-	default:
-		return fmt.Sprintf("%s, and %d more", reasons[0], len(reasons)-1), nil
-	}
 }
 
 // solve marshals st and solves it now, not lazily at export.
@@ -407,7 +299,7 @@ func (b *builder) solve(ctx context.Context, st bk.State, p ocispecs.Platform) (
 }
 
 // convertOptions maps the client's build options onto the converter's.
-func (b *builder) convertOptions(ctx context.Context, p ocispecs.Platform, images map[string]llb.Image) llb.Options {
+func (b *builder) convertOptions(ctx context.Context) llb.Options {
 	bc := b.bc
 	llbCaps := b.c.BuildOpts().LLBCaps
 	has := func(id apicaps.CapID) bool { return llbCaps.Supports(id) == nil }
@@ -434,20 +326,15 @@ func (b *builder) convertOptions(ctx context.Context, p ocispecs.Platform, image
 	if proxy := proxyEnv(bc.BuildArgs); proxy != nil {
 		run = append(run, bk.WithProxy(*proxy))
 	}
-	buildPlatform := platforms.Normalize(bc.BuildPlatforms[0])
-
 	return llb.Options{
-		Platform:      p,
-		Images:        images,
-		Context:       b.contextFunc(ctx),
-		SourceMap:     b.src.SourceMap,
-		CacheNS:       bc.CacheIDNamespace,
-		Run:           run,
-		NoCache:       bc.IsNoCache,
-		Labels:        bc.Labels,
-		SkipTests:     b.skipTests,
-		Epoch:         b.epoch,
-		BuildPlatform: &buildPlatform,
+		Context:   b.contextFunc(ctx),
+		SourceMap: b.src.SourceMap,
+		CacheNS:   bc.CacheIDNamespace,
+		Run:       run,
+		NoCache:   bc.IsNoCache,
+		Labels:    bc.Labels,
+		SkipTests: b.skipTests,
+		Epoch:     b.epoch,
 		Caps: &llb.Caps{
 			Merge:         has(pb.CapMergeOp),
 			CopyPatterns:  has(pb.CapFileCopyIncludeExcludePatterns),
@@ -547,24 +434,4 @@ func (b *builder) missingOutput(err error) error {
 		return withSource(e, b.src.SourceMap)
 	}
 	return err
-}
-
-// telling picks the error to report of two solves that share steps: when
-// a shared step fails, one solve gets the step's error (with its
-// Stagefile line) and the other may get a cancellation or BuildKit's
-// "releasing already released reference", whichever returns first.
-func telling(errs []error) error {
-	var first error
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		if len(errdefs.Sources(err)) > 0 {
-			return err
-		}
-		if first == nil || errors.Is(first, context.Canceled) {
-			first = err
-		}
-	}
-	return first
 }

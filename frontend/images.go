@@ -14,26 +14,40 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pkg/errors"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/stagefile/stagefile/llb"
 	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
 )
 
-// resolveImages resolves every image the plan names for platform p.
-func (b *builder) resolveImages(ctx context.Context, p ocispecs.Platform) (map[string]llb.Image, error) {
-	images := map[string]llb.Image{}
-	for _, v := range []plan.Value[string]{b.plan.Image, b.plan.Release.Image} {
-		if _, ok := images[v.Value]; ok {
-			continue
-		}
-		img, err := b.resolveImage(ctx, v.Value, p, v.Origin)
+// resolveImages resolves the images a conversion names, in parallel.
+func (b *builder) resolveImages(ctx context.Context, keys []llb.ImageKey) (map[llb.ImageKey]llb.Image, error) {
+	images := make([]llb.Image, len(keys))
+	eg, ctx := errgroup.WithContext(ctx)
+	for i, k := range keys {
+		p, err := platforms.Parse(k.Platform)
 		if err != nil {
-			return nil, err
+			return nil, errors.Wrapf(err, "platform %q", k.Platform)
 		}
-		images[v.Value] = img
+		at := b.plan.Image.Origin
+		if k.Ref != b.plan.Image.Value {
+			at = b.plan.Release.Image.Origin
+		}
+		eg.Go(func() error {
+			img, err := b.resolveImage(ctx, k.Ref, platforms.Normalize(p), at)
+			images[i] = img
+			return err
+		})
 	}
-	return images, nil
+	if err := eg.Wait(); err != nil {
+		return nil, err
+	}
+	out := make(map[llb.ImageKey]llb.Image, len(keys))
+	for i, k := range keys {
+		out[k] = images[i]
+	}
+	return out, nil
 }
 
 // resolvedImage is one image resolved once per build and platform: the

@@ -83,28 +83,33 @@ type Options struct {
 	// BuildPlatform is where steps run; default: Platform. With Platform it
 	// gives ${TARGETARCH}, ${BUILDPLATFORM} and the other predefined args.
 	BuildPlatform *ocispecs.Platform
-	// Install, when set, runs the manifests copy and the installs on
-	// another platform (the build platform, natively), and copies what
-	// they left in workdir onto this platform's build image: no emulated
-	// install.
-	Install *Install
-	// SharedTests, when set, is the gate of another platform's tests
-	// (test.platforms: build): the targets require it instead of running
-	// the tests again.
-	SharedTests *bk.State
-	// SharedBuild, when set, is another platform's build step
-	// (build.platforms: build): the release takes its outputs.
-	SharedBuild *bk.State
-	// MultiPlatform names steps with their platform, as one progress
-	// stream shows every platform's.
-	MultiPlatform bool
-	// Emulated, when set, says why this platform's installs run emulated
-	// (for the progress stream).
-	Emulated string
-	// Native, when set, is the build image on the build platform, for
+
+	// set by Build.Convert for a platform of a multi-platform build
+	multi multiPlatform
+}
+
+// multiPlatform is what one platform of a multi-platform build takes
+// from the build platform (see Build).
+type multiPlatform struct {
+	// named: steps are named with their platform, as one progress stream
+	// shows every platform's.
+	named bool
+	// install, when set, runs the manifests copy and the installs on the
+	// build platform, natively, and copies what they left in workdir onto
+	// this platform's build image: no emulated install.
+	install *Install
+	// emulated, when set, says why this platform's installs run emulated.
+	emulated string
+	// native, when set, is the build image on the build platform, for
 	// steps whose result is the same on every platform (the downloads of
 	// dependencies.fetch): they run natively, once for all platforms.
-	Native *Image
+	native *Image
+	// tests, when set, is the build platform's test gate (test.platforms:
+	// build): the targets require it instead of running the tests again.
+	tests *bk.State
+	// built, when set, is the build platform's build step
+	// (build.platforms: build): the release takes its outputs.
+	built *bk.State
 }
 
 // Install is where a cross install runs.
@@ -141,34 +146,22 @@ type Target struct {
 	BaseImage *dockerspec.DockerOCIImage
 }
 
-// Graph is every target of a plan. With Gated, every target but test
-// requires the tests in the graph itself, so whoever solves a target gets
-// the gate. Without it (a daemon older than passthrough ops), Tests must
-// be solved alongside the target and the target returned only if they
-// pass: the frontend does that.
+// Graph is every target of a plan. Every target but test-reports
+// requires the tests in the graph itself, on every daemon, so whoever
+// solves a target (the frontend, `stagefile llb | buildctl build`) gets
+// the gate: a passthrough op where the daemon has them, else a no-op
+// step on the tested tree with the target mounted (see require).
 type Graph struct {
 	Targets map[string]*Target
-	Tests   *bk.State // nil when there is no test step, or tests are skipped
-	Gated   bool
+	// Tests is the tests' gate: nil when there is no test step, or tests
+	// are skipped.
+	Tests *bk.State
 	// Built is the build step's result, ungated, for other platforms
 	// (build.platforms: build).
 	Built bk.State
 	// Installed is the development install, before the source is
 	// copied: where dependencies.crossInstall's check runs.
 	Installed bk.State
-}
-
-// CrossCheckReasons is the file, in the state CrossCheck returns, that
-// lists why the install would differ on another platform.
-const CrossCheckReasons = "/reasons"
-
-// CrossCheck runs the plan's cross-install check in a development install
-// (Graph.Installed) and returns a folder holding CrossCheckReasons.
-func CrossCheck(p *plan.Plan, installed bk.State) bk.State {
-	c := p.Dependencies.Cross
-	args := append(append([]string{}, c.Check...), "/stagefile/check"+CrossCheckReasons)
-	return installed.Run(bk.Args(args), bk.WithCustomName("[development] would this install differ on another platform?"),
-		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).AddMount("/stagefile/check", bk.Scratch())
 }
 
 // converter carries the plan and options through one conversion.
@@ -202,7 +195,7 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 
 	base := c.buildBase(buildImg)
 	installBase := base
-	if in := opt.Install; in != nil {
+	if in := opt.multi.install; in != nil {
 		installBase = c.buildBase(in.Image)
 		for _, v := range in.Env {
 			installBase = installBase.AddEnv(v.Name, v.Value)
@@ -223,19 +216,19 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 		return nil, err
 	}
 	fetchBase := installBase
-	if opt.Native != nil {
-		fetchBase = c.buildBase(*opt.Native)
+	if opt.multi.native != nil {
+		fetchBase = c.buildBase(*opt.multi.native)
 	}
 	install = append(install, c.fetch(fetchBase)...)
 	depStage, devStage := TargetDependencies, TargetDevelopment
 	where := ""
-	switch {
-	case opt.Install != nil && opt.MultiPlatform:
+	switch m := opt.multi; {
+	case m.install != nil && m.named:
 		// named for the platform they install for, and say where they run
-		where = " " + platforms.Format(c.opt.Platform) + " on " + platforms.Format(opt.Install.Platform)
-	case opt.Emulated != "" && opt.MultiPlatform:
-		where = " " + platforms.Format(c.opt.Platform) + ", emulated: " + opt.Emulated
-	case opt.MultiPlatform:
+		where = " " + platforms.Format(c.opt.Platform) + " on " + platforms.Format(m.install.Platform)
+	case m.emulated != "" && m.named:
+		where = " " + platforms.Format(c.opt.Platform) + ", emulated: " + m.emulated
+	case m.named:
 		where = " " + platforms.Format(c.opt.Platform)
 	}
 	depStage += where
@@ -251,7 +244,7 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	// the release copies workdir from prod wherever it ran; the steps of
 	// this platform start from its own build image with that workdir
 	prodHere, devHere := prod, dev
-	if in := opt.Install; in != nil {
+	if in := opt.multi.install; in != nil {
 		prodHere = c.graft(base, prod, TargetDependencies, in)
 		devHere = c.graft(base, dev, TargetDevelopment, in)
 	}
@@ -295,13 +288,13 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 			reports = reports.File(bk.Copy(*passed, "/"+exitCodeFile, "/"+exitCodeFile).Copy(*passed, "/"+outputFile, "/"+outputFile),
 				bk.WithCustomName("[test] exit code and output"))
 			gate := c.gate(tested, *passed, cmd)
-			testTarget = testTarget.Requires("stagefile.tests-passed", gate)
+			testTarget = c.require(testTarget, gate, TargetTest)
 			g.Tests = &gate
 		} else {
 			g.Tests = &tested
 		}
-		if opt.SharedTests != nil {
-			g.Tests = opt.SharedTests
+		if opt.multi.tests != nil {
+			g.Tests = opt.multi.tests
 		}
 		if opt.SkipTests {
 			g.Tests = nil
@@ -316,8 +309,8 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	}
 	add(TargetBuild, built, buildCfg, buildImg.Config)
 	g.Built = built
-	if opt.SharedBuild != nil && s.Build.Run != nil {
-		built = *opt.SharedBuild
+	if opt.multi.built != nil && s.Build.Run != nil {
+		built = *opt.multi.built
 	}
 
 	release, err := c.release(runtimeImg, prod, built)
@@ -326,17 +319,30 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	}
 	add(TargetRelease, release, c.releaseConfig(runtimeImg.Config), runtimeImg.Config)
 
-	if g.Tests != nil && c.caps.Passthrough {
+	if g.Tests != nil {
 		// the gate in the graph: each target's result is its own state,
 		// available only once the tests have passed
 		for name, t := range g.Targets {
 			if name != TargetTest && name != TargetTestReports {
-				t.State = t.State.Requires("stagefile.tests-passed", *g.Tests)
+				t.State = c.require(t.State, *g.Tests, name)
 			}
 		}
-		g.Gated = true
 	}
 	return g, nil
+}
+
+// require is st, available only once tests has been built: a passthrough
+// op where the daemon has them (st unchanged, tests solved beside it).
+// Older daemons get what Dalec does there: a step that does nothing on
+// the tested tree (it has a shell: the tests ran one), with st mounted,
+// whose mount is the result; it adds one empty layer to an exported
+// image, and no second solve or error guessing in the frontend.
+func (c *converter) require(st, tests bk.State, target string) bk.State {
+	if c.caps.Passthrough {
+		return st.Requires("stagefile.tests-passed", tests)
+	}
+	return tests.Run(bk.Args([]string{"/bin/sh", "-c", ":"}), c.named(TargetTest, "tests passed: "+target),
+		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).AddMount("/stagefile/target", st)
 }
 
 // buildBase is the build image with the spec's env and workdir.
@@ -685,7 +691,7 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 // linux/arm64] make test" in a multi-platform build. Control
 // characters in a command never reach the user's terminal through it.
 func (c *converter) named(stage, what string) bk.ConstraintsOpt {
-	if c.opt.MultiPlatform {
+	if c.opt.multi.named {
 		stage += " " + platforms.Format(c.opt.Platform)
 	}
 	return bk.WithCustomName(clean("[" + stage + "] " + what))

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/containerd/platforms"
 	bk "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -87,10 +88,10 @@ func matchAny(patterns []string, name string) bool {
 	return false
 }
 
-// ungated leaves the tests out of the targets (passthrough ops off), so
-// tests can look at each step's own vertices.
+// ungated leaves the tests out of the targets but test, so tests can
+// look at each step's own vertices.
 func ungated(opt Options) Options {
-	opt.Caps = &Caps{Merge: true, CopyPatterns: true, RequiredPaths: true}
+	opt.SkipTests = true
 	return opt
 }
 
@@ -238,23 +239,24 @@ func TestSourceEditKeepsDependencies(t *testing.T) {
 }
 
 // TestTestAndBuildIndependent: neither step depends on the other, so
-// BuildKit runs them in parallel (shown on the ungated graph).
+// BuildKit runs them in parallel (the build target waits for both).
 func TestTestAndBuildIndependent(t *testing.T) {
 	s := parse(t, "yarn.yaml")
-	g, err := Convert(s, ungated(options(s, localContext)))
+	g, err := Convert(s, options(s, localContext))
 	assert.NilError(t, err)
-	assert.Assert(t, !g.Gated)
 	testHead := head(t, *g.Tests)
-	buildHead := head(t, g.Targets[TargetBuild].State)
+	buildHead := head(t, g.Built)
 	assert.Assert(t, testHead != buildHead)
-	_, buildNeedsTest := vertices(t, g.Targets[TargetBuild].State)[testHead]
+	_, buildNeedsTest := vertices(t, g.Built)[testHead]
 	_, testNeedsBuild := vertices(t, *g.Tests)[buildHead]
 	assert.Check(t, !buildNeedsTest, "build depends on the test step")
 	assert.Check(t, !testNeedsBuild, "test depends on the build step")
 	// both start from the same tree
-	dev := head(t, g.Targets[TargetDevelopment].State)
+	own, err := Convert(s, ungated(options(s, localContext)))
+	assert.NilError(t, err)
+	dev := head(t, own.Targets[TargetDevelopment].State)
 	assert.Check(t, is.Contains(vertices(t, *g.Tests), dev))
-	assert.Check(t, is.Contains(vertices(t, g.Targets[TargetBuild].State), dev))
+	assert.Check(t, is.Contains(vertices(t, g.Built), dev))
 }
 
 // TestProductionInstallRunsOnce: the development install builds on the
@@ -335,30 +337,40 @@ func TestEmptyEntrypointClears(t *testing.T) {
 	assert.Check(t, is.DeepEqual(img.Config.Cmd, []string{"node", "server.js"}))
 }
 
-// TestTestsGateEveryTarget: with passthrough ops, every target but test
-// requires the test step in the graph itself, so whoever solves the LLB
-// (stagefile llb | buildctl build included) gets the gate.
+// TestTestsGateEveryTarget: every target requires the test step in the
+// graph itself, on every daemon, so whoever solves the LLB (stagefile llb
+// | buildctl build included) gets the gate: a passthrough op, or on a
+// daemon without them a step that does nothing on the tested tree with
+// the target mounted.
 func TestTestsGateEveryTarget(t *testing.T) {
 	s := parse(t, "yarn.yaml")
-	g, err := Convert(s, options(s, localContext))
-	assert.NilError(t, err)
-	assert.Assert(t, g.Gated)
-	testStep := head(t, *g.Tests)
-	for _, target := range Targets {
-		_, gated := vertices(t, g.Targets[target.Name].State)[testStep]
-		assert.Check(t, gated, "target %s does not require the tests", target.Name)
+	for _, caps := range []*Caps{nil, {Merge: true, CopyPatterns: true, RequiredPaths: true}, {}} {
+		opt := options(s, localContext)
+		opt.Caps = caps
+		g, err := Convert(s, opt)
+		assert.NilError(t, err)
+		testStep := head(t, *g.Tests)
+		for _, target := range Targets {
+			_, gated := vertices(t, g.Targets[target.Name].State)[testStep]
+			assert.Check(t, gated, "%+v: target %s does not require the tests", caps, target.Name)
+		}
+		release := describe(t, marshal(t, g.Targets[TargetRelease].State))
+		if caps == nil {
+			// the release's own layers still do not wait for the tests:
+			// the passthrough reads them side by side
+			assert.Check(t, is.Contains(release, `passthrough "stagefile.tests-passed" outputs=[0]`))
+			continue
+		}
+		assert.Check(t, !strings.Contains(release, "passthrough"), "a daemon without passthrough ops got one")
+		assert.Check(t, is.Contains(release, "[test] tests passed: release"))
 	}
-	// the release's own layers still do not wait for the tests: the
-	// passthrough reads them side by side
-	release := describe(t, marshal(t, g.Targets[TargetRelease].State))
-	assert.Check(t, is.Contains(release, `passthrough "stagefile.tests-passed" outputs=[0]`))
 
 	// skipped tests leave no gate and no test step
 	opt := options(s, localContext)
 	opt.SkipTests = true
-	g, err = Convert(s, opt)
+	g, err := Convert(s, opt)
 	assert.NilError(t, err)
-	assert.Check(t, !g.Gated && g.Tests == nil)
+	assert.Check(t, g.Tests == nil)
 	for _, name := range vertices(t, g.Targets[TargetRelease].State) {
 		assert.Check(t, !strings.HasPrefix(name, "[test]"), "the test step is in a target though tests are skipped")
 	}
@@ -504,22 +516,32 @@ func platformsOf(t testing.TB, st bk.State) map[string]string {
 	return out
 }
 
+var linuxARM64 = ocispecs.Platform{OS: "linux", Architecture: "arm64"}
+
+// build is a two-platform build of p on linux/amd64, its images resolved.
+func build(p *plan.Plan, targets ...ocispecs.Platform) (Build, map[ImageKey]Image) {
+	b := Build{Plan: p, Platforms: targets, BuildPlatform: linuxAMD64, Options: options(p, localContext)}
+	images := map[ImageKey]Image{}
+	for _, k := range b.Images() {
+		pl, _ := platforms.Parse(k.Platform)
+		images[k] = Image{State: bk.Image(k.Ref, bk.Platform(pl))}
+	}
+	return b, images
+}
+
 // TestCrossInstall: for a platform other than the build platform, the
 // installs run natively with the package manager told the target, and
 // the target's steps start from its own image with that workdir.
 func TestCrossInstall(t *testing.T) {
 	s := parse(t, "yarn.yaml")
-	arm64 := ocispecs.Platform{OS: "linux", Architecture: "arm64"}
-	opt := options(s, localContext)
-	opt.Platform = arm64
-	opt.MultiPlatform = true
-	for ref := range opt.Images {
-		opt.Images[ref] = Image{State: bk.Image(ref, bk.Platform(arm64))}
-	}
-	opt.Install = &Install{Platform: linuxAMD64, Image: Image{State: bk.Image(s.Image.Value, bk.Platform(linuxAMD64))},
-		Env: []plan.Var{{Name: "npm_config_cpu", Value: "arm64"}}, Why: "no install scripts"}
-	g, err := Convert(s, opt)
+	s.Dependencies.Cross = &plan.CrossInstall{Env: map[string][]plan.Var{"arm64": {{Name: "npm_config_cpu", Value: "arm64"}}}, Why: "no install scripts"}
+	b, images := build(s, linuxAMD64, linuxARM64)
+	_, check, err := b.CrossCheck(images)
 	assert.NilError(t, err)
+	assert.Check(t, !check, "the preset decided: nothing to check at build time")
+	graphs, err := b.Convert(images, "")
+	assert.NilError(t, err)
+	g := graphs["linux/arm64"]
 	where := platformsOf(t, g.Targets[TargetRelease].State)
 	assert.Check(t, is.Equal(where["[dependencies linux/arm64 on linux/amd64] yarn install --frozen-lockfile --production"], "linux/amd64"), "%v", where)
 	assert.Check(t, is.Equal(where["[development linux/arm64 on linux/amd64] yarn install --frozen-lockfile"], "linux/amd64"), "%v", where)
@@ -531,18 +553,78 @@ func TestCrossInstall(t *testing.T) {
 	assert.Check(t, names["[development linux/arm64] workdir as the install on linux/amd64 left it (no install scripts)"], "%v", names)
 	ops := describe(t, marshal(t, g.Targets[TargetDependencies].State))
 	assert.Check(t, is.Contains(ops, "env npm_config_cpu=arm64"))
+	// the build platform's own graph installs as it always does
+	where = platformsOf(t, graphs["linux/amd64"].Targets[TargetRelease].State)
+	assert.Check(t, is.Equal(where["[dependencies linux/amd64] yarn install --frozen-lockfile --production"], "linux/amd64"), "%v", where)
 
 	// tests once, on the build platform: the arm64 release requires them
 	shared := resolve(t, strings.Replace(mustRead(t, "yarn.yaml"), "test:\n  run: yarn run test\n", "test:\n  run: yarn run test\n  platforms: build\n", 1))
-	native, err := Convert(shared, options(shared, localContext))
+	b, images = build(shared, linuxARM64)
+	graphs, err = b.Convert(images, "")
 	assert.NilError(t, err)
-	opt.SharedTests = native.Tests
-	g, err = Convert(shared, opt)
-	assert.NilError(t, err)
-	where = platformsOf(t, g.Targets[TargetRelease].State)
+	where = platformsOf(t, graphs["linux/arm64"].Targets[TargetRelease].State)
 	assert.Check(t, is.Equal(where["[test] yarn run test"], "linux/amd64"), "the release requires the build platform's tests: %v", where)
 	_, own := where["[test linux/arm64] yarn run test"]
 	assert.Check(t, !own, "the arm64 release ran its own tests too")
+}
+
+// TestCrossCheck: where the preset leaves the decision to build time, the
+// check runs in the build platform's development install, and its
+// verdict decides: the installs run natively for every platform, or
+// emulated on each, saying why.
+func TestCrossCheck(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	s.Dependencies.Cross = &plan.CrossInstall{Env: map[string][]plan.Var{"arm64": nil}, Check: []string{"node", "-e", "check()"},
+		Why: "no package runs an install script"}
+	b, images := build(s, linuxAMD64, linuxARM64)
+	st, check, err := b.CrossCheck(images)
+	assert.NilError(t, err)
+	assert.Assert(t, check)
+	ops := describe(t, marshal(t, st))
+	assert.Check(t, is.Contains(ops, "/stagefile/check/reasons"))
+	assert.Check(t, is.Contains(platformsOf(t, st), "[development linux/amd64] yarn install --frozen-lockfile"))
+
+	for _, tc := range []struct {
+		verdict, want string
+	}{
+		{"", "[dependencies linux/arm64 on linux/amd64] yarn install --frozen-lockfile --production"},
+		{CrossVerdict([]byte("esbuild runs an install script\nsharp is for x64\n")), "[dependencies linux/arm64, emulated: esbuild runs an install script, and 1 more] yarn install --frozen-lockfile --production"},
+	} {
+		graphs, err := b.Convert(images, tc.verdict)
+		assert.NilError(t, err)
+		_, ok := platformsOf(t, graphs["linux/arm64"].Targets[TargetRelease].State)[tc.want]
+		assert.Check(t, ok, "verdict %q: no step %q in %v", tc.verdict, tc.want, platformsOf(t, graphs["linux/arm64"].Targets[TargetRelease].State))
+	}
+
+	// a single-platform build, or one on the build platform alone, checks nothing
+	for _, targets := range [][]ocispecs.Platform{{linuxAMD64}} {
+		b, images := build(s, targets...)
+		_, check, err := b.CrossCheck(images)
+		assert.NilError(t, err)
+		assert.Check(t, !check)
+	}
+	b, images = build(s, linuxARM64)
+	_, check, err = b.CrossCheck(images)
+	assert.NilError(t, err)
+	assert.Check(t, check, "arm64 alone, built on amd64: the check decides")
+}
+
+// TestBuildImages: the images a build needs: each target platform's, and
+// the build platform's where a platform takes steps from it.
+func TestBuildImages(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	s.Release.Image.Value = "gcr.io/distroless/nodejs20-debian12"
+	b, _ := build(s, linuxAMD64)
+	assert.Check(t, is.DeepEqual(b.Images(), []ImageKey{{s.Image.Value, "linux/amd64"}, {s.Release.Image.Value, "linux/amd64"}}))
+	b, _ = build(s, linuxARM64)
+	assert.Check(t, is.DeepEqual(b.Images(), []ImageKey{{s.Image.Value, "linux/arm64"}, {s.Release.Image.Value, "linux/arm64"}}),
+		"nothing taken from the build platform: emulated everything")
+	s.Dependencies.Cross = &plan.CrossInstall{Env: map[string][]plan.Var{"arm64": nil}}
+	b, _ = build(s, linuxARM64)
+	assert.Check(t, is.DeepEqual(b.Images(), []ImageKey{{s.Image.Value, "linux/arm64"}, {s.Release.Image.Value, "linux/arm64"},
+		{s.Image.Value, "linux/amd64"}, {s.Release.Image.Value, "linux/amd64"}}))
+	_, err := b.Convert(map[ImageKey]Image{}, "")
+	assert.Check(t, is.ErrorContains(err, "was not resolved for linux/"))
 }
 
 func mustRead(t testing.TB, file string) string {

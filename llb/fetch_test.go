@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	bk "github.com/moby/buildkit/client/llb"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 
@@ -65,15 +63,10 @@ func TestFetch(t *testing.T) {
 	assert.Check(t, is.Equal(installs, 2), ops)
 
 	// arm64 fetches its own binary, on the build platform's image
-	arm64 := ocispecs.Platform{OS: "linux", Architecture: "arm64"}
-	opt := options(s, localContext)
-	opt.Platform = arm64
-	for ref := range opt.Images {
-		opt.Images[ref] = Image{State: bk.Image(ref, bk.Platform(arm64))}
-	}
-	opt.Native = &Image{State: bk.Image(s.Image.Value, bk.Platform(linuxAMD64))}
-	g, err = Convert(s, opt)
+	b, images := build(s, linuxARM64)
+	graphs, err := b.Convert(images, "")
 	assert.NilError(t, err)
+	g = graphs["linux/arm64"]
 	ops = describe(t, marshal(t, g.Targets[TargetRelease].State))
 	assert.Check(t, is.Contains(ops, "pkg-000-1.0.0.tgz"))
 	for name, where := range platformsOf(t, g.Targets[TargetRelease].State) {
