@@ -154,7 +154,6 @@ type builder struct {
 	// each platform's result, for an SBOM read from what it holds
 	refsMu sync.Mutex
 	refs   map[string]client.Reference
-
 }
 
 // warn reports warnings in the progress stream.
