@@ -57,7 +57,7 @@ func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *doc
 	}
 	// the names come from the context's manifests, the image and the build's files:
 	// no control characters reach the user's terminal
-	q := plan.Printable
+	q := func(s string) string { return spec.Printable(s, spec.ValueLimit) }
 
 	prog := argv[0]
 	switch {
@@ -108,21 +108,22 @@ func (b *builder) checkStart(ctx context.Context, ref client.Reference, img *doc
 // nearby lists what the folder a missing file was looked for in holds,
 // for the error: the build wrote the file under another name or folder.
 func (b *builder) nearby(ctx context.Context, ref client.Reference, file string) string {
+	q := func(s string) string { return spec.Printable(s, spec.ValueLimit) }
 	dir := path.Dir(file)
 	entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: dir})
 	if err != nil {
-		return fmt.Sprintf(" (nor is %s: write a path the build outputs create)", plan.Printable(dir))
+		return fmt.Sprintf(" (nor is %s: write a path the build outputs create)", q(dir))
 	}
 	var names []string
 	for _, e := range entries {
-		names = append(names, plan.Printable(e.GetPath()))
+		names = append(names, q(e.GetPath()))
 	}
 	sort.Strings(names)
 	if len(names) > 8 {
 		names = append(names[:8], "...")
 	}
 	if len(names) == 0 {
-		return fmt.Sprintf(" (%s is empty)", plan.Printable(dir))
+		return fmt.Sprintf(" (%s is empty)", q(dir))
 	}
-	return fmt.Sprintf(" (%s has %s)", plan.Printable(dir), strings.Join(names, ", "))
+	return fmt.Sprintf(" (%s has %s)", q(dir), strings.Join(names, ", "))
 }

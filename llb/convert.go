@@ -705,22 +705,9 @@ func (c *converter) graft(base, installed bk.State, stage string, in *Install) b
 		c.named(stage, "workdir as the install on "+platforms.Format(in.Platform)+" left it ("+in.Why+")"), c.location(c.s.Dependencies.At))
 }
 
-// clean drops control characters (ANSI escapes, carriage returns) from a
-// vertex name, and bounds its length.
-func clean(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if b.Len() >= 200 {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// clean escapes control characters (ANSI escapes, carriage returns) in
+// a vertex name, and bounds its length.
+func clean(name string) string { return spec.Printable(name, 200) }
 
 // location points a step at the Stagefile lines it came from.
 func (c *converter) location(r spec.Range) bk.ConstraintsOpt {

@@ -528,38 +528,11 @@ func (c *checker) healthcheck(h *Healthcheck) {
 	}
 }
 
-func hasControl(s string) bool {
-	for _, r := range s {
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			return true
-		}
-	}
-	return false
-}
+func hasControl(s string) bool { return spec.HasControl(s) }
 
 // printable shows a value in a message without control characters (which
 // would reach the user's terminal) and without its whole length.
-func printable(s string) string { return escape(s, 80) }
+func printable(s string) string { return spec.Printable(s, spec.ValueLimit) }
 
-// Printable is s for an error message: control characters escaped, long
-// values cut. For values from the context or a build's files.
-func Printable(s string) string { return printable(s) }
-
-// escapeControl writes control characters as \xNN, whatever the length.
-func escapeControl(s string) string { return escape(s, -1) }
-
-func escape(s string, limit int) string {
-	var b strings.Builder
-	for _, r := range s {
-		if limit >= 0 && b.Len() > limit {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// escapeControl writes control characters escaped, whatever the length.
+func escapeControl(s string) string { return spec.Printable(s, -1) }

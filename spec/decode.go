@@ -533,16 +533,9 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// printable quotes a key for a message without letting control
+// printable shows a key in a message without letting control
 // characters or its length through.
-func printable(s string) string {
-	return truncate(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s), 60)
-}
+func printable(s string) string { return Printable(s, 60) }
 
 func join(path, key string) string {
 	if path == "" {

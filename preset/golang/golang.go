@@ -15,7 +15,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/stagefile/stagefile/plan"
-	"github.com/stagefile/stagefile/spec"
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
 // Provider is the go preset.
@@ -63,25 +63,13 @@ func (Provider) Files(p *plan.Plan) []string {
 }
 
 // filler carries one Fill.
-type filler struct {
-	p     *plan.Plan
-	facts *plan.Facts
-	ws    []*plan.Warning
-}
-
-func (f *filler) origin(from string) plan.Origin {
-	return plan.Origin{Kind: plan.Preset, At: f.p.Preset.Origin.At, Preset: "go", From: from}
-}
-
-func (f *filler) fail(format string, args ...any) error {
-	return spec.Errors{spec.Errorf(f.p.File, f.p.Preset.Origin.At, format, args...)}
-}
+type filler struct{ *scaffold.Filler }
 
 // Fill fills what the Stagefile left out; everything written wins.
 func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
-	f := &filler{p: p, facts: facts}
+	f := &filler{scaffold.New("go", p, facts)}
 	err := f.fill()
-	return f.ws, err
+	return f.Warnings, err
 }
 
 // module is the app's module as its files say.
@@ -94,25 +82,25 @@ type module struct {
 }
 
 func (f *filler) fill() error {
-	p, files := f.p, f.facts.Files
+	p, files := f.P, f.Facts.Files
 	app := path.Clean(p.App.Value)
 	m := module{dir: app}
 	if dt, ok := files["go.work"]; ok {
 		w, err := modfile.ParseWork("go.work", dt, nil)
 		if err != nil {
-			return f.fail("go.work is not a workspace file go can read: %v (fix it, or run go work sync)", oneLine(err))
+			return f.Fail("go.work is not a workspace file go can read: %v (fix it, or run go work sync)", oneLine(err))
 		}
 		m.work = w
 		for _, u := range w.Use {
 			dir := path.Clean(u.Path)
 			if path.IsAbs(dir) || dir == ".." || strings.HasPrefix(dir, "../") {
-				return f.fail("go.work uses %s, outside the build context (build from the folder that holds every module)", u.Path)
+				return f.Fail("go.work uses %s, outside the build context (build from the folder that holds every module)", u.Path)
 			}
 			if strings.Count(dir, "/") >= wsDepth {
-				return f.fail("go.work uses %s, deeper than the %d folder levels preset go reads (write dependencies.manifests)", dir, wsDepth)
+				return f.Fail("go.work uses %s, deeper than the %d folder levels preset go reads (write dependencies.manifests)", dir, wsDepth)
 			}
 			if _, ok := files[path.Join(dir, "go.mod")]; !ok {
-				return f.fail("go.work uses %s, which has no go.mod in the build context (check .dockerignore)", dir)
+				return f.Fail("go.work uses %s, which has no go.mod in the build context (check .dockerignore)", dir)
 			}
 			m.uses = append(m.uses, dir)
 		}
@@ -121,19 +109,19 @@ func (f *filler) fill() error {
 	dt, ok := files[modPath]
 	if !ok {
 		if m.work != nil && app == "." {
-			return f.fail("go.work is at the root, but no module is (set app to the module to release, e.g. app: %s)", firstOr(m.uses, "cmd/api"))
+			return f.Fail("go.work is at the root, but no module is (set app to the module to release, e.g. app: %s)", firstOr(m.uses, "cmd/api"))
 		}
 		if app != "." {
-			return spec.Errors{spec.Errorf(p.File, p.App.Origin.At, "app %q has no go.mod (point app at the folder of the module to release)", app)}
+			return f.FailAt(p.App.Origin.At, "app %q has no go.mod (point app at the folder of the module to release)", app)
 		}
-		return f.fail("preset go needs a go.mod at the root of the build context (run go mod init; is it excluded by .dockerignore?)")
+		return f.Fail("preset go needs a go.mod at the root of the build context (run go mod init; is it excluded by .dockerignore?)")
 	}
 	mod, err := modfile.Parse(modPath, dt, nil)
 	if err != nil {
-		return f.fail("%s is not a module file go can read: %v (fix it, or run go mod tidy)", modPath, oneLine(err))
+		return f.Fail("%s is not a module file go can read: %v (fix it, or run go mod tidy)", modPath, oneLine(err))
 	}
 	if mod.Module == nil {
-		return f.fail("%s has no module line (run go mod init)", modPath)
+		return f.Fail("%s has no module line (run go mod init)", modPath)
 	}
 	m.mod = mod
 	if err := f.checkSums(m); err != nil {
@@ -160,9 +148,9 @@ func (f *filler) checkSums(m module) error {
 		return nil
 	}
 	sumPath := path.Join(m.dir, "go.sum")
-	dt, ok := f.facts.Files[sumPath]
+	dt, ok := f.Facts.Files[sumPath]
 	if !ok {
-		return f.fail("%s requires modules but there is no %s (run go mod tidy and commit go.sum; check .dockerignore)", path.Join(m.dir, "go.mod"), sumPath)
+		return f.Fail("%s requires modules but there is no %s (run go mod tidy and commit go.sum; check .dockerignore)", path.Join(m.dir, "go.mod"), sumPath)
 	}
 	sums := map[string]bool{}
 	for _, line := range strings.Split(string(dt), "\n") {
@@ -184,7 +172,7 @@ func (f *filler) checkSums(m module) error {
 		more = fmt.Sprintf(" and %d more", len(missing)-3)
 		missing = missing[:3]
 	}
-	return f.fail("%s is out of sync with go.mod: it has no checksum for %s%s (run go mod tidy and commit go.sum)", sumPath, strings.Join(missing, ", "), more)
+	return f.Fail("%s is out of sync with go.mod: it has no checksum for %s%s (run go mod tidy and commit go.sum)", sumPath, strings.Join(missing, ", "), more)
 }
 
 // replacedLocally: a module replaced by a folder has no checksum.
@@ -201,12 +189,12 @@ func replacedLocally(mod *modfile.File, p string) bool {
 // cache is a cache mount, so the download is all the dependency step
 // keeps, and test and build mount the same cache.
 func (f *filler) dependencies(m module) {
-	p, files := f.p, f.facts.Files
+	p, files := f.P, f.Facts.Files
 	d := &p.Dependencies
 	if d.Manifests == nil {
 		add := func(name, why string) {
 			if _, ok := files[name]; ok {
-				d.Manifests = append(d.Manifests, plan.Value[string]{Value: name, Origin: f.origin(why)})
+				d.Manifests = append(d.Manifests, plan.Value[string]{Value: name, Origin: f.Origin(why)})
 			}
 		}
 		if m.work != nil {
@@ -221,7 +209,7 @@ func (f *filler) dependencies(m module) {
 			add(path.Join(m.dir, "go.sum"), "the module's checksums")
 		}
 	}
-	o := f.origin("go.mod → go mod download")
+	o := f.Origin("go.mod → go mod download")
 	download := [][]string{{"go", "mod", "download"}}
 	if m.work == nil && m.dir != "." {
 		// the module is in a folder of its own, without a workspace
@@ -232,22 +220,22 @@ func (f *filler) dependencies(m module) {
 	}
 	// Go has no development dependencies: the test and build tools are the
 	// toolchain's, and test-only modules are in go.mod like the rest
-	plan.SetVar(&p.Env, "GOMODCACHE", modCache, f.origin("the module cache, a cache mount"))
-	plan.SetVar(&p.Env, "GOCACHE", buildCache, f.origin("the build cache, a cache mount"))
-	plan.SetVar(&p.Env, "CGO_ENABLED", "0", f.origin("a static binary, which runs on distroless static or scratch; the tests build the same way"))
+	plan.SetVar(&p.Env, "GOMODCACHE", modCache, f.Origin("the module cache, a cache mount"))
+	plan.SetVar(&p.Env, "GOCACHE", buildCache, f.Origin("the build cache, a cache mount"))
+	plan.SetVar(&p.Env, "CGO_ENABLED", "0", f.Origin("a static binary, which runs on distroless static or scratch; the tests build the same way"))
 	if d.Caches == nil {
-		d.Caches = []plan.Cache{plan.NewCache(modCache, "", f.origin("the module cache"))}
+		d.Caches = []plan.Cache{plan.NewCache(modCache, "", f.Origin("the module cache"))}
 	}
 }
 
 func (f *filler) caches() []plan.Cache {
-	return []plan.Cache{plan.NewCache(modCache, "", f.origin("the module cache")), plan.NewCache(buildCache, "", f.origin("the build cache"))}
+	return []plan.Cache{plan.NewCache(modCache, "", f.Origin("the module cache")), plan.NewCache(buildCache, "", f.Origin("the build cache"))}
 }
 
 func (f *filler) test() {
-	t := &f.p.Test
+	t := &f.P.Test
 	if t.Run == nil {
-		t.Run = plan.Argv(f.origin("go vet, then the tests of every package"), []string{"go", "vet", "./..."}, []string{"go", "test", "./..."})
+		t.Run = plan.Argv(f.Origin("go vet, then the tests of every package"), []string{"go", "vet", "./..."}, []string{"go", "test", "./..."})
 	}
 	if t.Caches == nil {
 		t.Caches = f.caches()
@@ -257,7 +245,7 @@ func (f *filler) test() {
 // build compiles the main package into bin/NAME; it is found only when
 // something still needs it (the command, the outputs or the entrypoint).
 func (f *filler) build(m module) error {
-	p := f.p
+	p := f.P
 	b, r := &p.Build, &p.Release
 	if b.Caches == nil {
 		b.Caches = f.caches()
@@ -278,17 +266,17 @@ func (f *filler) build(m module) error {
 			// image's, and SSL_CERT_FILE points Go at them
 			argv = append(argv, []string{"mkdir", "-p", "etc"}, []string{"cp", caBundle, "etc/ca-certificates.crt"})
 		}
-		b.Run = plan.Argv(f.origin(main.why), argv...)
+		b.Run = plan.Argv(f.Origin(main.why), argv...)
 	}
 	if b.Outputs == nil {
-		b.Outputs = []plan.Value[string]{{Value: path.Join(m.dir, bin), Origin: f.origin("the binary go build writes")}}
+		b.Outputs = []plan.Value[string]{{Value: path.Join(m.dir, bin), Origin: f.Origin("the binary go build writes")}}
 		if scratch {
-			b.Outputs = append(b.Outputs, plan.Value[string]{Value: path.Join(m.dir, "etc/ca-certificates.crt"), Origin: f.origin("CA certificates, which scratch lacks")})
-			plan.SetVar(&r.Env, "SSL_CERT_FILE", path.Join(path.Clean(p.Workdir.Value), m.dir, "etc/ca-certificates.crt"), f.origin("where Go finds the CA certificates on scratch"))
+			b.Outputs = append(b.Outputs, plan.Value[string]{Value: path.Join(m.dir, "etc/ca-certificates.crt"), Origin: f.Origin("CA certificates, which scratch lacks")})
+			plan.SetVar(&r.Env, "SSL_CERT_FILE", path.Join(path.Clean(p.Workdir.Value), m.dir, "etc/ca-certificates.crt"), f.Origin("where Go finds the CA certificates on scratch"))
 		}
 	}
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
-		r.Entrypoint = plan.Value[[]string]{Value: []string{path.Join(path.Clean(p.Workdir.Value), m.dir, bin)}, Origin: f.origin("the binary as PID 1")}
+		r.Entrypoint = plan.Value[[]string]{Value: []string{path.Join(path.Clean(p.Workdir.Value), m.dir, bin)}, Origin: f.Origin("the binary as PID 1")}
 	}
 	return nil
 }
@@ -305,7 +293,7 @@ var binName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // mainPackage finds the program: the module's root when it is package
 // main, else the one cmd/NAME that is.
 func (f *filler) mainPackage(m module) (mainPackage, error) {
-	pkgs := packages(f.facts.Files, m.dir)
+	pkgs := packages(f.Facts.Files, m.dir)
 	if pkgs["."] == "main" {
 		name := path.Base(m.mod.Module.Mod.Path)
 		if regexp.MustCompile(`^v[0-9]+$`).MatchString(name) && strings.Contains(m.mod.Module.Mod.Path, "/") {
@@ -327,48 +315,48 @@ func (f *filler) mainPackage(m module) (mainPackage, error) {
 	case 1:
 		name := path.Base(mains[0])
 		if !binName.MatchString(name) {
-			return mainPackage{}, f.fail("the main package's folder %q is not a file name a binary can have (write build.run, build.outputs and release.entrypoint)", mains[0])
+			return mainPackage{}, f.Fail("the main package's folder %q is not a file name a binary can have (write build.run, build.outputs and release.entrypoint)", mains[0])
 		}
 		return mainPackage{name, "./" + mains[0], mains[0] + " is the module's one main package"}, nil
 	case 0:
-		return mainPackage{}, f.fail("no main package: neither the module's root nor a cmd/NAME folder is package main (write build.run, e.g. go build -o bin/app ./path/to/main, with build.outputs: [bin/app] and release.entrypoint: [/app/bin/app])")
+		return mainPackage{}, f.Fail("no main package: neither the module's root nor a cmd/NAME folder is package main (write build.run, e.g. go build -o bin/app ./path/to/main, with build.outputs: [bin/app] and release.entrypoint: [/app/bin/app])")
 	}
-	return mainPackage{}, f.fail("several main packages (%s): preset go releases one (write build.run, e.g. CGO_ENABLED=0 go build -trimpath -o bin/%s ./%s, with build.outputs: [bin/%s] and release.entrypoint: [/app/bin/%s])",
+	return mainPackage{}, f.Fail("several main packages (%s): preset go releases one (write build.run, e.g. CGO_ENABLED=0 go build -trimpath -o bin/%s ./%s, with build.outputs: [bin/%s] and release.entrypoint: [/app/bin/%s])",
 		strings.Join(mains, ", "), path.Base(mains[0]), mains[0], path.Base(mains[0]), path.Base(mains[0]))
 }
 
 // release: the binary alone (no module cache, no source) on distroless
 // static, as an unprivileged user.
 func (f *filler) release() {
-	p := f.p
+	p := f.P
 	r := &p.Release
 	if !r.NoDependencies.Set() {
-		r.NoDependencies = plan.Value[bool]{Value: true, Origin: f.origin("a static binary needs no dependency layer: the build outputs are all that ships")}
+		r.NoDependencies = plan.Value[bool]{Value: true, Origin: f.Origin("a static binary needs no dependency layer: the build outputs are all that ships")}
 	}
 	if !r.Image.Set() {
-		r.Image = plan.Value[string]{Value: DefaultRuntime, Origin: f.origin("CA certificates, tzdata and a nonroot user, no shell")}
+		r.Image = plan.Value[string]{Value: DefaultRuntime, Origin: f.Origin("CA certificates, tzdata and a nonroot user, no shell")}
 	}
 	if r.User.Set() {
 		return
 	}
 	if r.Image.Value == "scratch" {
-		r.User = plan.Value[string]{Value: nonroot, Origin: f.origin("scratch has no users: distroless's nonroot uid, numeric")}
+		r.User = plan.Value[string]{Value: nonroot, Origin: f.Origin("scratch has no users: distroless's nonroot uid, numeric")}
 		return
 	}
-	if f.facts.Image == nil {
+	if f.Facts.Image == nil {
 		return // decided at build time, from the runtime image
 	}
-	img, err := f.facts.Image(r.Image.Value)
+	img, err := f.Facts.Image(r.Image.Value)
 	if err != nil {
 		return // the conversion resolves the image again and reports the error there
 	}
 	if img != nil && img.Config != nil {
 		if u := img.Config.Config.User; u != "" && !isRoot(u) {
-			r.User = plan.Value[string]{Value: u, Origin: f.origin("the runtime image already runs as " + u)}
+			r.User = plan.Value[string]{Value: u, Origin: f.Origin("the runtime image already runs as " + u)}
 			return
 		}
 	}
-	r.User = plan.Value[string]{Value: nonroot, Origin: f.origin("the runtime image runs as root: distroless's nonroot uid, numeric")}
+	r.User = plan.Value[string]{Value: nonroot, Origin: f.Origin("the runtime image runs as root: distroless's nonroot uid, numeric")}
 }
 
 func isRoot(u string) bool {

@@ -77,25 +77,25 @@ func wanted(m module) (want, need goVersion, from string) {
 // the Stagefile names no image; a written one older than the go line is a
 // warning at its line.
 func (f *filler) image(m module) error {
-	p := f.p
+	p := f.P
 	want, need, from := wanted(m)
 	if !p.Image.Set() {
 		if from == "" {
-			return f.fail("%s has no go line, so preset go cannot tell which Go to build with (add one: go mod edit -go=1.26, or write image:)", "go.mod")
+			return f.Fail("%s has no go line, so preset go cannot tell which Go to build with (add one: go mod edit -go=1.26, or write image:)", "go.mod")
 		}
-		p.Image = plan.Value[string]{Value: "golang:" + want.line() + "-bookworm", Origin: f.origin("the Go of " + from)}
+		p.Image = plan.Value[string]{Value: "golang:" + want.line() + "-bookworm", Origin: f.Origin("the Go of " + from)}
 		return nil
 	}
 	if from == "" {
 		return nil
 	}
 	var cfg *plan.ImageInfo
-	if f.facts.Image != nil {
-		cfg, _ = f.facts.Image(p.Image.Value)
+	if f.Facts.Image != nil {
+		cfg, _ = f.Facts.Image(p.Image.Value)
 	}
 	have, what := imageGo(p.Image.Value, cfg)
 	if what != "" && have.less(need) {
-		f.ws = append(f.ws, plan.Warn(p, GoVersionMismatch, p.Image.Origin, "%s has %s, but the module needs Go %s (go line of go.mod or go.work); the official images do not download a newer toolchain (GOTOOLCHAIN=local) (e.g. golang:%s-bookworm)",
+		f.Warnings = append(f.Warnings, plan.Warn(p, GoVersionMismatch, p.Image.Origin, "%s has %s, but the module needs Go %s (go line of go.mod or go.work); the official images do not download a newer toolchain (GOTOOLCHAIN=local) (e.g. golang:%s-bookworm)",
 			p.Image.Value, what, need.line(), want.line()))
 	}
 	return nil

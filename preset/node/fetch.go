@@ -43,19 +43,19 @@ var FetchUnavailable = plan.NewRule("FetchUnavailable", "dependencies.fetch is t
 // store hold what the package manager itself computed, not the
 // registry's tarballs.
 func (f *filler) fetch(pm manager, lock *lockfile) {
-	d := &f.p.Dependencies
+	d := &f.P.Dependencies
 	asked := d.FetchAsked
 	if !asked.Set() || !asked.Value {
 		return
 	}
 	no := func(format string, args ...any) {
-		f.warn(FetchUnavailable, asked.Origin, "the installs download every package: "+format, args...)
+		f.Warn(FetchUnavailable, asked.Origin, "the installs download every package: "+format, args...)
 	}
 	if lock.unchecked {
 		no("%s is an npm lockfile v1, whose packages npm resolves again (run npm install with npm 7 or later and commit the lockfile)", pm.lockfile)
 		return
 	}
-	files := f.facts.Files
+	files := f.Facts.Files
 	fetch := &plan.Fetch{Command: []string{"node", "-e", fetchScript}}
 	switch pm.name {
 	case npm:
@@ -67,7 +67,7 @@ func (f *filler) fetch(pm manager, lock *lockfile) {
 		}
 		fetch.Command = append(fetch.Command, "npm")
 		fetch.Path = npmCache
-		fetch.Origin = f.origin(pm.lockfile + ": the registry's tarballs, into npm's cache")
+		fetch.Origin = f.Origin(pm.lockfile + ": the registry's tarballs, into npm's cache")
 	case yarn:
 		if yarnrcMirror.Match(normalize(files[".yarnrc"])) {
 			no(".yarnrc sets yarn's offline mirror already")
@@ -75,8 +75,8 @@ func (f *filler) fetch(pm manager, lock *lockfile) {
 		}
 		fetch.Command = append(fetch.Command, "tarballs")
 		fetch.Path = yarnMirror
-		fetch.Env = []plan.Var{{Name: "npm_config_yarn_offline_mirror", Value: yarnMirror, Origin: f.origin("yarn reads the fetched tarballs from its offline mirror")}}
-		fetch.Origin = f.origin(pm.lockfile + ": the registry's tarballs, into yarn's offline mirror")
+		fetch.Env = []plan.Var{{Name: "npm_config_yarn_offline_mirror", Value: yarnMirror, Origin: f.Origin("yarn reads the fetched tarballs from its offline mirror")}}
+		fetch.Origin = f.Origin(pm.lockfile + ": the registry's tarballs, into yarn's offline mirror")
 	default:
 		no("preset node fetches for npm and yarn classic; %s's cache holds what %s computed, not the registry's tarballs", pm.tool(), pm.tool())
 		return

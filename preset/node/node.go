@@ -15,7 +15,7 @@ import (
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
-	"github.com/stagefile/stagefile/spec"
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
 // Provider is the node preset.
@@ -141,42 +141,26 @@ type packageJSON struct {
 }
 
 // filler carries one Fill.
-type filler struct {
-	p     *plan.Plan
-	facts *plan.Facts
-	ws    []*plan.Warning
-}
-
-func (f *filler) origin(from string) plan.Origin {
-	return plan.Origin{Kind: plan.Preset, At: f.p.Preset.Origin.At, Preset: "node", From: from}
-}
-
-func (f *filler) fail(at spec.Range, format string, args ...any) error {
-	return spec.Errors{spec.Errorf(f.p.File, at, format, args...)}
-}
-
-func (f *filler) warn(rule *plan.Rule, o plan.Origin, format string, args ...any) {
-	f.ws = append(f.ws, plan.Warn(f.p, rule, o, format, args...))
-}
+type filler struct{ *scaffold.Filler }
 
 // Fill fills what the Stagefile left out. Everything the user wrote wins,
 // field by field.
 func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
-	f := &filler{p: p, facts: facts}
+	f := &filler{scaffold.New("node", p, facts)}
 	err := f.fill()
-	return f.ws, err
+	return f.Warnings, err
 }
 
 func (f *filler) fill() error {
-	p, files := f.p, f.facts.Files
+	p, files := f.P, f.Facts.Files
 	at := p.Preset.Origin.At
 	root, ok := files["package.json"]
 	if !ok {
-		return f.fail(at, "preset node needs a package.json at the root of the build context (is it excluded by .dockerignore?)")
+		return f.FailAt(at, "preset node needs a package.json at the root of the build context (is it excluded by .dockerignore?)")
 	}
 	var pkg packageJSON
 	if err := readJSON(root, &pkg); err != nil {
-		return f.fail(at, "preset node could not read package.json: %v (fix the JSON)", err)
+		return f.FailAt(at, "preset node could not read package.json: %v (fix the JSON)", err)
 	}
 	appDir := path.Clean(p.App.Value)
 	app := pkg
@@ -184,47 +168,47 @@ func (f *filler) fill() error {
 		app = packageJSON{} // decoding into a copy of the root's would merge their maps
 		dt, ok := files[path.Join(appDir, "package.json")]
 		if !ok {
-			return f.fail(p.App.Origin.At, "app %q has no package.json (point \"app\" at the workspace folder of the app to release)", appDir)
+			return f.FailAt(p.App.Origin.At, "app %q has no package.json (point \"app\" at the workspace folder of the app to release)", appDir)
 		}
 		if err := readJSON(dt, &app); err != nil {
-			return f.fail(at, "preset node could not read %s/package.json: %v (fix the JSON)", appDir, err)
+			return f.FailAt(at, "preset node could not read %s/package.json: %v (fix the JSON)", appDir, err)
 		}
 	}
 
 	pm, err := detectManager(files, pkg)
 	if err != nil {
-		return f.fail(at, "%s", err.Error())
+		return f.FailAt(at, "%s", err.Error())
 	}
 	rc := string(normalize(files[".yarnrc.yml"]))
 	if pm.name == yarnBerry && !regexp.MustCompile(`(?m)^nodeLinker:\s*["']?(node-modules|pnpm)["']?\s*(#.*)?$`).MatchString(rc) {
 		// PnP keeps packages in yarn's cache, not in workdir: the release
 		// would have no dependencies
-		return f.fail(at, "yarn berry's Plug'n'Play linker is not supported: the release carries node_modules (add \"nodeLinker: node-modules\" to .yarnrc.yml)")
+		return f.FailAt(at, "yarn berry's Plug'n'Play linker is not supported: the release carries node_modules (add \"nodeLinker: node-modules\" to .yarnrc.yml)")
 	}
 	if v := berryMajor(pkg, rc); pm.name == yarnBerry && (v == "2" || v == "3") && p.Dependencies.Production == nil &&
 		!strings.Contains(rc, "plugin-workspace-tools") {
-		return f.fail(at, "yarn %s has no \"yarn workspaces focus\", which the production install runs (yarn 4 has it: corepack use yarn@4; or add the plugin: yarn plugin import workspace-tools, and commit .yarnrc.yml and .yarn/plugins)", v)
+		return f.FailAt(at, "yarn %s has no \"yarn workspaces focus\", which the production install runs (yarn 4 has it: corepack use yarn@4; or add the plugin: yarn plugin import workspace-tools, and commit .yarnrc.yml and .yarn/plugins)", v)
 	}
 	lock, err := parseLockfile(pm, normalize(files[pm.lockfile]))
 	if err != nil {
-		return f.fail(at, "%s is not a lockfile %s can read: %v (run %s install and commit %s)", pm.lockfile, pm.tool(), err, pm.tool(), pm.lockfile)
+		return f.FailAt(at, "%s is not a lockfile %s can read: %v (run %s install and commit %s)", pm.lockfile, pm.tool(), err, pm.tool(), pm.lockfile)
 	}
 	importers := []importer{{dir: ".", pkg: pkg}}
 	if appDir != "." {
 		importers = append(importers, importer{dir: appDir, pkg: app})
 	}
 	if err := lock.check(pm, importers); err != nil {
-		return f.fail(at, "%s", err.Error())
+		return f.FailAt(at, "%s", err.Error())
 	}
 	if !lock.unchecked {
-		p.Dependencies.PackagesFrom = f.origin(pm.lockfile + ", production dependencies")
-		p.Dependencies.Packages = packagesOf(lock.production(importers), libcOf(f.p))
+		p.Dependencies.PackagesFrom = f.Origin(pm.lockfile + ", production dependencies")
+		p.Dependencies.Packages = packagesOf(lock.production(importers), libcOf(f.P))
 	}
 	f.crossInstall(pm, lock)
 	f.fetch(pm, lock)
 	cs, err := nodeConstraints(files, pkg, app, appDir)
 	if err != nil {
-		return f.fail(at, "%s", err.Error())
+		return f.FailAt(at, "%s", err.Error())
 	}
 	if err := f.image(cs); err != nil {
 		return err
@@ -239,7 +223,7 @@ func (f *filler) fill() error {
 // image picks the official slim image of the newest LTS line the app
 // accepts, when the Stagefile names none.
 func (f *filler) image(cs []constraint) error {
-	p := f.p
+	p := f.P
 	if p.Image.Set() {
 		return nil
 	}
@@ -249,7 +233,7 @@ func (f *filler) image(cs []constraint) error {
 		for _, c := range cs {
 			says = append(says, fmt.Sprintf("%s says %s", c.from, c.text))
 		}
-		return f.fail(p.Preset.Origin.At, "no Node.js line this frontend knows satisfies the app (%s); write image:, e.g. image: node:22-slim", strings.Join(says, ", "))
+		return f.FailAt(p.Preset.Origin.At, "no Node.js line this frontend knows satisfies the app (%s); write image:, e.g. image: node:22-slim", strings.Join(says, ", "))
 	}
 	why := fmt.Sprintf("the newest LTS line (%d)", m.n)
 	if m.lts == "" {
@@ -262,23 +246,23 @@ func (f *filler) image(cs []constraint) error {
 		}
 		why += " that " + strings.Join(from, " and ") + " accepts"
 	}
-	p.Image = plan.Value[string]{Value: fmt.Sprintf("node:%d-slim", m.n), Origin: f.origin(why)}
+	p.Image = plan.Value[string]{Value: fmt.Sprintf("node:%d-slim", m.n), Origin: f.Origin(why)}
 	return nil
 }
 
 // checkVersions warns, at the image line, when an image's Node.js is one
 // the app does not accept.
 func (f *filler) checkVersions(cs []constraint) {
-	if len(cs) == 0 || f.facts.Image == nil {
+	if len(cs) == 0 || f.Facts.Image == nil {
 		return
 	}
 	seen := map[string]bool{}
-	for _, v := range []plan.Value[string]{f.p.Image, f.p.Release.Image} {
+	for _, v := range []plan.Value[string]{f.P.Image, f.P.Release.Image} {
 		if !v.Set() || seen[v.Value] {
 			continue
 		}
 		seen[v.Value] = true
-		img, _ := f.facts.Image(v.Value)
+		img, _ := f.Facts.Image(v.Value)
 		ver, what := imageNodeVersion(v.Value, img)
 		if ver == nil || accepts(cs, ver) {
 			continue
@@ -289,7 +273,7 @@ func (f *filler) checkVersions(cs []constraint) {
 				if m, ok := defaultMajor(cs); ok {
 					fix = fmt.Sprintf("e.g. node:%d-slim", m.n)
 				}
-				f.warn(NodeVersionMismatch, v.Origin, "%s has %s, but %s wants %s (%s)", v.Value, what, c.from, c.text, fix)
+				f.Warn(NodeVersionMismatch, v.Origin, "%s has %s, but %s wants %s (%s)", v.Value, what, c.from, c.text, fix)
 				break
 			}
 		}
@@ -297,35 +281,35 @@ func (f *filler) checkVersions(cs []constraint) {
 }
 
 func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
-	p, files := f.p, f.facts.Files
+	p, files := f.P, f.Facts.Files
 	d := &p.Dependencies
 	if d.Manifests == nil {
 		for _, m := range manifests(files, pm, pkg) {
-			d.Manifests = append(d.Manifests, plan.Value[string]{Value: m.path, Origin: f.origin(m.why)})
+			d.Manifests = append(d.Manifests, plan.Value[string]{Value: m.path, Origin: f.Origin(m.why)})
 		}
 	}
 	if d.Config == nil {
 		for _, c := range configFiles(files, pm, rc) {
-			d.Config = append(d.Config, plan.Value[string]{Value: c.path, Origin: f.origin(c.why)})
+			d.Config = append(d.Config, plan.Value[string]{Value: c.path, Origin: f.Origin(c.why)})
 		}
 	}
 	for _, name := range []string{".npmrc", ".yarnrc.yml"} {
 		if dt, ok := files[name]; ok {
 			if key := committedToken(name, normalize(dt)); key != "" {
-				f.warn(plan.TokenInManifests, f.origin(name), "%s holds a registry token (%s) committed to the repository; it is mounted for the installs only and never stored in a layer, but write it as ${NPM_TOKEN} and pass the token as a secret (secrets: [{id: npm_token, env: NPM_TOKEN}])", name, key)
+				f.Warn(plan.TokenInManifests, f.Origin(name), "%s holds a registry token (%s) committed to the repository; it is mounted for the installs only and never stored in a layer, but write it as ${NPM_TOKEN} and pass the token as a secret (secrets: [{id: npm_token, env: NPM_TOKEN}])", name, key)
 			}
 		}
 	}
 	// npm asks the registry for a newer npm in every step that runs it,
 	// and prints the answer in the middle of the tests' output
-	plan.SetVar(&p.Env, "npm_config_update_notifier", "false", f.origin("npm must not look for a newer npm in every step"))
+	plan.SetVar(&p.Env, "npm_config_update_notifier", "false", f.Origin("npm must not look for a newer npm in every step"))
 	// no terminal and no one to answer: a CI run. Without it vitest and
 	// react-scripts test start in watch mode and the build never ends
-	plan.SetVar(&p.Env, "CI", "true", f.origin("the steps run unattended: test runners (vitest, react-scripts test) must not watch for changes"))
+	plan.SetVar(&p.Env, "CI", "true", f.Origin("the steps run unattended: test runners (vitest, react-scripts test) must not watch for changes"))
 	// a node_modules in the context (the developer's own, for their
 	// platform) would replace the installed one when the source is copied
-	p.ExcludeFromSource("**/node_modules", f.origin("installed by the dependencies step, not copied from the context"))
-	o := f.origin(pm.lockfile + " → " + pm.tool())
+	p.ExcludeFromSource("**/node_modules", f.Origin("installed by the dependencies step, not copied from the context"))
+	o := f.Origin(pm.lockfile + " → " + pm.tool())
 	prod, dev, caches := pm.installs(appDir)
 	if pm.corepack() {
 		// corepack provides the pinned (or lockfile's) yarn or pnpm; the
@@ -339,15 +323,15 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 			enable = append(enable, []string{"corepack", "install", "-g", pkg.PackageManager})
 		}
 		if d.Tools == nil {
-			d.Tools = plan.Argv(f.origin(pm.tool()+" comes from corepack"), enable...)
+			d.Tools = plan.Argv(f.Origin(pm.tool()+" comes from corepack"), enable...)
 		}
-		plan.SetVar(&p.Env, "COREPACK_ENABLE_DOWNLOAD_PROMPT", "0", f.origin("corepack must not ask before fetching "+pm.tool()))
+		plan.SetVar(&p.Env, "COREPACK_ENABLE_DOWNLOAD_PROMPT", "0", f.Origin("corepack must not ask before fetching "+pm.tool()))
 		if !pm.pinned {
 			// without packageManager corepack would fetch the registry's
 			// newest release, which changes under the build (and may not
 			// install this lockfile the same way): take the version the
 			// image's corepack names instead
-			plan.SetVar(&p.Env, "COREPACK_DEFAULT_TO_LATEST", "0", f.origin("package.json pins no "+pm.tool()+" (packageManager): the image's corepack default, not the newest release"))
+			plan.SetVar(&p.Env, "COREPACK_DEFAULT_TO_LATEST", "0", f.Origin("package.json pins no "+pm.tool()+" (packageManager): the image's corepack default, not the newest release"))
 		}
 	}
 	if d.Production == nil {
@@ -358,35 +342,35 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	}
 	if d.Unshipped == nil {
 		// the app reads node_modules; the SBOM attestation lists what it holds
-		d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: pm.lockfile, Origin: f.origin("the lockfile: read by the installs, not by the app")})
+		d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: pm.lockfile, Origin: f.Origin("the lockfile: read by the installs, not by the app")})
 		if pm.name == pnpm {
 			for _, state := range []string{"node_modules/.modules.yaml", "node_modules/.pnpm-workspace-state*.json", "node_modules/.pnpm/lock.yaml"} {
-				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: state, Origin: f.origin("pnpm's install state: timestamps, read by the next install, not by the app")})
+				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: state, Origin: f.Origin("pnpm's install state: timestamps, read by the next install, not by the app")})
 			}
 		}
 		if pm.name == yarnBerry {
 			// enableGlobalCache: false (yarn 2 and 3's default, kept when
 			// migrating) puts yarn's cache in the project
 			d.Unshipped = append(d.Unshipped,
-				plan.Value[string]{Value: ".yarn/cache", Origin: f.origin("yarn's package cache, when enableGlobalCache is false: node_modules holds what the app reads")},
-				plan.Value[string]{Value: ".yarn/install-state.gz", Origin: f.origin("yarn's install state, read by the next install, not by the app")})
+				plan.Value[string]{Value: ".yarn/cache", Origin: f.Origin("yarn's package cache, when enableGlobalCache is false: node_modules holds what the app reads")},
+				plan.Value[string]{Value: ".yarn/install-state.gz", Origin: f.Origin("yarn's install state, read by the next install, not by the app")})
 		}
 	}
 	if d.Caches == nil {
 		for _, c := range caches {
-			d.Caches = append(d.Caches, plan.NewCache(c.path, c.sharing, f.origin(c.why)))
+			d.Caches = append(d.Caches, plan.NewCache(c.path, c.sharing, f.Origin(c.why)))
 		}
 	}
 }
 
 func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
-	p := f.p
+	p := f.P
 	script := func(name string) *plan.Command {
 		v, ok := app.Scripts[name]
 		if !ok || (name == "test" && strings.Contains(v, "no test specified")) {
 			return nil
 		}
-		o := f.origin("package.json scripts." + name)
+		o := f.Origin("package.json scripts." + name)
 		if pm.name == pnpm && appDir != "." && name == "build" {
 			// build the app (the folder the step runs in) and the workspace
 			// packages it depends on, in order
@@ -414,16 +398,16 @@ const toolCache = "node_modules/.cache"
 // step has, so a cache is mounted there (root's: steps run as root); the
 // others are node_modules/.cache and node_modules/.vite.
 func (f *filler) testCaches(app packageJSON) {
-	p := f.p
+	p := f.P
 	if p.Test.Run == nil || p.Test.Caches != nil {
 		return
 	}
 	dir := p.AppDir()
 	id := func(what string) plan.Value[string] {
-		return plan.Value[string]{Value: "node-" + what + "/" + cacheName(app, dir), Origin: f.origin("")}
+		return plan.Value[string]{Value: "node-" + what + "/" + cacheName(app, dir), Origin: f.Origin("")}
 	}
 	add := func(path, what, why string) {
-		c := plan.NewCache(path, "", f.origin(why))
+		c := plan.NewCache(path, "", f.Origin(why))
 		c.ID = id(what)
 		p.Test.Caches = append(p.Test.Caches, c)
 	}
@@ -466,14 +450,14 @@ func scriptCommand(script string) string {
 // buildCaches keeps the build tools' caches warm: webpack, babel-loader,
 // terser and the like in node_modules/.cache, Next.js in .next/cache.
 func (f *filler) buildCaches(app packageJSON) {
-	p := f.p
+	p := f.P
 	if p.Build.Run == nil || p.Build.Caches != nil {
 		return
 	}
 	dir := p.AppDir()
 	add := func(path, what, why string) {
-		c := plan.NewCache(path, "", f.origin(why))
-		c.ID = plan.Value[string]{Value: "node-" + what + "/" + cacheName(app, dir), Origin: f.origin("")}
+		c := plan.NewCache(path, "", f.Origin(why))
+		c.ID = plan.Value[string]{Value: "node-" + what + "/" + cacheName(app, dir), Origin: f.Origin("")}
 		p.Build.Caches = append(p.Build.Caches, c)
 	}
 	add(path.Join(dir, toolCache), "tools-build", "the build tools' caches (webpack, babel-loader, terser)")
@@ -498,10 +482,10 @@ func hasDep(pkg packageJSON, name string) bool {
 }
 
 func (f *filler) release(app packageJSON) {
-	r := &f.p.Release
-	plan.SetVar(&r.Env, "NODE_ENV", "production", f.origin("libraries such as express run their production code paths"))
+	r := &f.P.Release
+	plan.SetVar(&r.Env, "NODE_ENV", "production", f.Origin("libraries such as express run their production code paths"))
 	if v, ok := plan.Lookup(r.Env, "NODE_ENV"); ok && v.Value != "production" {
-		f.warn(NodeEnvNotProduction, v.Origin, "NODE_ENV=%s in the release: libraries such as express run their development code paths (use production)", v.Value)
+		f.Warn(NodeEnvNotProduction, v.Origin, "NODE_ENV=%s in the release: libraries such as express run their development code paths (use production)", v.Value)
 	}
 	runtime := f.runtimeImage()
 	f.user(runtime)
@@ -509,29 +493,29 @@ func (f *filler) release(app packageJSON) {
 		main, from, flags, odd := startFile(app)
 		switch {
 		case from == "package.json main" && odd != "":
-			f.warn(StartCommandGuess, f.origin(from), "scripts.start (%q) is not \"node FILE\", so the release starts package.json main (%s) instead; set release.cmd if that is not how the app starts", odd, main)
+			f.Warn(StartCommandGuess, f.Origin(from), "scripts.start (%q) is not \"node FILE\", so the release starts package.json main (%s) instead; set release.cmd if that is not how the app starts", odd, main)
 		case len(flags) > 0:
-			f.warn(StartCommandGuess, f.origin(from), "%s passes node %s, which the release does not (node %s); add what the app needs to release.entrypoint, e.g. [node, %s]", strings.TrimPrefix(from, "package.json "), strings.Join(flags, " "), main, flags[0])
+			f.Warn(StartCommandGuess, f.Origin(from), "%s passes node %s, which the release does not (node %s); add what the app needs to release.entrypoint, e.g. [node, %s]", strings.TrimPrefix(from, "package.json "), strings.Join(flags, " "), main, flags[0])
 		}
 		if ext := path.Ext(main); ext == ".ts" || ext == ".mts" || ext == ".cts" {
-			f.warn(StartCommandGuess, f.origin(from), "the app would start from %s, TypeScript that node does not run; set release.cmd to the compiled file, e.g. [dist/index.js]", main)
+			f.Warn(StartCommandGuess, f.Origin(from), "the app would start from %s, TypeScript that node does not run; set release.cmd to the compiled file, e.g. [dist/index.js]", main)
 		}
 		if main != "" {
-			o := f.origin(from)
+			o := f.Origin(from)
 			if runtime != nil && runtime.Config != nil && startsNode(runtime.Config.Config.Entrypoint) {
 				// distroless images start node themselves (/nodejs/bin/node)
 				// and have no node on PATH: keep their entrypoint
 				r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
 				return
 			}
-			r.Entrypoint = plan.Value[[]string]{Value: []string{"node"}, Origin: f.origin("node as PID 1, so signals reach the app")}
+			r.Entrypoint = plan.Value[[]string]{Value: []string{"node"}, Origin: f.Origin("node as PID 1, so signals reach the app")}
 			r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
 		} else if odd != "" && scriptCommand(odd) == "next" && hasDep(app, "next") {
-			f.warn(plan.UnknownStartCommand, f.origin("package.json scripts.start"), "scripts.start runs %q: set release.entrypoint: [node] and release.cmd: [node_modules/next/dist/bin/next, start], and list what next start reads under build.outputs, e.g. [.next, public, next.config.mjs] (or build with output: \"standalone\"; docs/presets.md#nextjs)", odd)
+			f.Warn(plan.UnknownStartCommand, f.Origin("package.json scripts.start"), "scripts.start runs %q: set release.entrypoint: [node] and release.cmd: [node_modules/next/dist/bin/next, start], and list what next start reads under build.outputs, e.g. [.next, public, next.config.mjs] (or build with output: \"standalone\"; docs/presets.md#nextjs)", odd)
 		} else if odd != "" {
-			f.warn(plan.UnknownStartCommand, f.origin("package.json scripts.start"), "cannot tell how the app starts: scripts.start (%q) is not \"node FILE\" and package.json has no main; set release.cmd, e.g. [node, dist/server.js]", odd)
+			f.Warn(plan.UnknownStartCommand, f.Origin("package.json scripts.start"), "cannot tell how the app starts: scripts.start (%q) is not \"node FILE\" and package.json has no main; set release.cmd, e.g. [node, dist/server.js]", odd)
 		} else {
-			f.warn(plan.UnknownStartCommand, f.origin(""), "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
+			f.Warn(plan.UnknownStartCommand, f.Origin(""), "cannot tell how the app starts (no \"start\": \"node FILE\" script nor \"main\" in package.json); set release.cmd, e.g. [node, dist/server.js]")
 		}
 	}
 }
@@ -554,16 +538,16 @@ var portableScript string
 // tree before it decides.
 func (f *filler) crossInstall(pm manager, lock *lockfile) {
 	no := func(why string) {
-		f.p.Dependencies.Cross = &plan.CrossInstall{Why: why, Origin: f.origin(pm.lockfile)}
+		f.P.Dependencies.Cross = &plan.CrossInstall{Why: why, Origin: f.Origin(pm.lockfile)}
 	}
 	if pm.name != npm || lock.unchecked {
 		c := &plan.CrossInstall{Env: map[string][]plan.Var{}, Check: []string{"node", "-e", portableScript},
 			Why:    "no package installed on the build platform runs an install script or is for one CPU",
-			Origin: f.origin(pm.lockfile + ": " + pm.tool() + " records no install scripts or CPUs")}
+			Origin: f.Origin(pm.lockfile + ": " + pm.tool() + " records no install scripts or CPUs")}
 		for goarch := range nodeArch {
 			c.Env[goarch] = nil
 		}
-		f.p.Dependencies.Cross = c
+		f.P.Dependencies.Cross = c
 		return
 	}
 	for _, pkg := range lock.packages {
@@ -572,26 +556,26 @@ func (f *filler) crossInstall(pm manager, lock *lockfile) {
 			return
 		}
 	}
-	libc := libcOf(f.p)
+	libc := libcOf(f.P)
 	c := &plan.CrossInstall{Env: map[string][]plan.Var{}, Why: "no package in " + pm.lockfile + " runs an install script",
-		Origin: f.origin(pm.lockfile + ": no install scripts")}
+		Origin: f.Origin(pm.lockfile + ": no install scripts")}
 	for goarch, cpu := range nodeArch {
 		c.Env[goarch] = []plan.Var{{Name: "npm_config_cpu", Value: cpu}, {Name: "npm_config_libc", Value: libc}, {Name: "npm_config_os", Value: "linux"}}
 	}
-	f.p.Dependencies.Cross = c
+	f.P.Dependencies.Cross = c
 }
 
 // runtimeImage inspects the release's base, when images can be inspected.
 func (f *filler) runtimeImage() *plan.ImageInfo {
-	r := &f.p.Release
-	if f.facts.Image == nil || !r.Image.Set() && !f.p.Image.Set() {
+	r := &f.P.Release
+	if f.Facts.Image == nil || !r.Image.Set() && !f.P.Image.Set() {
 		return nil
 	}
 	ref := r.Image.Value
 	if !r.Image.Set() {
-		ref = f.p.Image.Value
+		ref = f.P.Image.Value
 	}
-	img, err := f.facts.Image(ref)
+	img, err := f.Facts.Image(ref)
 	if err != nil {
 		return nil // the conversion resolves the image again and reports the error there
 	}
@@ -606,13 +590,13 @@ func startsNode(entrypoint []string) bool {
 // config already runs as, else node (the official images), else nonroot
 // (distroless), else the app runs as root and the preset says so.
 func (f *filler) user(img *plan.ImageInfo) {
-	r := &f.p.Release
+	r := &f.P.Release
 	if r.User.Set() || img == nil {
 		return
 	}
 	if img.Config != nil {
 		if u := img.Config.Config.User; u != "" && !isRoot(u) {
-			r.User = plan.Value[string]{Value: u, Origin: f.origin("the runtime image already runs as " + u)}
+			r.User = plan.Value[string]{Value: u, Origin: f.Origin("the runtime image already runs as " + u)}
 			return
 		}
 	}
@@ -623,12 +607,12 @@ func (f *filler) user(img *plan.ImageInfo) {
 	for _, want := range []string{"node", "nonroot"} {
 		for _, u := range users {
 			if u.Name == want {
-				r.User = plan.Value[string]{Value: u.Name, Origin: f.origin("the runtime image's /etc/passwd has " + u.Name)}
+				r.User = plan.Value[string]{Value: u.Name, Origin: f.Origin("the runtime image's /etc/passwd has " + u.Name)}
 				return
 			}
 		}
 	}
-	f.warn(plan.RunsAsRoot, f.origin(""), "the runtime image has no node or nonroot user and runs as root, so the app does too (set release.user)")
+	f.Warn(plan.RunsAsRoot, f.Origin(""), "the runtime image has no node or nonroot user and runs as root, so the app does too (set release.user)")
 }
 
 func isRoot(u string) bool {

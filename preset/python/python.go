@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 	"github.com/stagefile/stagefile/spec"
 )
 
@@ -56,45 +57,29 @@ const runtimeUser = "1000:1000"
 const debianPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // filler carries one Fill.
-type filler struct {
-	p     *plan.Plan
-	facts *plan.Facts
-	ws    []*plan.Warning
-}
-
-func (f *filler) origin(from string) plan.Origin {
-	return plan.Origin{Kind: plan.Preset, At: f.p.Preset.Origin.At, Preset: "python", From: from}
-}
-
-func (f *filler) fail(format string, args ...any) error {
-	return spec.Errors{spec.Errorf(f.p.File, f.p.Preset.Origin.At, format, args...)}
-}
-
-func (f *filler) warn(rule *plan.Rule, o plan.Origin, format string, args ...any) {
-	f.ws = append(f.ws, plan.Warn(f.p, rule, o, format, args...))
-}
+type filler struct{ *scaffold.Filler }
 
 // Fill fills what the Stagefile left out; everything written wins.
 func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
-	f := &filler{p: p, facts: facts}
+	f := &filler{scaffold.New("python", p, facts)}
 	err := f.fill()
-	return f.ws, err
+	return f.Warnings, err
 }
 
 func (f *filler) fill() error {
-	p, files := f.p, f.facts.Files
+	p, files := f.P, f.Facts.Files
 	if app := path.Clean(p.App.Value); app != "." {
-		return spec.Errors{spec.Errorf(p.File, p.App.Origin.At, "preset python builds the project at the root of the build context; app %q is not supported yet (build from the project's folder)", app)}
+		return f.FailAt(p.App.Origin.At, "preset python builds the project at the root of the build context; app %q is not supported yet (build from the project's folder)", app)
 	}
 	pp := &pyproject{}
 	if dt, ok := files["pyproject.toml"]; ok {
 		if err := readTOML(normalize(dt), pp); err != nil {
-			return f.fail("preset python could not read pyproject.toml: %v (fix the TOML)", err)
+			return f.Fail("preset python could not read pyproject.toml: %v (fix the TOML)", err)
 		}
 	}
 	pm, err := detectManager(files)
 	if err != nil {
-		return f.fail("%s", err.Error())
+		return f.Fail("%s", err.Error())
 	}
 	prodHashed, devHashed, includes, err := f.lock(&pm, pp)
 	if err != nil {
@@ -102,10 +87,10 @@ func (f *filler) fill() error {
 	}
 	// a virtualenv in the context (the developer's own) would replace the
 	// installed one when the source is copied
-	p.ExcludeFromSource(venv, f.origin("installed by the dependencies step, not copied from the context"))
+	p.ExcludeFromSource(venv, f.Origin("installed by the dependencies step, not copied from the context"))
 	cs, err := readConstraints(pp, files[".python-version"])
 	if err != nil {
-		return f.fail("%s", err.Error())
+		return f.Fail("%s", err.Error())
 	}
 	if err := f.image(cs); err != nil {
 		return err
@@ -154,10 +139,10 @@ func detectManager(files map[string][]byte) (manager, error) {
 // lock reads the lockfile and checks it records what pyproject.toml
 // declares, before anything is installed.
 func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, includes []string, err error) {
-	files := f.facts.Files
+	files := f.Facts.Files
 	dt := normalize(files[pm.lockfile])
 	unreadable := func(err error, fix string) error {
-		return f.fail("%s is not a lockfile %s can read: %v (run %s and commit %s)", pm.lockfile, pm.name, err, fix, pm.lockfile)
+		return f.Fail("%s is not a lockfile %s can read: %v (run %s and commit %s)", pm.lockfile, pm.name, err, fix, pm.lockfile)
 	}
 	switch pm.name {
 	case uv:
@@ -166,7 +151,7 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 			return false, false, nil, unreadable(err, "uv lock")
 		}
 		if err := l.check(pp); err != nil {
-			return false, false, nil, f.fail("%s", err.Error())
+			return false, false, nil, f.Fail("%s", err.Error())
 		}
 		if m := exactVersion.FindStringSubmatch(pp.Tool.Uv.RequiredVersion); m != nil {
 			pm.version, pm.why = m[1], "pyproject.toml tool.uv.required-version"
@@ -177,7 +162,7 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 			return false, false, nil, unreadable(err, "poetry lock")
 		}
 		if err := l.check(pp); err != nil {
-			return false, false, nil, f.fail("%s", err.Error())
+			return false, false, nil, f.Fail("%s", err.Error())
 		}
 		if v := lockedPoetry(dt); v != "" && !strings.HasPrefix(v, "0.") && !strings.HasPrefix(v, "1.0.") && !strings.HasPrefix(v, "1.1.") {
 			// the poetry that wrote the lockfile reads it; --only needs 1.2
@@ -190,7 +175,7 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 			}
 			rf, err := parseRequirements(name, normalize(files[name]))
 			if err != nil {
-				return false, false, nil, f.fail("%s cannot be installed from the manifests alone: %v", name, err)
+				return false, false, nil, f.Fail("%s cannot be installed from the manifests alone: %v", name, err)
 			}
 			if i == 0 {
 				prodHashed = rf.hashed
@@ -208,19 +193,19 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 // on the Python it was made with: build and runtime images of different
 // Python lines are an error.
 func (f *filler) image(cs constraints) error {
-	p := f.p
+	p := f.P
 	if !p.Image.Set() {
 		line, why, err := cs.line()
 		if err != nil {
-			return f.fail("%s", err.Error())
+			return f.Fail("%s", err.Error())
 		}
-		p.Image = plan.Value[string]{Value: "python:" + line.line() + "-slim-bookworm", Origin: f.origin(why)}
+		p.Image = plan.Value[string]{Value: "python:" + line.line() + "-slim-bookworm", Origin: f.Origin(why)}
 	}
 	var build, run *plan.ImageInfo
-	if f.facts.Image != nil {
-		build, _ = f.facts.Image(p.Image.Value)
+	if f.Facts.Image != nil {
+		build, _ = f.Facts.Image(p.Image.Value)
 		if p.Release.Image.Set() {
-			run, _ = f.facts.Image(p.Release.Image.Value)
+			run, _ = f.Facts.Image(p.Release.Image.Value)
 		}
 	}
 	have, what := imagePython(p.Image.Value, build)
@@ -230,7 +215,7 @@ func (f *filler) image(cs constraints) error {
 			if line, _, err := cs.line(); err == nil {
 				fix = "e.g. python:" + line.line() + "-slim-bookworm"
 			}
-			f.warn(PythonVersionMismatch, p.Image.Origin, "%s has %s, but %s (%s)", p.Image.Value, what, why, fix)
+			f.Warn(PythonVersionMismatch, p.Image.Origin, "%s has %s, but %s (%s)", p.Image.Value, what, why, fix)
 		}
 	}
 	if !p.Release.Image.Set() || p.Release.Image.Value == p.Image.Value {
@@ -246,7 +231,7 @@ func (f *filler) image(cs constraints) error {
 }
 
 func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed bool, includes []string) {
-	p, files := f.p, f.facts.Files
+	p, files := f.P, f.Facts.Files
 	d := &p.Dependencies
 	if d.Manifests == nil {
 		add := func(name, why string) {
@@ -255,7 +240,7 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 					return
 				}
 			}
-			d.Manifests = append(d.Manifests, plan.Value[string]{Value: name, Origin: f.origin(why)})
+			d.Manifests = append(d.Manifests, plan.Value[string]{Value: name, Origin: f.Origin(why)})
 		}
 		if pm.name != pip {
 			add("pyproject.toml", "the project")
@@ -274,22 +259,22 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 	if d.Config == nil {
 		for _, c := range []struct{ file, manager, why string }{{"uv.toml", uv, "uv's settings"}, {"poetry.toml", poetry, "poetry's settings"}} {
 			if _, ok := files[c.file]; ok && pm.name == c.manager {
-				d.Config = append(d.Config, plan.Value[string]{Value: c.file, Origin: f.origin(c.why)})
+				d.Config = append(d.Config, plan.Value[string]{Value: c.file, Origin: f.Origin(c.why)})
 			}
 		}
 	}
-	o := f.origin(pm.lockfile + " → " + pm.name)
+	o := f.Origin(pm.lockfile + " → " + pm.name)
 	tools, prod, dev, caches := pm.installs(pp, prodHashed, devHashed)
 	if d.Tools == nil && tools != nil {
 		// its own step: a lockfile change does not reinstall the tool
-		d.Tools = plan.Argv(f.origin(pm.name+" "+pm.version+" ("+pm.why+"), when the image has none"), tools)
+		d.Tools = plan.Argv(f.Origin(pm.name+" "+pm.version+" ("+pm.why+"), when the image has none"), tools)
 	}
 	if d.Production == nil {
 		d.Production = plan.Argv(o, prod...)
 		if pm.name == poetry {
 			for _, g := range sortedKeys(pp.Tool.Poetry.Group) {
 				if !devGroups[strings.ToLower(g)] && !pp.Tool.Poetry.Group[g].Optional {
-					f.warn(GroupNotShipped, f.origin("pyproject.toml tool.poetry.group."+g), "poetry group %s is installed for the tests but not in the release (the production install is --only main); if the app needs it at run time, write dependencies.production: poetry install --only main,%s --no-root --no-interaction --no-ansi", g, g)
+					f.Warn(GroupNotShipped, f.Origin("pyproject.toml tool.poetry.group."+g), "poetry group %s is installed for the tests but not in the release (the production install is --only main); if the app needs it at run time, write dependencies.production: poetry install --only main,%s --no-root --no-interaction --no-ansi", g, g)
 				}
 			}
 		}
@@ -302,16 +287,16 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		// it holds
 		for _, m := range d.Manifests {
 			if m.Value == pm.lockfile || m.Value == pm.devFile {
-				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: m.Value, Origin: f.origin("read by the installs, not by the app")})
+				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: m.Value, Origin: f.Origin("read by the installs, not by the app")})
 			}
 		}
 	}
 	if d.Caches == nil {
 		for _, c := range caches {
-			d.Caches = append(d.Caches, plan.NewCache(c.path, "", f.origin(c.why)))
+			d.Caches = append(d.Caches, plan.NewCache(c.path, "", f.Origin(c.why)))
 		}
 	}
-	env := func(name, value, why string) { plan.SetVar(&p.Env, name, value, f.origin(why)) }
+	env := func(name, value, why string) { plan.SetVar(&p.Env, name, value, f.Origin(why)) }
 	switch pm.name {
 	case uv:
 		env("UV_LINK_MODE", "copy", "the cache is a mount, another filesystem: copy, do not link")
@@ -336,12 +321,12 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 	env("PATH", f.venvBin()+":"+f.imagePath(p.Image.Value), "the virtualenv's commands first, for test and build")
 }
 
-func (f *filler) venvBin() string { return path.Join(path.Clean(f.p.Workdir.Value), venv, "bin") }
+func (f *filler) venvBin() string { return path.Join(path.Clean(f.P.Workdir.Value), venv, "bin") }
 
 // imagePath is an image's PATH, else the official images'.
 func (f *filler) imagePath(ref string) string {
-	if f.facts.Image != nil {
-		if img, err := f.facts.Image(ref); err == nil && img != nil && img.Config != nil {
+	if f.Facts.Image != nil {
+		if img, err := f.Facts.Image(ref); err == nil && img != nil && img.Config != nil {
 			for _, kv := range img.Config.Config.Env {
 				if v, ok := strings.CutPrefix(kv, "PATH="); ok && v != "" {
 					return v
@@ -354,12 +339,12 @@ func (f *filler) imagePath(ref string) string {
 
 // test runs pytest when the app depends on it.
 func (f *filler) test(pm manager, pp *pyproject) {
-	t := &f.p.Test
+	t := &f.P.Test
 	if t.Run != nil {
 		return
 	}
 	if from := f.pytest(pm, pp); from != "" {
-		t.Run = plan.Argv(f.origin("pytest is in "+from), []string{"python", "-m", "pytest"})
+		t.Run = plan.Argv(f.Origin("pytest is in "+from), []string{"python", "-m", "pytest"})
 	}
 }
 
@@ -406,7 +391,7 @@ func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[strin
 			if name == "" || (prodOnly && name == pm.devFile) {
 				continue
 			}
-			if rf, err := parseRequirements(name, normalize(f.facts.Files[name])); err == nil {
+			if rf, err := parseRequirements(name, normalize(f.Facts.Files[name])); err == nil {
 				for _, n := range rf.names {
 					reqs = append(reqs, requirement{name: n, from: name})
 				}
@@ -506,14 +491,14 @@ func startScript(pp *pyproject) (script, bool) {
 // app's code on the runtime image, the virtualenv's commands first on
 // PATH, as an unprivileged user, started by the console script's function.
 func (f *filler) release(pm manager, pp *pyproject) {
-	p := f.p
+	p := f.P
 	r := &p.Release
 	wd := path.Clean(p.Workdir.Value)
 	runtime := r.Image.Value
 	if !r.Image.Set() {
 		runtime = p.Image.Value
 	}
-	env := func(name, value, why string) { plan.SetVar(&r.Env, name, value, f.origin(why)) }
+	env := func(name, value, why string) { plan.SetVar(&r.Env, name, value, f.Origin(why)) }
 	env("PATH", f.venvBin()+":"+f.imagePath(runtime), "the virtualenv's commands first, then the runtime image's PATH")
 	env("PYTHONDONTWRITEBYTECODE", "1", "the app's files are read-only to it: no .pyc next to them")
 	env("PYTHONUNBUFFERED", "1", "logs reach docker logs as they are written")
@@ -522,19 +507,19 @@ func (f *filler) release(pm manager, pp *pyproject) {
 	if p.Build.Outputs == nil && p.Build.Run == nil && hasScript {
 		top, _, _ := strings.Cut(s.module, ".")
 		for _, dir := range []string{top, "src/" + top} {
-			if _, ok := f.facts.Files[dir+"/__init__.py"]; ok {
-				p.Build.Outputs = []plan.Value[string]{{Value: dir, Origin: f.origin("the package of " + s.from)}}
+			if _, ok := f.Facts.Files[dir+"/__init__.py"]; ok {
+				p.Build.Outputs = []plan.Value[string]{{Value: dir, Origin: f.Origin("the package of " + s.from)}}
 			}
 		}
-		if _, ok := f.facts.Files[top+".py"]; ok && p.Build.Outputs == nil {
-			p.Build.Outputs = []plan.Value[string]{{Value: top + ".py", Origin: f.origin("the module of " + s.from)}}
+		if _, ok := f.Facts.Files[top+".py"]; ok && p.Build.Outputs == nil {
+			p.Build.Outputs = []plan.Value[string]{{Value: top + ".py", Origin: f.Origin("the module of " + s.from)}}
 		}
 	}
 	for _, o := range p.Build.Outputs {
 		if c := path.Clean(o.Value); c == "src" || strings.HasPrefix(c, "src/") {
 			// src layout: the project is not installed, its packages are
 			// found on PYTHONPATH, in the tests and in the release
-			o := f.origin("the src layout of build.outputs " + o.Value)
+			o := f.Origin("the src layout of build.outputs " + o.Value)
 			plan.SetVar(&p.Env, "PYTHONPATH", path.Join(wd, "src"), o)
 			plan.SetVar(&r.Env, "PYTHONPATH", path.Join(wd, "src"), o)
 			break
@@ -545,41 +530,41 @@ func (f *filler) release(pm manager, pp *pyproject) {
 		if pkgs := f.packages(); len(pkgs) > 0 {
 			example = strings.Join(pkgs, ", ")
 		}
-		f.warn(NoAppCode, f.origin(""), "the release gets the virtualenv but none of the app's code (list the app's package or modules under build.outputs, e.g. [%s])", example)
+		f.Warn(NoAppCode, f.Origin(""), "the release gets the virtualenv but none of the app's code (list the app's package or modules under build.outputs, e.g. [%s])", example)
 	}
 
 	f.user(runtime)
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
 		if !hasScript {
-			f.warn(plan.UnknownStartCommand, f.origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(pm, pp))
+			f.Warn(plan.UnknownStartCommand, f.Origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(pm, pp))
 			return
 		}
 		// what the console script would do, without installing the
 		// project: import the function, call it, exit with its result
 		code := fmt.Sprintf("import sys; sys.argv[0] = %q; from %s import %s; sys.exit(%s())", s.name, s.module, strings.Split(s.attr, ".")[0], s.attr)
-		r.Entrypoint = plan.Value[[]string]{Value: []string{path.Join(wd, venv, "bin/python"), "-c", code}, Origin: f.origin(s.from + " = " + s.module + ":" + s.attr)}
+		r.Entrypoint = plan.Value[[]string]{Value: []string{path.Join(wd, venv, "bin/python"), "-c", code}, Origin: f.Origin(s.from + " = " + s.module + ":" + s.attr)}
 	}
 }
 
 // user keeps the runtime image's own unprivileged user, else runs the app
 // as a numeric one.
 func (f *filler) user(runtime string) {
-	r := &f.p.Release
+	r := &f.P.Release
 	if r.User.Set() {
 		return
 	}
-	if f.facts.Image != nil {
-		if img, err := f.facts.Image(runtime); err == nil && img != nil && img.Config != nil {
+	if f.Facts.Image != nil {
+		if img, err := f.Facts.Image(runtime); err == nil && img != nil && img.Config != nil {
 			if u := img.Config.Config.User; u != "" && !isRoot(u) {
-				r.User = plan.Value[string]{Value: u, Origin: f.origin("the runtime image already runs as " + u)}
+				r.User = plan.Value[string]{Value: u, Origin: f.Origin("the runtime image already runs as " + u)}
 				return
 			}
 		}
 	}
-	r.User = plan.Value[string]{Value: runtimeUser, Origin: f.origin("the runtime image has no unprivileged user: a numeric uid, which needs no /etc/passwd entry")}
+	r.User = plan.Value[string]{Value: runtimeUser, Origin: f.Origin("the runtime image has no unprivileged user: a numeric uid, which needs no /etc/passwd entry")}
 	// without an /etc/passwd entry its home is /, which it cannot write
 	// (gunicorn's control socket, ~/.cache): /tmp it can
-	plan.SetVar(&r.Env, "HOME", "/tmp", f.origin("uid 1000 has no home in the runtime image"))
+	plan.SetVar(&r.Env, "HOME", "/tmp", f.Origin("uid 1000 has no home in the runtime image"))
 }
 
 func isRoot(u string) bool {
@@ -601,7 +586,7 @@ func normalize(dt []byte) []byte {
 // under src/, tests left out: what build.outputs most likely needs.
 func (f *filler) packages() []string {
 	var out []string
-	for name := range f.facts.Files {
+	for name := range f.Facts.Files {
 		dir, ok := strings.CutSuffix(name, "/__init__.py")
 		if !ok || strings.Count(dir, "/") > 1 || (strings.Contains(dir, "/") && !strings.HasPrefix(dir, "src/")) {
 			continue
