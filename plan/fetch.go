@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"fmt"
 	"hash/fnv"
 	"sort"
 )
@@ -43,24 +42,4 @@ func (f *Fetch) Groups() [][]Download {
 		out = append(out, g)
 	}
 	return out
-}
-
-// fetchTree summarises a Fetch.
-func fetchTree(d Dependencies) *tree {
-	f := d.Fetch
-	if f == nil {
-		if d.FetchAsked.Set() {
-			return boolLeaf("fetch", d.FetchAsked.Value, d.FetchAsked.Origin)
-		}
-		return nil
-	}
-	return leaf("fetch", fmt.Sprintf("%s, in %s of their own, into %s for the installs",
-		count(len(f.Packages), "package"), count(len(f.Groups()), "step"), f.Path), f.Origin)
-}
-
-func count(n int, noun string) string {
-	if n != 1 {
-		noun += "s"
-	}
-	return fmt.Sprintf("%d %s", n, noun)
 }

@@ -74,8 +74,8 @@ func (o Origin) String() string {
 
 // Value is a setting and its origin. The zero Value is unset.
 type Value[T any] struct {
-	Value  T
-	Origin Origin
+	Value  T      `json:"value"`
+	Origin Origin `json:"origin"`
 }
 
 // Set reports whether the value was decided by anyone.
@@ -87,87 +87,87 @@ func (v Value[T]) Written() bool { return v.Origin.Kind == Stagefile }
 
 // Var is a named string: an environment variable or a label.
 type Var struct {
-	Name   string
-	Value  string
-	Origin Origin
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Origin Origin `json:"origin"`
 }
 
 // Plan is a resolved build.
 type Plan struct {
 	// File is the Stagefile's name, for messages.
-	File string
+	File string `json:"file"`
 	// Span is the whole Stagefile, for messages about nothing in particular.
-	Span spec.Range
+	Span spec.Range `json:"span"`
 
-	Preset  Value[string]
-	Image   Value[string]
-	Workdir Value[string]
-	App     Value[string]
+	Preset  Value[string] `json:"preset,omitzero"`
+	Image   Value[string] `json:"image,omitzero"`
+	Workdir Value[string] `json:"workdir,omitzero"`
+	App     Value[string] `json:"app,omitzero"`
 	// Args are the declared build args with the values this build uses.
-	Args []Arg
+	Args []Arg `json:"args,omitzero"`
 	// Env is set for every build step, sorted by name.
-	Env          []Var
-	Source       Source
-	Dependencies Dependencies
-	Secrets      []Secret
-	Test         Test
-	Build        Build
-	Release      Release
+	Env          []Var        `json:"env,omitzero"`
+	Source       Source       `json:"source"`
+	Dependencies Dependencies `json:"dependencies"`
+	Secrets      []Secret     `json:"secrets,omitzero"`
+	Test         Test         `json:"test"`
+	Build        Build        `json:"build"`
+	Release      Release      `json:"release"`
 }
 
 // Arg is a declared build arg.
 type Arg struct {
-	Name        string
-	Value       string // --build-arg's, else the default
-	Default     string
-	Description string
+	Name        string `json:"name"`
+	Value       string `json:"value"` // --build-arg's, else the default
+	Default     string `json:"default,omitzero"`
+	Description string `json:"description,omitzero"`
 	// Given: the client passed the value (--build-arg NAME=...).
-	Given  bool
-	Origin Origin
+	Given  bool   `json:"given,omitzero"`
+	Origin Origin `json:"origin"`
 }
 
 // Source is what of the context test and build see.
 type Source struct {
-	At      spec.Range
-	Exclude []Value[string]
+	At      spec.Range      `json:"at"`
+	Exclude []Value[string] `json:"exclude,omitzero"`
 }
 
 // Dependencies are the installs and what they read.
 type Dependencies struct {
 	// At spans the dependencies section (or the preset line).
-	At spec.Range
+	At spec.Range `json:"at"`
 	// Manifests are copied before the installs and ship with the
 	// production dependencies.
-	Manifests []Value[string]
+	Manifests []Value[string] `json:"manifests,omitzero"`
 	// Config files are mounted read-only for the installs only.
-	Config []Value[string]
+	Config []Value[string] `json:"config,omitzero"`
 	// Tools, when set, installs what the installs run (the package
 	// manager itself) on the build image, before the manifests are copied:
 	// a lockfile change does not install it again. A preset fills it.
-	Tools       *Command
-	Production  *Command
-	Development *Command
-	Caches      []Cache
+	Tools       *Command `json:"tools,omitzero"`
+	Production  *Command `json:"production,omitzero"`
+	Development *Command `json:"development,omitzero"`
+	Caches      []Cache  `json:"caches,omitzero"`
 	// Unshipped are patterns (relative to workdir) of files the production
 	// install writes for itself and the release leaves out: package
 	// managers' state with timestamps, which would make the release
 	// unreproducible and is not read at run time.
-	Unshipped []Value[string]
+	Unshipped []Value[string] `json:"unshipped,omitzero"`
 	// Cross, when set, says the installs may run natively on the build
 	// platform for another target platform, and how to tell the package
 	// manager which platform to install for.
-	Cross *CrossInstall
+	Cross *CrossInstall `json:"crossInstall,omitzero"`
 	// Packages are what the production install puts in place, as the
 	// lockfile pins them (for the release's SBOM); PackagesFrom says which.
-	Packages     []Package
-	PackagesFrom Origin
+	Packages     []Package `json:"packages,omitzero"`
+	PackagesFrom Origin    `json:"packagesFrom,omitzero"`
 	// Fetch, when set, downloads locked packages in steps of their own
 	// before the installs, which read them from a mirror.
-	Fetch *Fetch
+	Fetch *Fetch `json:"fetchSteps,omitzero"`
 	// FetchAsked is dependencies.fetch as written: a preset that can sets
 	// Fetch when it is true (measured, fetching pays only where downloads
 	// are slow: docs/benchmarks.md).
-	FetchAsked Value[bool]
+	FetchAsked Value[bool] `json:"fetch,omitzero"`
 }
 
 // Fetch downloads locked packages into a mirror the installs read instead
@@ -179,30 +179,30 @@ type Dependencies struct {
 type Fetch struct {
 	// Command is the downloader, run on the build image; the converter
 	// appends the output folder and, per package, URL, integrity and file.
-	Command []string
+	Command []string `json:"command"`
 	// Path is where the mirror is mounted for the installs: writable, as
 	// an install may add to it, and what it adds is dropped.
-	Path string
+	Path string `json:"path"`
 	// Env is what points the package manager at the mirror.
-	Env      []Var
-	Packages []Download
-	Origin   Origin
+	Env      []Var      `json:"env,omitzero"`
+	Packages []Download `json:"packages"`
+	Origin   Origin     `json:"origin"`
 }
 
 // Download is one locked package of a Fetch.
 type Download struct {
 	// Name groups the downloads: a package keeps its group when its
 	// version changes.
-	Name string
-	URL  string
+	Name string `json:"name"`
+	URL  string `json:"url"`
 	// Integrity is the Subresource Integrity form: sha512-BASE64.
-	Integrity string
+	Integrity string `json:"integrity"`
 	// File is where it goes, relative to the mirror.
-	File string
+	File string `json:"file"`
 	// Arch, when not nil, lists the only platforms (GOARCH) whose
 	// installs use it: an optional package with a native binary for one
 	// CPU (esbuild's, rollup's) is fetched for that platform only.
-	Arch []string
+	Arch []string `json:"arch,omitzero"`
 }
 
 // CrossInstall is whether, and how, installs run on the build platform
@@ -211,54 +211,56 @@ type CrossInstall struct {
 	// Env by target architecture (amd64, arm64, ...): what tells the
 	// package manager the platform to install for. Empty: the installs
 	// run on each target platform (emulated where it is not the daemon's).
-	Env map[string][]Var
+	Env map[string][]Var `json:"env,omitzero"`
 	// Check, when set, decides at build time: it runs in the build
 	// platform's development install (its working directory) and writes
 	// to the file named by its last argument why that tree would differ
 	// on another platform, one reason per line; empty means it would not,
 	// and the installs run there for every target platform.
-	Check []string
+	Check []string `json:"check,omitzero"`
 	// Why installing elsewhere gives the same files, or why it would not,
 	// for the progress stream.
-	Why    string
-	Origin Origin
+	Why    string `json:"why"`
+	Origin Origin `json:"origin"`
 }
 
 // Package is a dependency the release ships.
 type Package struct {
 	// Ecosystem is the package URL type the preset gives.
-	Ecosystem, Name, Version string
+	Ecosystem string `json:"ecosystem"`
+	Name      string `json:"name"`
+	Version   string `json:"version"`
 	// Integrity as the lockfile has it (sha512-BASE64...).
-	Integrity string
+	Integrity string `json:"integrity,omitzero"`
 	// Download is where it was fetched from, when the lockfile says.
-	Download string
+	Download string `json:"download,omitzero"`
 	// License as the lockfile or the package says, else "".
-	License string
+	License string `json:"license,omitzero"`
 	// Arch, when not nil, lists the only platforms (GOARCH) it is
 	// installed on: a native binary for one CPU.
-	Arch []string
+	Arch []string `json:"arch,omitzero"`
 }
 
 // Test is the test step.
 type Test struct {
-	At spec.Range
+	At spec.Range `json:"at"`
 	// Declared: the Stagefile has a test section, so it must end up with a command.
-	Declared bool
-	Run      *Command
-	Reports  []Value[string]
-	Caches   []Cache
+	Declared bool            `json:"declared,omitzero"`
+	Run      *Command        `json:"run,omitzero"`
+	Reports  []Value[string] `json:"reports,omitzero"`
+	Caches   []Cache         `json:"caches,omitzero"`
 	// Platforms: "all" (every target platform) or "build" (the build
 	// platform only), for multi-platform builds.
-	Platforms Value[string]
+	Platforms Value[string] `json:"platforms,omitzero"`
 }
 
 // Build is the build step.
 type Build struct {
-	At        spec.Range
-	Run       *Command
-	Outputs   []Value[string]
-	Caches    []Cache
-	Platforms Value[string]
+	At        spec.Range      `json:"at"`
+	Run       *Command        `json:"run,omitzero"`
+	Outputs   []Value[string] `json:"outputs,omitzero"`
+	Caches    []Cache         `json:"caches,omitzero"`
+	Platforms Value[string]   `json:"platforms,omitzero"`
 }
 
 // Platforms values.
@@ -269,42 +271,45 @@ const (
 
 // Release is the shipped image.
 type Release struct {
-	At    spec.Range
-	Image Value[string]
+	At    spec.Range    `json:"at"`
+	Image Value[string] `json:"image,omitzero"`
 	// Env is added to the runtime base's, sorted by name.
-	Env    []Var
-	Expose []Value[string]
-	User   Value[string]
+	Env    []Var           `json:"env,omitzero"`
+	Expose []Value[string] `json:"expose,omitzero"`
+	User   Value[string]   `json:"user,omitzero"`
 	// Entrypoint and Cmd: unset keeps the base's; set and empty clears it.
-	Entrypoint Value[[]string]
-	Cmd        Value[[]string]
-	Labels     []Var
+	Entrypoint Value[[]string] `json:"entrypoint,omitzero"`
+	Cmd        Value[[]string] `json:"cmd,omitzero"`
+	Labels     []Var           `json:"labels,omitzero"`
 	// Healthcheck is nil when the base's applies.
-	Healthcheck *Healthcheck
-	StopSignal  Value[string]
+	Healthcheck *Healthcheck  `json:"healthcheck,omitzero"`
+	StopSignal  Value[string] `json:"stopSignal,omitzero"`
 	// Writable folders are created owned by the release user.
-	Writable []Value[string]
+	Writable []Value[string] `json:"writable,omitzero"`
 	// NoDependencies: the production install's workdir does not ship
 	// (release.dependencies: false, or a preset for compiled apps).
-	NoDependencies Value[bool]
+	NoDependencies Value[bool] `json:"noDependencies,omitzero"`
 }
 
 // Healthcheck is the release's healthcheck in exec form. Durations are
 // as written (30s, 1m30s; Check parses them); unset ones leave the
 // runtime's defaults.
 type Healthcheck struct {
-	Test                                          Value[[]string]
-	Interval, Timeout, StartPeriod, StartInterval Value[string]
-	Retries                                       Value[int]
-	Origin                                        Origin
+	Test          Value[[]string] `json:"test,omitzero"`
+	Interval      Value[string]   `json:"interval,omitzero"`
+	Timeout       Value[string]   `json:"timeout,omitzero"`
+	StartPeriod   Value[string]   `json:"startPeriod,omitzero"`
+	StartInterval Value[string]   `json:"startInterval,omitzero"`
+	Retries       Value[int]      `json:"retries,omitzero"`
+	Origin        Origin          `json:"origin"`
 }
 
 // Cache is a cache mount.
 type Cache struct {
-	Path    Value[string]
-	ID      Value[string] // default: the path
-	Sharing Value[string] // shared (default), locked or private
-	Origin  Origin
+	Path    Value[string] `json:"path,omitzero"`
+	ID      Value[string] `json:"id,omitzero"`      // default: the path
+	Sharing Value[string] `json:"sharing,omitzero"` // shared (default), locked or private
+	Origin  Origin        `json:"origin"`
 }
 
 // NewCache is a cache a preset fills.
@@ -326,23 +331,23 @@ func (c Cache) CacheID() string {
 
 // Secret is a BuildKit secret mounted for the installs.
 type Secret struct {
-	ID       Value[string]
-	Target   Value[string] // a file; relative to workdir unless absolute
-	Env      Value[string]
-	Required bool
-	Origin   Origin
+	ID       Value[string] `json:"id,omitzero"`
+	Target   Value[string] `json:"target,omitzero"` // a file; relative to workdir unless absolute
+	Env      Value[string] `json:"env,omitzero"`
+	Required bool          `json:"required"`
+	Origin   Origin        `json:"origin"`
 }
 
 // Command is a step's command: a script the user wrote, run by /bin/sh -c
 // as written, or commands a preset built as argument lists, which reach
 // the shell quoted, whatever their arguments hold.
 type Command struct {
-	Shell  string
-	Argv   [][]string
-	Origin Origin
+	Shell  string     `json:"shell,omitzero"`
+	Argv   [][]string `json:"argv,omitzero"`
+	Origin Origin     `json:"origin"`
 	// Args are the build args the command mentions ($NAME): the step gets
 	// them as environment variables, so only its cache key moves with them.
-	Args []string
+	Args []string `json:"args,omitzero"`
 }
 
 // Shell is a command the user wrote.

@@ -4,383 +4,402 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
-// tree is a plan laid out as the Stagefile's keys, each value with its
-// origin, for `stagefile plan` in YAML (origins as comments) or JSON.
-type tree struct {
-	key    string
-	scalar *string
-	list   bool
-	kids   []*tree
-	origin *Origin
-	// boolean: the scalar is true or false, not a string
-	boolean bool
+// YAML renders the plan as a Stagefile-shaped YAML document whose
+// comments give each value's origin. It is the stored JSON walked in its
+// key order, each {"value", "origin"} printed as `key: value  # origin`;
+// yamlHidden leaves out what is plumbing, yamlViews shows a few values as
+// people read them.
+func (p *Plan) YAML() []byte {
+	w := &yamlWriter{views: p.yamlViews()}
+	fmt.Fprintf(&w.b, "# The resolved build of %s: every value that will be used, and where it came from\n", commentText(p.File))
+	fmt.Fprintf(&w.b, "# (line L:C of %s, a preset and what it read, or a default).\n", commentText(p.File))
+	w.members("", stored(p), 0, false, "")
+	return w.b.Bytes()
 }
 
-func leaf(key, v string, o Origin) *tree { return &tree{key: key, scalar: &v, origin: &o} }
-
-func boolLeaf(key string, v bool, o Origin) *tree {
-	t := leaf(key, fmt.Sprint(v), o)
-	t.boolean = true
-	return t
+// yamlHidden are stored for messages and the converter, not settings:
+// where sections were written, and what a view summarises.
+var yamlHidden = map[string]bool{
+	"file": true, "span": true, "source.at": true, "dependencies.at": true, "test.at": true, "test.declared": true,
+	"build.at": true, "release.at": true, "dependencies.packages": true, "dependencies.fetchSteps": true,
 }
 
-func (t *tree) add(kids ...*tree) *tree {
-	for _, k := range kids {
-		if k != nil && (k.scalar != nil || len(k.kids) > 0) {
-			t.kids = append(t.kids, k)
-		}
-	}
-	return t
+// view shows a stored key as people read it: v (nil hides the key), under
+// key when that is not "".
+type view struct {
+	key string
+	v   any
 }
 
-func section(key string, kids ...*tree) *tree { return (&tree{key: key}).add(kids...) }
-
-func value(key string, v Value[string]) *tree {
-	if !v.Set() {
-		return nil
-	}
-	return leaf(key, v.Value, v.Origin)
-}
-
-func list(key string, vs []Value[string]) *tree {
-	t := &tree{key: key, list: true}
-	for _, v := range vs {
-		t.add(leaf("", v.Value, v.Origin))
-	}
-	return t
-}
-
-func argv(key string, v Value[[]string]) *tree {
-	if !v.Set() {
-		return nil
-	}
-	t := &tree{key: key, list: true, origin: &v.Origin}
-	for _, a := range v.Value {
-		a := a
-		t.kids = append(t.kids, &tree{scalar: &a})
-	}
-	if len(v.Value) == 0 {
-		empty := "[]"
-		return &tree{key: key, scalar: &empty, origin: &v.Origin, list: true}
-	}
-	return t
-}
-
-// packagesTree counts the shipped packages (the JSON form lists them).
-func packagesTree(d Dependencies) *tree {
-	if !d.PackagesFrom.Set() {
-		return nil
-	}
-	return leaf("packages", fmt.Sprintf("%d production packages", len(d.Packages)), d.PackagesFrom)
-}
-
-// crossTree says whether a multi-platform build installs natively.
-func crossTree(c *CrossInstall) *tree {
-	if c == nil {
-		return nil
-	}
-	if len(c.Env) == 0 {
-		return leaf("crossInstall", "no, on each target platform: "+c.Why, c.Origin)
-	}
-	if len(c.Check) > 0 {
-		return leaf("crossInstall", "decided at build time: on the build platform for every target platform if "+c.Why, c.Origin)
-	}
-	return leaf("crossInstall", "yes, on the build platform for every target platform: "+c.Why, c.Origin)
-}
-
-// unlessDefault shows a value someone decided; a default stays implicit.
-func unlessDefault(key string, v Value[string]) *tree {
-	if v.Origin.Kind == Default {
-		return nil
-	}
-	return value(key, v)
-}
-
-func shipsDependencies(v Value[bool]) *tree {
-	if !v.Set() {
-		return nil
-	}
-	return boolLeaf("dependencies", !v.Value, v.Origin)
-}
-
-func varsTree(key string, vars []Var) *tree {
-	t := &tree{key: key}
-	for _, v := range vars {
-		t.add(leaf(v.Name, v.Value, v.Origin))
-	}
-	return t
-}
-
-func command(key string, c *Command) *tree {
-	if c == nil {
-		return nil
-	}
-	return leaf(key, c.Script(), c.Origin)
-}
-
-func cachesTree(key string, caches []Cache) *tree {
-	t := &tree{key: key, list: true}
-	for _, c := range caches {
-		t.add(section("", value("path", c.Path), value("id", c.ID), value("sharing", c.Sharing)))
-	}
-	return t
-}
-
-func (p *Plan) tree() *tree {
+// yamlViews are the values shown otherwise than stored: a command as the
+// script /bin/sh runs, the packages and downloads counted, a sentence for
+// the cross install.
+func (p *Plan) yamlViews() map[string]view {
 	d, r := p.Dependencies, p.Release
-	secrets := &tree{key: "secrets", list: true}
-	for _, s := range p.Secrets {
-		secrets.add(section("", value("id", s.ID), value("target", s.Target), value("env", s.Env), boolLeaf("required", s.Required, s.Origin)))
+	return map[string]view{
+		"args":                      {v: argValues(p.Args)},
+		"dependencies.tools":        {v: script(d.Tools)},
+		"dependencies.production":   {v: script(d.Production)},
+		"dependencies.development":  {v: script(d.Development)},
+		"dependencies.crossInstall": {v: crossSummary(d.Cross)},
+		"dependencies.packagesFrom": {key: "packages", v: Value[string]{fmt.Sprintf("%d production packages", len(d.Packages)), d.PackagesFrom}},
+		"dependencies.fetch":        {v: fetchSummary(d)},
+		"test.run":                  {v: script(p.Test.Run)},
+		"test.platforms":            {v: unlessDefault(p.Test.Platforms)},
+		"build.run":                 {v: script(p.Build.Run)},
+		"build.platforms":           {v: unlessDefault(p.Build.Platforms)},
+		"release.noDependencies":    {key: "dependencies", v: Value[bool]{!r.NoDependencies.Value, r.NoDependencies.Origin}},
 	}
-	args := &tree{key: "args"}
-	for _, a := range p.Args {
+}
+
+// argValues are the args as NAME: value, the origin saying who gave the value.
+func argValues(args []Arg) []Var {
+	out := make([]Var, len(args))
+	for i, a := range args {
 		o := a.Origin
 		o.From = "default"
 		if a.Given {
 			o.From = "--build-arg"
 		}
-		args.add(leaf(a.Name, a.Value, o))
+		out[i] = Var{Name: a.Name, Value: a.Value, Origin: o}
 	}
-	var health *tree
-	if h := r.Healthcheck; h != nil {
-		health = section("healthcheck", argv("test", h.Test), value("interval", h.Interval), value("timeout", h.Timeout),
-			value("startPeriod", h.StartPeriod), value("startInterval", h.StartInterval))
-		if h.Retries.Set() {
-			health.add(leaf("retries", fmt.Sprint(h.Retries.Value), h.Retries.Origin))
-		}
-	}
-	return section("",
-		value("preset", p.Preset),
-		value("image", p.Image),
-		value("workdir", p.Workdir),
-		value("app", p.App),
-		args,
-		varsTree("env", p.Env),
-		section("source", list("exclude", p.Source.Exclude)),
-		section("dependencies",
-			list("manifests", d.Manifests),
-			list("config", d.Config),
-			command("tools", d.Tools),
-			command("production", d.Production),
-			command("development", d.Development),
-			cachesTree("caches", d.Caches),
-			list("unshipped", d.Unshipped),
-			crossTree(d.Cross),
-			fetchTree(d),
-			packagesTree(d)),
-		secrets,
-		section("test", command("run", p.Test.Run), list("reports", p.Test.Reports), cachesTree("caches", p.Test.Caches), unlessDefault("platforms", p.Test.Platforms)),
-		section("build", command("run", p.Build.Run), list("outputs", p.Build.Outputs), cachesTree("caches", p.Build.Caches), unlessDefault("platforms", p.Build.Platforms)),
-		section("release",
-			value("image", r.Image),
-			varsTree("env", r.Env),
-			list("expose", r.Expose),
-			value("user", r.User),
-			argv("entrypoint", r.Entrypoint),
-			argv("cmd", r.Cmd),
-			varsTree("labels", r.Labels),
-			health,
-			value("stopSignal", r.StopSignal),
-			shipsDependencies(r.NoDependencies),
-			list("writable", r.Writable)),
-	)
+	return out
 }
 
-// YAML renders the plan as a Stagefile-shaped YAML document whose
-// comments give each value's origin.
-func (p *Plan) YAML() []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "# The resolved build of %s: every value that will be used, and where it came from\n", p.File)
-	fmt.Fprintf(&b, "# (line L:C of %s, a preset and what it read, or a default).\n", p.File)
-	var body bytes.Buffer
-	body.WriteString("version: 1\n")
-	for _, k := range p.tree().kids {
-		writeYAML(&body, k, 0, false)
+func script(c *Command) any {
+	if c == nil {
+		return nil
 	}
-	b.Write(alignComments(body.Bytes()))
-	return b.Bytes()
+	return Value[string]{c.Script(), c.Origin}
+}
+
+// unlessDefault shows a value someone decided; a default stays implicit.
+func unlessDefault(v Value[string]) any {
+	if v.Origin.Kind == Default {
+		return nil
+	}
+	return v
+}
+
+// crossSummary says whether a multi-platform build installs natively.
+func crossSummary(c *CrossInstall) any {
+	if c == nil {
+		return nil
+	}
+	says := "yes, on the build platform for every target platform: "
+	if len(c.Env) == 0 {
+		says = "no, on each target platform: "
+	} else if len(c.Check) > 0 {
+		says = "decided at build time: on the build platform for every target platform if "
+	}
+	return Value[string]{says + c.Why, c.Origin}
+}
+
+// fetchSummary is fetch as asked, or what the fetch steps download.
+func fetchSummary(d Dependencies) any {
+	f := d.Fetch
+	if f == nil {
+		return d.FetchAsked
+	}
+	return Value[string]{fmt.Sprintf("%s, in %s of their own, into %s for the installs",
+		count(len(f.Packages), "package"), count(len(f.Groups()), "step"), f.Path), f.Origin}
+}
+
+func count(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", n, noun)
+}
+
+// node is a JSON value with its object's keys in the order written.
+type node struct {
+	object, array bool
+	keys          []string // an object's keys; kids holds their values
+	kids          []*node  // an object's values, an array's items
+	val           any      // a scalar: string, json.Number, bool or nil
+}
+
+// stored is v as JSON has it, keys in order.
+func stored(v any) *node {
+	dt, err := marshal(v)
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(dt))
+		dec.UseNumber()
+		var n *node
+		if n, err = parseNode(dec); err == nil {
+			return n
+		}
+	}
+	panic(fmt.Sprintf("plan: %v", err)) // JSON wrote it, JSON reads it
+}
+
+func parseNode(dec *json.Decoder) (*node, error) {
+	t, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	n := &node{object: t == json.Delim('{'), array: t == json.Delim('[')}
+	if !n.object && !n.array {
+		n.val = t
+		return n, nil
+	}
+	for dec.More() {
+		if n.object {
+			k, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			n.keys = append(n.keys, k.(string))
+		}
+		kid, err := parseNode(dec)
+		if err != nil {
+			return nil, err
+		}
+		n.kids = append(n.kids, kid)
+	}
+	_, err = dec.Token() // the closing bracket
+	return n, err
+}
+
+func (n *node) get(key string) *node {
+	for i, k := range n.keys {
+		if k == key {
+			return n.kids[i]
+		}
+	}
+	return nil
+}
+
+func (n *node) hasKeys(keys ...string) bool { return n.object && slices.Equal(n.keys, keys) }
+
+// isVars: a list of Vars, which prints as a mapping of name to value.
+func (n *node) isVars() bool {
+	seen := map[string]bool{}
+	for _, v := range n.kids {
+		if !v.hasKeys("name", "value", "origin") {
+			return false
+		}
+		name, ok := v.kids[0].val.(string)
+		if !ok || seen[name] {
+			return false
+		}
+		seen[name] = true
+	}
+	return n.array && len(n.kids) > 0
+}
+
+// originText is a stored origin as Origin.String says it.
+func originText(n *node) string {
+	if n == nil {
+		return ""
+	}
+	var o Origin
+	for i, k := range n.keys {
+		s, _ := n.kids[i].val.(string)
+		num, _ := n.kids[i].val.(json.Number)
+		i, _ := num.Int64()
+		switch k {
+		case "kind":
+			o.Kind = Kind(s)
+		case "line":
+			o.At.Start.Line = int(i)
+		case "column":
+			o.At.Start.Column = int(i)
+		case "preset":
+			o.Preset = s
+		case "from":
+			o.From = s
+		}
+	}
+	return commentText(o.String())
+}
+
+type yamlWriter struct {
+	b     bytes.Buffer
+	views map[string]view
 }
 
 // commentColumn is where origins start, so they read as a column.
 const commentColumn = 44
 
-// alignComments pads each line's origin comment (after "  # ") to
-// commentColumn; longer lines keep two spaces.
-func alignComments(dt []byte) []byte {
-	lines := strings.Split(string(dt), "\n")
-	for i, l := range lines {
-		j := strings.LastIndex(l, "  # ")
-		if j < 0 || strings.HasPrefix(strings.TrimSpace(l), "#") {
+// line writes code and its comment, from commentColumn when code is shorter.
+func (w *yamlWriter) line(code, comment string) {
+	w.b.WriteString(code)
+	if comment != "" {
+		w.b.WriteString(strings.Repeat(" ", max(commentColumn-len([]rune(code)), 2)) + "# " + comment)
+	}
+	w.b.WriteByte('\n')
+}
+
+// members writes an object's keys at indent (the first after "- " when
+// dash). Plain values take the comment inherited, the object's origin.
+func (w *yamlWriter) members(path string, n *node, indent int, dash bool, inherited string) {
+	for i, key := range n.keys {
+		full := strings.TrimPrefix(path+"."+key, ".")
+		kid := n.kids[i]
+		if key == "origin" || yamlHidden[full] {
 			continue
 		}
-		code, comment := l[:j], l[j+2:]
-		code += strings.Repeat(" ", max(commentColumn-len([]rune(code)), 2))
-		lines[i] = code + comment
-	}
-	return []byte(strings.Join(lines, "\n"))
-}
-
-func writeYAML(b *bytes.Buffer, t *tree, indent int, item bool) {
-	pad := strings.Repeat("  ", indent)
-	head := pad
-	if item {
-		head = pad[:len(pad)-2] + "- "
-	}
-	if t.key != "" {
-		head += t.key + ":"
-	}
-	comment := ""
-	if t.origin != nil {
-		comment = "  # " + t.origin.String()
-	}
-	switch {
-	case t.scalar != nil && t.list: // an empty exec-form list
-		fmt.Fprintf(b, "%s %s%s\n", head, *t.scalar, comment)
-	case t.scalar != nil && strings.Contains(strings.TrimSuffix(*t.scalar, "\n"), "\n"):
-		indicator := "|"
-		if !strings.HasSuffix(*t.scalar, "\n") {
-			indicator = "|-"
-		}
-		fmt.Fprintf(b, "%s %s%s\n", head, indicator, comment)
-		for _, l := range strings.Split(strings.TrimSuffix(*t.scalar, "\n"), "\n") {
-			fmt.Fprintf(b, "%s  %s\n", pad, l)
-		}
-	case t.scalar != nil:
-		sep := " "
-		if t.key == "" && !item {
-			sep = ""
-		}
-		v := *t.scalar
-		if !t.boolean {
-			v = yamlScalar(v)
-		}
-		fmt.Fprintf(b, "%s%s%s%s\n", head, sep, v, comment)
-	case t.list:
-		fmt.Fprintf(b, "%s%s\n", head, comment)
-		for _, k := range t.kids {
-			if k.key == "" && k.scalar != nil {
-				fmt.Fprintf(b, "%s  - %s%s\n", pad, yamlScalar(*k.scalar), originComment(k))
+		if v, ok := w.views[full]; ok {
+			if v.v == nil {
 				continue
 			}
-			writeYAML(b, k, indent+2, true)
+			if v.key != "" {
+				key = v.key
+			}
+			kid = stored(v.v)
+		}
+		before := w.b.Len()
+		w.member(full, key, kid, indent, dash, inherited)
+		dash = dash && w.b.Len() == before
+	}
+}
+
+// member writes key: n, at indent or after "- " when dash.
+func (w *yamlWriter) member(path, key string, n *node, indent int, dash bool, inherited string) {
+	head := strings.Repeat(" ", indent) + yamlScalar(key) + ":"
+	if dash {
+		head = strings.Repeat(" ", indent-2) + "- " + yamlScalar(key) + ":"
+	}
+	switch {
+	case n.hasKeys("value", "origin"):
+		w.value(head, n.kids[0], originText(n.kids[1]), indent+2)
+	case !n.object && !n.array:
+		w.value(head, n, inherited, indent+2)
+	case n.isVars():
+		w.line(head, "")
+		for _, v := range n.kids {
+			name := v.kids[0].val.(string)
+			w.value(strings.Repeat(" ", indent+2)+yamlScalar(name)+":", v.kids[1], originText(v.kids[2]), indent+4)
 		}
 	default:
-		if item {
-			// a mapping in a list: its first key goes on the "- " line
-			for i, k := range t.kids {
-				writeYAML(b, k, indent, i == 0)
+		comment := originText(n.get("origin"))
+		sub := &yamlWriter{views: w.views}
+		if n.array {
+			sub.items(path, n, indent+4)
+		} else {
+			sub.members(path, n, indent+2, false, comment)
+		}
+		if sub.b.Len() > 0 { // a section with nothing to show is left out
+			w.line(head, comment)
+			w.b.Write(sub.b.Bytes())
+		}
+	}
+}
+
+// items writes a list, each item's content at indent after "- ".
+func (w *yamlWriter) items(path string, n *node, indent int) {
+	dash := strings.Repeat(" ", indent-2) + "-"
+	for _, item := range n.kids {
+		switch {
+		case item.hasKeys("value", "origin"):
+			w.value(dash, item.kids[0], originText(item.kids[1]), indent)
+		case item.object:
+			w.members(path, item, indent, true, originText(item.get("origin")))
+		case item.array:
+			w.line(dash, "")
+			w.items(path, item, indent+2)
+		default:
+			w.value(dash, item, "", indent)
+		}
+	}
+}
+
+// value writes head and a value, a block's lines at indent.
+func (w *yamlWriter) value(head string, v *node, comment string, indent int) {
+	s, isString := v.val.(string)
+	switch {
+	case v.array && len(v.kids) == 0:
+		w.line(head+" []", comment)
+	case v.array:
+		w.line(head, comment)
+		w.items("", v, indent+2)
+	case v.object:
+		w.line(head, comment)
+		w.members("", v, indent, false, "")
+	case isString && literal(s):
+		chomp := "|-"
+		if strings.HasSuffix(s, "\n") {
+			chomp = "|"
+		}
+		w.line(head+" "+chomp, comment)
+		for _, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+			if l != "" {
+				l = strings.Repeat(" ", indent) + l
 			}
-			return
+			w.line(l, "")
 		}
-		fmt.Fprintf(b, "%s%s\n", head, comment)
-		for _, k := range t.kids {
-			writeYAML(b, k, indent+1, false)
-		}
+	case isString:
+		w.line(head+" "+yamlScalar(s), comment)
+	case v.val == nil:
+		w.line(head+" null", comment)
+	default:
+		w.line(fmt.Sprintf("%s %v", head, v.val), comment) // a bool or a number
 	}
 }
 
-func originComment(t *tree) string {
-	if t.origin == nil {
-		return ""
+// literal reports whether s reads back the same from a literal block (|):
+// more than one line, all printable, the first not indented, no trailing
+// spaces, at most one final newline.
+func literal(s string) bool {
+	body := strings.TrimSuffix(s, "\n")
+	if !strings.Contains(body, "\n") || body[0] == '\n' || body[0] == ' ' || strings.HasSuffix(body, "\n") {
+		return false
 	}
-	return "  # " + t.origin.String()
+	for _, l := range strings.Split(body, "\n") {
+		if strings.TrimRight(l, " ") != l || strings.IndexFunc(l, notPrintable) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
-// yamlScalar writes s plainly when YAML would read it back as the same
-// string, else double-quoted (JSON's quoting is valid YAML).
+func notPrintable(r rune) bool { return !unicode.IsPrint(r) }
+
+// yaml11 are plain scalars a YAML 1.1 reader takes for numbers or dates.
+var yaml11 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`)
+
+// yamlScalar writes s plainly when YAML reads it back as the same string,
+// else double-quoted with Go's escapes, which YAML's include: no control
+// character reaches a terminal raw.
 func yamlScalar(s string) string {
-	plain := s != "" && s == strings.TrimSpace(s) && !strings.ContainsAny(s[:1], "!&*-?[]{},|>@`\"'%#:") &&
-		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.HasSuffix(s, ":")
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			plain = false
-		}
-	}
-	switch strings.ToLower(s) {
-	case "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n":
+	plain := s != "" && s == strings.TrimSpace(s) && !strings.ContainsAny(s[:1], "!&*-?[]{},|>@`\"'%#:<=") &&
+		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.HasSuffix(s, ":") &&
+		strings.IndexFunc(s, notPrintable) < 0 && !yaml11.MatchString(s)
+	switch strings.ToLower(strings.TrimLeft(s, "+-")) {
+	case "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n", ".inf", ".nan":
 		plain = false
 	}
-	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil || strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0o") {
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil {
 		plain = false // would read back as a number
+	}
+	for _, prefix := range []string{"0x", "0o", "0b"} {
+		plain = plain && !strings.HasPrefix(s, prefix)
 	}
 	if plain {
 		return s
 	}
-	return jsonString(s)
+	return strconv.Quote(s)
 }
 
-func jsonString(s string) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// JSON renders the plan as JSON: every value as {"value": ..., "origin": {...}},
-// keys in the Stagefile's order.
-func (p *Plan) JSON() []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"version":1`)
-	for _, k := range p.tree().kids {
-		b.WriteString(",")
-		writeJSON(&b, k)
-	}
-	b.WriteString("}")
-	var out bytes.Buffer
-	_ = json.Indent(&out, b.Bytes(), "", "  ") // valid by construction
-	out.WriteString("\n")
-	return out.Bytes()
-}
-
-func writeJSON(b *bytes.Buffer, t *tree) {
-	if t.key != "" {
-		b.WriteString(jsonString(t.key) + ":")
-	}
-	if t.origin != nil {
-		b.WriteString(`{"value":`)
-	}
-	switch {
-	case t.scalar != nil && t.list:
-		b.WriteString("[]")
-	case t.scalar != nil && t.boolean:
-		b.WriteString(*t.scalar)
-	case t.scalar != nil:
-		b.WriteString(jsonString(*t.scalar))
-	default:
-		open, closing := "{", "}"
-		if t.list {
-			open, closing = "[", "]"
+// commentText is s with what is not printable escaped, for a comment.
+func commentText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if notPrintable(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
 		}
-		b.WriteString(open)
-		for i, k := range t.kids {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			writeJSON(b, k)
-		}
-		b.WriteString(closing)
+		b.WriteRune(r)
 	}
-	if t.origin != nil {
-		b.WriteString(`,"origin":` + originJSON(*t.origin) + "}")
-	}
-}
-
-func originJSON(o Origin) string {
-	m := map[string]any{"kind": string(o.Kind)}
-	if o.Kind == Stagefile {
-		m["line"], m["column"] = o.At.Start.Line, o.At.Start.Column
-	}
-	if o.Preset != "" {
-		m["preset"] = o.Preset
-	}
-	if o.From != "" {
-		m["from"] = o.From
-	}
-	dt, _ := json.Marshal(m) // map keys are sorted: deterministic
-	return string(dt)
+	return b.String()
 }

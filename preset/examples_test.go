@@ -67,29 +67,38 @@ func images(ref string) (*plan.ImageInfo, error) {
 	}}, nil
 }
 
+// resolve is the example's plan, its preset reading the example's files
+// and the fake images.
+func (ex example) resolve(t testing.TB) (*plan.Plan, []*plan.Warning) {
+	data, err := os.ReadFile(filepath.Join(ex.Dir, ex.File))
+	assert.NilError(t, err)
+	s, err := spec.Parse(ex.File, data)
+	assert.NilError(t, err)
+	r := plan.Resolver{
+		Providers: preset.Providers,
+		ReadFiles: func(names []string) (map[string][]byte, error) { return contextdir.ReadFiles(ex.Dir, names) },
+		Image:     images,
+	}
+	p, warnings, err := r.Resolve(s)
+	assert.NilError(t, err)
+	return p, warnings
+}
+
 // TestPlanSnapshots: the resolved plan of every example, every value with
-// its origin, as `stagefile plan` prints it. A change to a preset shows
-// here as the commands, files and caches it changes.
+// its origin, as `stagefile plan` prints it, and as it is stored (`plan
+// --format json`). A change to a preset shows here as the commands, files
+// and caches it changes.
 func TestPlanSnapshots(t *testing.T) {
 	for _, ex := range examples(t) {
 		t.Run(ex.Name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(ex.Dir, ex.File))
-			assert.NilError(t, err)
-			s, err := spec.Parse(ex.File, data)
-			assert.NilError(t, err)
-			r := plan.Resolver{
-				Providers: preset.Providers,
-				ReadFiles: func(names []string) (map[string][]byte, error) { return contextdir.ReadFiles(ex.Dir, names) },
-				Image:     images,
-			}
-			p, warnings, err := r.Resolve(s)
-			assert.NilError(t, err)
+			p, warnings := ex.resolve(t)
 			var out strings.Builder
 			out.Write(p.YAML())
 			for _, w := range warnings {
 				out.WriteString("# warning: " + w.Error() + "\n")
 			}
 			golden.Assert(t, out.String(), ex.Name+".plan.yaml")
+			golden.Assert(t, string(p.JSON()), ex.Name+".plan.json")
 		})
 	}
 }

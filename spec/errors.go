@@ -7,13 +7,14 @@ import (
 
 // Pos is a 1-based line and column in the Stagefile.
 type Pos struct {
-	Line, Column int
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // Range is where a value was written: its start and its last line.
 type Range struct {
-	Start   Pos
-	EndLine int
+	Start   Pos `json:"start"`
+	EndLine int `json:"endLine"`
 }
 
 // Error is a problem at a place in the Stagefile. Msg says what is wrong and,

@@ -53,7 +53,8 @@ func (b buildArgs) Set(v string) error {
 
 // parse reads flags wherever they are on the command line ("llb FILE
 // -target test" as well as "llb -target test FILE") and returns the one
-// optional file argument; anything else is an error, never ignored.
+// optional file argument ("" when none is given); anything else is an
+// error, never ignored.
 func (c *command) parse(args []string) (string, error) {
 	var files []string
 	for {
@@ -72,21 +73,24 @@ func (c *command) parse(args []string) (string, error) {
 	}
 	switch len(files) {
 	case 0:
-		return frontend.DefaultFilename, nil
+		return "", nil
 	case 1:
 		return files[0], nil
 	}
 	return "", errors.Errorf("one Stagefile at a time, not %d: %s", len(files), strings.Join(files, " "))
 }
 
-// resolve reads and resolves the Stagefile file, with its preset reading
-// the context directory (.dockerignore applied). Images are not
-// inspected: what a preset would read from them is decided at build time.
-// The warnings are those its "# check=" line shows, and the error
-// includes what fails the build (of the release target when release is
-// set), as in the frontend.
+// resolve reads and resolves the Stagefile file (default ./Stagefile),
+// with its preset reading the context directory (.dockerignore applied).
+// Images are not inspected: what a preset would read from them is decided
+// at build time. The warnings are those its "# check=" line shows, and
+// the error includes what fails the build (of the release target when
+// release is set), as in the frontend.
 func (c *command) resolve(file string, release bool) (*plan.Plan, []*plan.Warning, error) {
-	data, err := readBounded(file, int64(spec.DefaultLimits.Size))
+	if file == "" {
+		file = frontend.DefaultFilename
+	}
+	data, err := readBounded(file, int64(spec.DefaultLimits.Size), "a Stagefile")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,8 +136,9 @@ func defaultContext(file string, s *spec.Spec) string {
 }
 
 // readBounded reads at most limit bytes of a file, and says so when there
-// is more (stagefile check /dev/zero must not run out of memory).
-func readBounded(file string, limit int64) ([]byte, error) {
+// is more than what (a Stagefile) may have: stagefile check /dev/zero
+// must not run out of memory.
+func readBounded(file string, limit int64, what string) ([]byte, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
@@ -144,7 +149,7 @@ func readBounded(file string, limit int64) ([]byte, error) {
 		return nil, errors.Wrapf(err, "reading %s", file)
 	}
 	if int64(len(dt)) > limit {
-		return nil, errors.Errorf("%s: more than %d bytes, more than a Stagefile may have (is this the right file?)", file, limit)
+		return nil, errors.Errorf("%s: more than %d bytes, more than %s may have (is this the right file?)", file, limit, what)
 	}
 	return dt, nil
 }
@@ -203,10 +208,12 @@ func printPlan(args []string, stdout, stderr io.Writer) int {
 // printLLB writes a target's marshalled definition, with base images left
 // unresolved and the context as a local source named "context". The tests
 // gate it as they gate the frontend's: `stagefile llb | buildctl build`
-// fails when a test fails.
+// fails when a test fails. With --plan it converts a stored plan (from
+// `stagefile plan --format json`) instead of resolving a Stagefile.
 func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCommand("llb", stderr)
 	target := c.fs.String("target", llb.TargetRelease, "target to print")
+	stored := c.fs.String("plan", "", "a stored plan (stagefile plan --format json) to convert instead of a Stagefile")
 	file, err := c.parse(args)
 	if err != nil {
 		return usageError(stderr, err)
@@ -218,7 +225,16 @@ func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !known {
 		return usageError(stderr, errors.Errorf("unknown target %q", *target))
 	}
-	p, _, err := c.resolve(file, *target == llb.TargetRelease)
+	var p *plan.Plan
+	if *stored != "" {
+		// the stored plan was resolved with its context and args already
+		if file != "" || *c.context != "" || len(c.buildArgs) > 0 {
+			return usageError(stderr, errors.New("--plan is a resolved build: give no Stagefile, --context or --build-arg with it"))
+		}
+		p, err = readPlan(*stored)
+	} else {
+		p, _, err = c.resolve(file, *target == llb.TargetRelease)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -230,16 +246,7 @@ func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			p.Image.Value:         {State: bk.Image(p.Image.Value, bk.Platform(pl))},
 			p.Release.Image.Value: {State: bk.Image(p.Release.Image.Value, bk.Platform(pl))},
 		},
-		Context: func(include, exclude []string) (bk.State, error) {
-			var opts []bk.LocalOption
-			if include != nil {
-				opts = append(opts, bk.IncludePatterns(include), bk.SharedKeyHint("context:"+strings.Join(include, ",")))
-			}
-			if exclude != nil {
-				opts = append(opts, bk.ExcludePatterns(exclude))
-			}
-			return bk.Local("context", opts...), nil
-		},
+		Context: localContext,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -255,6 +262,31 @@ func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// localContext is the build context as a local source named "context".
+func localContext(include, exclude []string) (bk.State, error) {
+	var opts []bk.LocalOption
+	if include != nil {
+		opts = append(opts, bk.IncludePatterns(include), bk.SharedKeyHint("context:"+strings.Join(include, ",")))
+	}
+	if exclude != nil {
+		opts = append(opts, bk.ExcludePatterns(exclude))
+	}
+	return bk.Local("context", opts...), nil
+}
+
+// readPlan reads a stored plan.
+func readPlan(file string) (*plan.Plan, error) {
+	data, err := readBounded(file, plan.MaxStoredSize, "a stored plan")
+	if err != nil {
+		return nil, err
+	}
+	p, err := plan.Read(data, preset.Providers.Ecosystems())
+	if err != nil {
+		return nil, errors.Wrap(err, file)
+	}
+	return p, nil
 }
 
 func usageError(stderr io.Writer, err error) int {

@@ -9,8 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	bk "github.com/moby/buildkit/client/llb"
+	digest "github.com/opencontainers/go-digest"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/stagefile/stagefile/llb"
 )
 
 func examples(t *testing.T) []string {
@@ -111,4 +115,69 @@ func TestUnknownCommand(t *testing.T) {
 	code, _, stderr := cli("bulid")
 	assert.Check(t, is.Equal(code, 2))
 	assert.Check(t, is.Contains(stderr, `unknown command "bulid"`))
+}
+
+// TestLLBFromStoredPlan: `llb --plan` of what `plan --format json` wrote
+// prints every target as `llb` of the Stagefile does, or fails as it
+// fails (node-distroless: without a daemon no image tells the release
+// user, and the writable folders need one).
+func TestLLBFromStoredPlan(t *testing.T) {
+	for _, f := range examples(t) {
+		code, out, stderr := cli("plan", "--format", "json", f)
+		assert.Assert(t, is.Equal(code, 0), "%s: %s", f, stderr)
+		stored := filepath.Join(t.TempDir(), "plan.json")
+		assert.NilError(t, os.WriteFile(stored, []byte(out), 0o644))
+		for _, target := range llb.Targets {
+			wantCode, want, wantErr := cli("llb", "--target", target.Name, f)
+			code, got, stderr := cli("llb", "--plan", stored, "--target", target.Name)
+			assert.Check(t, is.Equal(code, wantCode), "%s --target %s", f, target.Name)
+			assert.Check(t, is.Equal(stderr, wantErr), "%s --target %s", f, target.Name)
+			if code == 0 && wantCode == 0 {
+				assert.Check(t, is.DeepEqual(ops(t, got), ops(t, want)), "%s --target %s", f, target.Name)
+			}
+		}
+	}
+}
+
+// ops are a printed definition's ops and their metadata, which its
+// protobuf encoding orders randomly.
+func ops(t *testing.T, printed string) []string {
+	def, err := bk.ReadFrom(strings.NewReader(printed))
+	assert.NilError(t, err)
+	var out []string
+	for _, dt := range def.Def {
+		md, err := json.Marshal(def.Metadata[digest.FromBytes(dt)])
+		assert.NilError(t, err)
+		out = append(out, string(dt)+string(md))
+	}
+	return out
+}
+
+// TestLLBPlanUsage: a stored plan is resolved already; what would resolve
+// it again is refused, and a broken plan says what is wrong.
+func TestLLBPlanUsage(t *testing.T) {
+	yarn := "../../examples/node-yarn/Stagefile"
+	_, out, _ := cli("plan", "--format", "json", yarn)
+	stored := filepath.Join(t.TempDir(), "plan.json")
+	assert.NilError(t, os.WriteFile(stored, []byte(out), 0o644))
+	for _, args := range [][]string{
+		{"llb", "--plan", stored, yarn},
+		{"llb", yarn, "--plan", stored},
+		{"llb", "--plan", stored, "--context", "."},
+		{"llb", "--plan", stored, "--build-arg", "X=1"},
+	} {
+		code, _, stderr := cli(args...)
+		assert.Check(t, is.Equal(code, 2), "%v", args)
+		assert.Check(t, is.Contains(stderr, "--plan is a resolved build: give no Stagefile, --context or --build-arg with it"), "%v", args)
+	}
+
+	other := filepath.Join(t.TempDir(), "plan.json")
+	assert.NilError(t, os.WriteFile(other, []byte(strings.Replace(out, `"version": 1`, `"version": 2`, 1)), 0o644))
+	code, _, stderr := cli("llb", "--plan", other)
+	assert.Check(t, is.Equal(code, 1))
+	assert.Check(t, is.Contains(stderr, other+": stored plan: version 2, and this stagefile reads version 1"))
+
+	code, _, stderr = cli("llb", "--plan", "/dev/zero")
+	assert.Check(t, is.Equal(code, 1))
+	assert.Check(t, is.Contains(stderr, "more than a stored plan may have"))
 }

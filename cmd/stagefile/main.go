@@ -40,6 +40,8 @@ Usage:
                                                    release setting, and where each came from
   stagefile llb [--context DIR] [--target T] [FILE]
                                                    print the LLB of a target (pipe it to buildctl build)
+  stagefile llb --plan PLAN.json [--target T]      print the LLB of a target of a stored plan
+                                                   (what plan --format json wrote)
   stagefile schema                                 print the JSON Schema of the format (for editors)
   stagefile version
 
