@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io/fs"
 	"path"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/pkg/errors"
 
+	"github.com/stagefile/stagefile/internal/contextdir"
 	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/preset"
 	"github.com/stagefile/stagefile/spec"
@@ -58,7 +60,7 @@ func imageOrigin(s *spec.Spec, ref string) plan.Origin {
 }
 
 // readContextFiles fetches just the named files of the build context
-// (.dockerignore applied), each within plan.MaxFileSize.
+// (.dockerignore applied) and reads them as the CLI reads a folder.
 func (b *builder) readContextFiles(ctx context.Context, preset string, names []string) (map[string][]byte, error) {
 	st, err := b.bc.MainContext(ctx, bk.IncludePatterns(names),
 		bk.SharedKeyHint(dockerui.DefaultLocalNameContext+":preset"),
@@ -70,61 +72,39 @@ func (b *builder) readContextFiles(ctx context.Context, preset string, names []s
 	if err != nil {
 		return nil, errors.Wrap(err, "reading the build context for the preset")
 	}
-	files := map[string][]byte{}
-	for _, name := range b.expand(ctx, ref, names) {
-		st, err := ref.StatFile(ctx, client.StatRequest{Path: name})
-		if err != nil || st.IsDir() {
-			continue // a file the context does not have is simply absent
-		}
-		if st.Size > plan.MaxFileSize {
-			return nil, errors.Wrapf(plan.ErrTooLarge, "%s is %d bytes, more than the %d a preset reads", name, st.Size, plan.MaxFileSize)
-		}
-		dt, err := ref.ReadFile(ctx, client.ReadRequest{Filename: name, Range: &client.FileRange{Length: plan.MaxFileSize}})
-		if err != nil {
-			return nil, errors.Wrapf(err, "reading %s", name)
-		}
-		files[name] = dt
-	}
-	return files, nil
+	return contextdir.ReadTree(&refTree{ctx: ctx, ref: ref}, names)
 }
 
-// expand replaces each wildcard name by the paths it matches in ref (the
-// transfer already held only what the names match), a folder level at a
-// time, at most plan.MaxMatches per name.
-func (b *builder) expand(ctx context.Context, ref client.Reference, names []string) []string {
-	var out []string
-	for _, name := range names {
-		if !plan.HasWildcard(name) {
-			out = append(out, name)
-			continue
-		}
-		found := []string{""}
-		segs := strings.Split(path.Clean(name), "/")
-		for i, seg := range segs {
-			var next []string
-			for _, dir := range found {
-				if !plan.HasWildcard(seg) {
-					next = append(next, path.Join(dir, seg))
-					continue
-				}
-				entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: path.Join("/", dir), IncludePattern: seg})
-				if err != nil {
-					continue // no such folder
-				}
-				for _, e := range entries {
-					if e.IsDir() == (i < len(segs)-1) {
-						next = append(next, path.Join(dir, path.Base(e.Path)))
-					}
-				}
-			}
-			if len(next) > plan.MaxMatches {
-				next = next[:plan.MaxMatches]
-			}
-			found = next
-		}
-		out = append(out, found...)
+// refTree is a solved context, for contextdir.ReadTree.
+type refTree struct {
+	ctx context.Context
+	ref client.Reference
+}
+
+func (r *refTree) ReadDir(dir, pattern string) ([]contextdir.Entry, error) {
+	entries, err := r.ref.ReadDir(r.ctx, client.ReadDirRequest{Path: path.Join("/", dir), IncludePattern: pattern})
+	if err != nil {
+		return nil, err
 	}
-	return out
+	out := make([]contextdir.Entry, len(entries))
+	for i, e := range entries {
+		out[i] = contextdir.Entry{Name: path.Base(e.GetPath()), Dir: e.IsDir()}
+	}
+	return out, nil
+}
+
+func (r *refTree) Stat(name string) (int64, bool, error) {
+	st, err := r.ref.StatFile(r.ctx, client.StatRequest{Path: name})
+	if err != nil {
+		// the transfer held only what the names match: absent is absent
+		return 0, false, fs.ErrNotExist
+	}
+	special := fs.ModeNamedPipe | fs.ModeSocket | fs.ModeDevice | fs.ModeCharDevice | fs.ModeIrregular
+	return st.Size, !st.IsDir() && fs.FileMode(st.Mode)&special == 0, nil
+}
+
+func (r *refTree) ReadFile(name string, limit int64) ([]byte, error) {
+	return r.ref.ReadFile(r.ctx, client.ReadRequest{Filename: name, Range: &client.FileRange{Length: int(limit)}})
 }
 
 // maxPasswd bounds the /etc/passwd read from an image.

@@ -108,7 +108,9 @@ func (c *command) resolve(file string, release bool) (*plan.Plan, []*plan.Warnin
 	}
 	r := plan.Resolver{
 		Providers: preset.Providers,
-		ReadFiles: func(names []string) (map[string][]byte, error) { return contextdir.ReadFiles(dir, names) },
+		ReadFiles: func(names []string) (map[string][]byte, error) {
+			return contextdir.ReadFilesIgnoring(dir, ignoreFile(file), names)
+		},
 		BuildArgs: c.buildArgs,
 	}
 	p, warnings, err := r.Resolve(s)
@@ -135,11 +137,28 @@ func defaultContext(file string, s *spec.Spec) string {
 	return dir
 }
 
+// ignoreFile is the Stagefile's own ignore file (Stagefile.dockerignore
+// next to it), which BuildKit's dockerui prefers to the context's
+// .dockerignore: "" when there is none.
+func ignoreFile(stagefile string) string {
+	f := stagefile + ".dockerignore"
+	if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
+		return f
+	}
+	return ""
+}
+
 // readBounded reads at most limit bytes of a file, and says so when there
 // is more than what (a Stagefile) may have: stagefile check /dev/zero
-// must not run out of memory.
+// must not run out of memory. As BuildKit, it reads the file inside its
+// folder: a symlink out of it is refused, never followed.
 func readBounded(file string, limit int64, what string) ([]byte, error) {
-	f, err := os.Open(file)
+	root, err := os.OpenRoot(filepath.Dir(file))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.Base(file))
 	if err != nil {
 		return nil, err
 	}

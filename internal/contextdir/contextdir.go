@@ -1,10 +1,18 @@
-// Package contextdir reads files of a build context on disk as BuildKit
-// would send them: .dockerignore applied, nothing outside the folder.
+// Package contextdir reads named files of a build context, the same way
+// whether the context is what BuildKit solved for the frontend or a
+// folder on disk for the CLI: wildcard names expanded a folder level at a
+// time, missing and non-regular files left out, every file bounded. The
+// frontend and `stagefile check|plan|llb` read through ReadTree, so a
+// preset sees the same files in both.
 package contextdir
 
 import (
+	"io"
 	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
+	"strings"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -13,74 +21,190 @@ import (
 	"github.com/stagefile/stagefile/plan"
 )
 
-// ReadFiles reads the named files of the context folder dir. A file that
-// is missing, ignored or not a regular file is left out; a wildcard name
-// gives the files it matches (at most plan.MaxMatches); os.Root refuses
-// any path (or symlink) that leaves dir; a file over plan.MaxFileSize is
-// an error.
-func ReadFiles(dir string, names []string) (map[string][]byte, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, errors.Wrap(err, "opening the build context")
-	}
-	defer root.Close()
-	var ignore *patternmatcher.PatternMatcher
-	if f, err := root.Open(".dockerignore"); err == nil {
-		patterns, err := ignorefile.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, errors.Wrap(err, "reading .dockerignore")
-		}
-		if ignore, err = patternmatcher.New(patterns); err != nil {
-			return nil, errors.Wrap(err, "reading .dockerignore")
-		}
-	}
+// Tree is a build context's files, .dockerignore applied.
+type Tree interface {
+	// ReadDir lists the entries of dir (relative, "" the root) whose
+	// names match pattern (path.Match); an error when dir is no folder.
+	ReadDir(dir, pattern string) ([]Entry, error)
+	// Stat says how large name is and whether it is a regular file; an
+	// error wrapping fs.ErrNotExist when it is not there.
+	Stat(name string) (size int64, regular bool, err error)
+	// ReadFile reads at most limit bytes of name.
+	ReadFile(name string, limit int64) ([]byte, error)
+}
+
+// Entry is a name in a folder.
+type Entry struct {
+	Name string
+	Dir  bool
+}
+
+// ReadTree reads names from t. A wildcard name gives the files it
+// matches, at most plan.MaxMatches of them; a file that is missing or not
+// a regular file is left out; one over plan.MaxFileSize is an error.
+func ReadTree(t Tree, names []string) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	names, err = expand(root, names)
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		if ignore != nil {
-			if skip, _ := ignore.MatchesOrParentMatches(name); skip {
-				continue
-			}
-		}
-		st, err := root.Stat(name)
-		if errors.Is(err, fs.ErrNotExist) || err == nil && !st.Mode().IsRegular() {
+	for _, name := range expand(t, names) {
+		size, regular, err := t.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) || err == nil && !regular {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, errors.Wrapf(err, "reading %s", name)
 		}
-		if st.Size() > plan.MaxFileSize {
-			return nil, errors.Wrapf(plan.ErrTooLarge, "%s is %d bytes, more than the %d a preset reads", name, st.Size(), plan.MaxFileSize)
+		if size > plan.MaxFileSize {
+			return nil, errors.Wrapf(plan.ErrTooLarge, "%s is %d bytes, more than the %d a preset reads", name, size, plan.MaxFileSize)
 		}
-		dt, err := root.ReadFile(name)
+		dt, err := t.ReadFile(name, plan.MaxFileSize)
 		if err != nil {
-			return nil, err
+			return nil, errors.Wrapf(err, "reading %s", name)
 		}
 		files[name] = dt
 	}
 	return files, nil
 }
 
-// expand replaces each wildcard name by the paths it matches, in order.
-func expand(root *os.Root, names []string) ([]string, error) {
+// expand replaces each wildcard name by the paths it matches, a folder
+// level at a time, at most plan.MaxMatches per name.
+func expand(t Tree, names []string) []string {
 	var out []string
 	for _, name := range names {
 		if !plan.HasWildcard(name) {
-			out = append(out, name)
+			out = append(out, path.Clean(name))
 			continue
 		}
-		matches, err := fs.Glob(root.FS(), name)
+		found := []string{""}
+		segs := strings.Split(path.Clean(name), "/")
+		for i, seg := range segs {
+			var next []string
+			for _, dir := range found {
+				if !plan.HasWildcard(seg) {
+					next = append(next, path.Join(dir, seg))
+					continue
+				}
+				entries, err := t.ReadDir(dir, seg)
+				if err != nil {
+					continue // no such folder
+				}
+				for _, e := range entries {
+					if e.Dir == (i < len(segs)-1) {
+						next = append(next, path.Join(dir, e.Name))
+					}
+				}
+			}
+			if len(next) > plan.MaxMatches {
+				next = next[:plan.MaxMatches]
+			}
+			found = next
+		}
+		out = append(out, found...)
+	}
+	return out
+}
+
+// ReadFiles reads names from the context folder dir, its .dockerignore
+// applied.
+func ReadFiles(dir string, names []string) (map[string][]byte, error) {
+	return ReadFilesIgnoring(dir, "", names)
+}
+
+// ReadFilesIgnoring reads names from the context folder dir as BuildKit
+// sends it to the frontend: the ignore file (the Stagefile's own
+// FILE.dockerignore, when it has one) applied, else dir's .dockerignore;
+// os.Root refuses any path, or symlink, that leaves dir.
+func ReadFilesIgnoring(dir, ignoreFile string, names []string) (map[string][]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, errors.Wrap(err, "opening the build context")
+	}
+	defer root.Close()
+	d := &disk{root: root}
+	var patterns []string
+	if ignoreFile != "" {
+		f, err := os.Open(ignoreFile)
 		if err != nil {
-			return nil, errors.Wrapf(err, "pattern %q", name)
+			return nil, err
 		}
-		if len(matches) > plan.MaxMatches {
-			matches = matches[:plan.MaxMatches]
+		patterns, err = ignorefile.ReadAll(io.LimitReader(f, plan.MaxFileSize))
+		f.Close()
+		if err != nil {
+			return nil, errors.Wrapf(err, "reading %s", filepath.Base(ignoreFile))
 		}
-		out = append(out, matches...)
+	} else if f, err := root.Open(".dockerignore"); err == nil {
+		patterns, err = ignorefile.ReadAll(io.LimitReader(f, plan.MaxFileSize))
+		f.Close()
+		if err != nil {
+			return nil, errors.Wrap(err, "reading .dockerignore")
+		}
+	}
+	if len(patterns) > 0 {
+		if d.ignore, err = patternmatcher.New(patterns); err != nil {
+			return nil, errors.Wrap(err, "reading the ignore file")
+		}
+	}
+	return ReadTree(d, names)
+}
+
+// disk is a context folder on disk.
+type disk struct {
+	root   *os.Root
+	ignore *patternmatcher.PatternMatcher
+}
+
+func (d *disk) ignored(name string) bool {
+	if d.ignore == nil {
+		return false
+	}
+	skip, _ := d.ignore.MatchesOrParentMatches(name)
+	return skip
+}
+
+func (d *disk) ReadDir(dir, pattern string) ([]Entry, error) {
+	if dir == "" {
+		dir = "."
+	}
+	if dir != "." && d.ignored(dir) {
+		return nil, fs.ErrNotExist
+	}
+	entries, err := fs.ReadDir(d.root.FS(), dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for _, e := range entries {
+		if ok, _ := path.Match(pattern, e.Name()); !ok || d.ignored(path.Join(dir, e.Name())) {
+			continue
+		}
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			// a link is what it points at, inside the folder only
+			if st, err := d.root.Stat(path.Join(dir, e.Name())); err == nil {
+				isDir = st.IsDir()
+			} else {
+				continue
+			}
+		}
+		out = append(out, Entry{Name: e.Name(), Dir: isDir})
 	}
 	return out, nil
+}
+
+func (d *disk) Stat(name string) (int64, bool, error) {
+	if d.ignored(name) {
+		return 0, false, fs.ErrNotExist
+	}
+	st, err := d.root.Stat(name)
+	if err != nil {
+		return 0, false, err
+	}
+	return st.Size(), st.Mode().IsRegular(), nil
+}
+
+func (d *disk) ReadFile(name string, limit int64) ([]byte, error) {
+	f, err := d.root.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
 }
