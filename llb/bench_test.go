@@ -35,7 +35,7 @@ func BenchmarkSpecToLLB(b *testing.B) {
 		// frontend, not the disk
 		var names []string
 		for _, p := range preset.Providers {
-			names = append(names, p.Files(&plan.Plan{App: plan.Value[string]{Value: "apps/api"}})...)
+			names = append(names, p.Files(&plan.Plan{App: plan.Value[string]{Value: "apps/api"}}, nil)...)
 		}
 		files, err := contextdir.ReadFiles(dir, names)
 		if err != nil {

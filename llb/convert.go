@@ -248,18 +248,10 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 		prodHere = c.graft(base, prod, TargetDependencies, in)
 		devHere = c.graft(base, dev, TargetDevelopment, in)
 	}
-	exclude := plan.Values(s.Source.Exclude)
-	full, err := c.opt.Context(nil, exclude)
+	src, err := c.source(devHere)
 	if err != nil {
 		return nil, err
 	}
-	// the context source already leaves source.exclude out; the copy
-	// filters too where the daemon can, for contexts that are not local
-	copySrc := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}
-	if c.caps.CopyPatterns {
-		copySrc.ExcludePatterns = exclude
-	}
-	src := devHere.File(bk.Copy(full, "/", s.Workdir.Value, copySrc), c.named("source", "copy build context"), c.location(s.Source.At))
 
 	g := &Graph{Targets: map[string]*Target{}, Installed: dev}
 	buildCfg := c.buildConfig(buildImg.Config)
@@ -343,6 +335,48 @@ func (c *converter) require(st, tests bk.State, target string) bk.State {
 	}
 	return tests.Run(bk.Args([]string{"/bin/sh", "-c", ":"}), c.named(TargetTest, "tests passed: "+target),
 		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).AddMount("/stagefile/target", st)
+}
+
+// source copies what test and build see onto the development install:
+// the whole context, or for an app of a workspace only its scope (the
+// app's folder, the packages it depends on, the root's tool files), so
+// an edit elsewhere in the repository moves no digest of the app's steps.
+// With build.workspace, the scope without the app's folder comes first,
+// the workspace packages are built on it, and the app's folder is copied
+// last: an edit in the app keeps that build cached.
+func (c *converter) source(dev bk.State) (bk.State, error) {
+	s := c.s
+	exclude := plan.Values(s.Source.Exclude)
+	var include []string
+	what := "copy build context"
+	if s.Scoped() {
+		include = plan.Values(s.Source.Include)
+		what = "copy the workspace scope: " + strings.Join(include, " ")
+	}
+	cp := func(dst bk.State, include, exclude []string, what string) (bk.State, error) {
+		ctx, err := c.opt.Context(include, exclude)
+		if err != nil {
+			return bk.State{}, err
+		}
+		// the context source already filters; the copy filters too where
+		// the daemon can, for contexts that are not local
+		info := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}
+		if c.caps.CopyPatterns {
+			info.IncludePatterns, info.ExcludePatterns = include, exclude
+		}
+		return dst.File(bk.Copy(ctx, "/", s.Workdir.Value, info), c.named("source", what), c.location(s.Source.At)), nil
+	}
+	ws := s.Build.Workspace
+	if ws == nil {
+		return cp(dev, include, exclude, what)
+	}
+	app := path.Clean(s.App.Value)
+	packages, err := cp(dev, include, append(append([]string{}, exclude...), app), what+" (without "+app+")")
+	if err != nil {
+		return bk.State{}, err
+	}
+	built := c.runNamed(packages, "build workspace packages", TargetBuild, ws, c.cacheMounts(s.Build.Caches)...)
+	return cp(built, []string{app}, exclude, "copy "+app)
 }
 
 // buildBase is the build image with the spec's env and workdir.
@@ -616,7 +650,7 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		// files, taken straight from the context so they don't wait for the
 		// dependency installs.
 		from, root := built, wd
-		if s.Build.Run == nil {
+		if s.Build.Run == nil && s.Build.Workspace == nil {
 			ctx, err := c.opt.Context(outs, nil)
 			if err != nil {
 				return bk.State{}, err

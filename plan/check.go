@@ -73,6 +73,18 @@ func (c *checker) check(complete bool) {
 	for i, e := range p.Source.Exclude {
 		c.nonEmpty(fmt.Sprintf("source.exclude[%d]", i), e, "a .dockerignore-style pattern")
 	}
+	for i, e := range p.Source.Include {
+		c.relPath(fmt.Sprintf("source.include[%d]", i), e, "the build context")
+	}
+	if sc := p.Source.Scope; sc.Set() && sc.Value != ScopeWorkspace && sc.Value != ScopeContext {
+		c.errorf("source.scope", sc.Origin, "unknown scope \"%s\" (write workspace, to copy only what the app depends on, or context, to copy the whole context)", printable(sc.Value))
+	} else if complete && sc.Value == ScopeWorkspace && len(p.Source.Include) == 0 {
+		c.errorf("source.scope", sc.Origin, "source.scope is workspace, but nothing scopes it: no preset found the app's workspace (set app to the app's folder with a preset that reads its workspace, or list the paths under source.include)")
+	}
+	c.command("build.workspace", p.Build.Workspace)
+	if complete && p.Build.Workspace != nil && path.Clean(p.App.Value) == "." {
+		c.errorf("build.workspace", p.Build.Workspace.Origin, "build.workspace builds the packages an app of a workspace uses before the app, but app is the whole context (set app to the app's folder, or move the command into build.run)")
+	}
 	c.dependencies(complete)
 	c.secrets()
 	c.command("test.run", p.Test.Run)

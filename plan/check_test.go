@@ -137,7 +137,7 @@ func TestAllErrorsAtOnce(t *testing.T) {
 type fakeProvider struct{ bad string }
 
 func (fakeProvider) Name() string         { return "fake" }
-func (fakeProvider) Files(*Plan) []string { return nil }
+func (fakeProvider) Files(*Plan, map[string][]byte) []string { return nil }
 func (fakeProvider) Rules() []*Rule       { return nil }
 func (fakeProvider) Ecosystem() Ecosystem { return Ecosystem{} }
 func (f fakeProvider) Fill(p *Plan, _ *Facts) ([]*Warning, error) {

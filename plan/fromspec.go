@@ -57,7 +57,7 @@ func FromSpec(s *spec.Spec) *Plan {
 		p.Args = append(p.Args, Arg{Name: a.Name.Value, Default: a.Default.Value, Description: a.Description.Value, Origin: Written(a.Name.Node)})
 	}
 	p.Env = vars(s.Env)
-	p.Source = Source{At: at(s.Source.Node), Exclude: strs(s.Source.Exclude)}
+	p.Source = Source{At: at(s.Source.Node), Exclude: strs(s.Source.Exclude), Include: strs(s.Source.Include), Scope: written(s.Source.Scope)}
 
 	d := s.Dependencies
 	p.Dependencies = Dependencies{
@@ -79,7 +79,7 @@ func FromSpec(s *spec.Spec) *Plan {
 		})
 	}
 	p.Test = Test{At: at(s.Test.Node), Declared: s.Test.Written(), Run: cmd(s.Test.Run), Reports: strs(s.Test.Reports), Caches: caches(s.Test.Caches), Platforms: written(s.Test.Platforms)}
-	p.Build = Build{At: at(s.Build.Node), Run: cmd(s.Build.Run), Outputs: strs(s.Build.Outputs), Caches: caches(s.Build.Caches), Platforms: written(s.Build.Platforms)}
+	p.Build = Build{At: at(s.Build.Node), Workspace: cmd(s.Build.Workspace), Run: cmd(s.Build.Run), Outputs: strs(s.Build.Outputs), Caches: caches(s.Build.Caches), Platforms: written(s.Build.Platforms)}
 
 	r := s.Release
 	p.Release = Release{
@@ -135,6 +135,9 @@ func (p *Plan) Finish() {
 		if !sec.Target.Set() && !sec.Env.Set() && sec.ID.Set() {
 			sec.Target = Value[string]{Value: sec.ID.Value, Origin: Origin{Kind: Default, At: sec.ID.Origin.At, From: "the secret's id, in workdir"}}
 		}
+	}
+	if !p.Source.Scope.Set() {
+		p.Source.Scope = Value[string]{Value: ScopeContext, Origin: Origin{Kind: Default, At: p.Source.At, From: "no preset scoped it to a workspace app"}}
 	}
 	for _, v := range []*Value[string]{&p.Test.Platforms, &p.Build.Platforms} {
 		if !v.Set() {

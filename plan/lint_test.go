@@ -60,8 +60,8 @@ func TestRegistry(t *testing.T) {
 
 type ruleProvider struct{ rule *Rule }
 
-func (ruleProvider) Name() string                           { return "rules" }
-func (ruleProvider) Files(*Plan) []string                   { return nil }
-func (r ruleProvider) Rules() []*Rule                       { return []*Rule{r.rule} }
-func (ruleProvider) Ecosystem() Ecosystem                   { return Ecosystem{} }
-func (ruleProvider) Fill(*Plan, *Facts) ([]*Warning, error) { return nil, nil }
+func (ruleProvider) Name() string                            { return "rules" }
+func (ruleProvider) Files(*Plan, map[string][]byte) []string { return nil }
+func (r ruleProvider) Rules() []*Rule                        { return []*Rule{r.rule} }
+func (ruleProvider) Ecosystem() Ecosystem                    { return Ecosystem{} }
+func (ruleProvider) Fill(*Plan, *Facts) ([]*Warning, error)  { return nil, nil }

@@ -130,6 +130,34 @@ type Arg struct {
 type Source struct {
 	At      spec.Range      `json:"at"`
 	Exclude []Value[string] `json:"exclude,omitzero"`
+	// Scope is ScopeWorkspace when the source copy holds only Include (an
+	// app of a workspace: its folder, the workspace packages it depends
+	// on, the root's tool files), else ScopeContext: the whole context.
+	Scope Value[string] `json:"scope,omitzero"`
+	// Include are the paths (relative to the context) of a workspace
+	// scope, each with why: what the preset found, or source.include.
+	Include []Value[string] `json:"include,omitzero"`
+}
+
+// Source scopes.
+const (
+	ScopeWorkspace = "workspace"
+	ScopeContext   = "context"
+)
+
+// Scoped reports whether the source copy holds only Source.Include.
+func (p *Plan) Scoped() bool {
+	return p.Source.Scope.Value == ScopeWorkspace && len(p.Source.Include) > 0
+}
+
+// IncludeInSource adds a path to the workspace scope, unless it is in it.
+func (p *Plan) IncludeInSource(path string, o Origin) {
+	for _, e := range p.Source.Include {
+		if e.Value == path {
+			return
+		}
+	}
+	p.Source.Include = append(p.Source.Include, Value[string]{Value: path, Origin: o})
 }
 
 // Dependencies are the installs and what they read.
@@ -256,7 +284,10 @@ type Test struct {
 
 // Build is the build step.
 type Build struct {
-	At        spec.Range      `json:"at"`
+	At spec.Range `json:"at"`
+	// Workspace builds the workspace packages the app uses before the
+	// tests and the build; the app's own folder is copied after it.
+	Workspace *Command        `json:"workspace,omitzero"`
 	Run       *Command        `json:"run,omitzero"`
 	Outputs   []Value[string] `json:"outputs,omitzero"`
 	Caches    []Cache         `json:"caches,omitzero"`

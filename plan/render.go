@@ -51,6 +51,8 @@ func (p *Plan) yamlViews() map[string]view {
 		"dependencies.crossInstall": {v: crossSummary(d.Cross)},
 		"dependencies.packagesFrom": {key: "packages", v: Value[string]{fmt.Sprintf("%d production packages", len(d.Packages)), d.PackagesFrom}},
 		"dependencies.fetch":        {v: fetchSummary(d)},
+		"source.scope":              {v: unlessDefault(p.Source.Scope)},
+		"build.workspace":           {v: script(p.Build.Workspace)},
 		"test.run":                  {v: script(p.Test.Run)},
 		"test.platforms":            {v: unlessDefault(p.Test.Platforms)},
 		"build.run":                 {v: script(p.Build.Run)},

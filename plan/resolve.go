@@ -18,8 +18,11 @@ type Provider interface {
 	// Files lists the context files Fill may read, relative to the
 	// context; only these are fetched. A name with a wildcard (path.Match
 	// syntax, e.g. "cmd/*/*.go") stands for the files it matches, at most
-	// MaxMatches of them, each under its own name in Facts.Files.
-	Files(p *Plan) []string
+	// MaxMatches of them, each under its own name in Facts.Files. It is
+	// asked again with the files read so far (read), at most FileRounds
+	// times in all, until it names nothing new: a workspace's packages are
+	// known from its root manifest.
+	Files(p *Plan, read map[string][]byte) []string
 	// Fill sets every value of p that is still unset and that the
 	// provider can tell; it never changes a set value. Values it sets
 	// carry Origin{Kind: Preset}. Its warnings use its Rules.
@@ -55,6 +58,9 @@ type Facts struct {
 // MaxFileSize bounds each context file a provider reads: lockfiles of
 // large monorepos are a few megabytes.
 const MaxFileSize = 64 << 20
+
+// FileRounds bounds how often a provider names more files to read.
+const FileRounds = 4
 
 // MaxMatches bounds the files one wildcard name stands for: a preset
 // globs to find an entry point, not to read the tree.
@@ -119,13 +125,28 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 			return nil, nil, spec.Errors{spec.Errorf(p.File, p.Preset.Origin.At, "unknown preset \"%s\" (%sthe presets are: %s)",
 				printable(p.Preset.Value), hint, strings.Join(r.Providers.Names(), ", "))}
 		}
-		facts := &Facts{Image: r.Image}
+		facts := &Facts{Image: r.Image, Files: map[string][]byte{}}
 		if r.ReadFiles != nil {
-			files, err := r.ReadFiles(prov.Files(p))
-			if err != nil {
-				return nil, nil, spec.Wrap(err, p.File, p.Preset.Origin.At, "preset "+prov.Name()+" could not read the build context")
+			asked := map[string]bool{}
+			for range FileRounds {
+				var names []string
+				for _, n := range prov.Files(p, facts.Files) {
+					if !asked[n] {
+						asked[n] = true
+						names = append(names, n)
+					}
+				}
+				if len(names) == 0 {
+					break
+				}
+				files, err := r.ReadFiles(names)
+				if err != nil {
+					return nil, nil, spec.Wrap(err, p.File, p.Preset.Origin.At, "preset "+prov.Name()+" could not read the build context")
+				}
+				for n, dt := range files {
+					facts.Files[n] = dt
+				}
 			}
-			facts.Files = files
 		}
 		ws, err := prov.Fill(p, facts)
 		if err != nil {

@@ -71,6 +71,15 @@ type Source struct {
 	Node
 	// Exclude lists patterns (.dockerignore syntax) left out of the source copy.
 	Exclude List[String] `yaml:"exclude"`
+	// Include adds paths (relative to the context) to the source copy of
+	// an app of a workspace, which holds only the app's folder, the
+	// workspace packages it depends on and the root's tool files: a
+	// shared fixtures folder, a script the tests read.
+	Include List[String] `yaml:"include"`
+	// Scope is "workspace" (default: with app set, a preset that knows the
+	// workspace copies only what the app depends on, so an edit elsewhere
+	// keeps its tests and build cached) or "context" (the whole context).
+	Scope String `yaml:"scope"`
 }
 
 // Dependencies are the package-manager steps. Both install commands see only
@@ -147,6 +156,11 @@ type Test struct {
 // Build is the build step.
 type Build struct {
 	Node
+	// Workspace builds the workspace packages the app uses (their own
+	// build scripts, in dependency order) before the tests and the build
+	// run; the app's own folder is copied after it, so an edit there keeps
+	// it cached. A preset fills it for an app of a workspace.
+	Workspace String `yaml:"workspace"`
 	// Run is the shell command that builds the app.
 	Run String `yaml:"run"`
 	// Outputs are the paths (relative to workdir) copied into the release.

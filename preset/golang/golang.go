@@ -51,7 +51,7 @@ func (Provider) Rules() []*plan.Rule { return []*plan.Rule{GoVersionMismatch} }
 // go.work.sum with its modules' go.mod and go.sum, and the Go files of
 // the app's folder and of its cmd/* folders, whose package clauses say
 // which package is the program.
-func (Provider) Files(p *plan.Plan) []string {
+func (Provider) Files(p *plan.Plan, _ map[string][]byte) []string {
 	app := path.Clean(p.App.Value)
 	files := []string{"go.mod", "go.sum", "go.work", "go.work.sum"}
 	glob := "*"

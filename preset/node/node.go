@@ -37,7 +37,7 @@ func (Provider) Rules() []*plan.Rule {
 
 // Files: the manifests, lockfiles and package-manager config an install
 // reads, and the app's own package.json in a workspace.
-func (Provider) Files(p *plan.Plan) []string {
+func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 	files := []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
 		"pnpm-lock.yaml", "pnpm-workspace.yaml", ".yarnrc.yml", ".yarnrc", ".npmrc", ".pnpmfile.cjs"}
 	app := path.Clean(p.App.Value)

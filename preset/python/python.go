@@ -43,7 +43,7 @@ var devGroups = map[string]bool{"dev": true, "test": true, "tests": true, "testi
 // Files: the manifests and lockfiles the managers read, their settings,
 // .python-version, and the names (not the contents) of the packages at
 // the root and under src/, to find the app's code.
-func (Provider) Files(*plan.Plan) []string {
+func (Provider) Files(*plan.Plan, map[string][]byte) []string {
 	return []string{"pyproject.toml", "uv.lock", "poetry.lock", "requirements.txt", "requirements-dev.txt", "dev-requirements.txt",
 		".python-version", "uv.toml", "poetry.toml", "*/__init__.py", "src/*/__init__.py", "*.py"}
 }
