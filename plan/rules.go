@@ -10,6 +10,9 @@ var (
 	RunsAsRoot           = NewRule("RunsAsRoot", "The app runs as root.")
 	TokenInManifests     = NewRule("TokenInManifests", "A file that often holds a registry token is copied into image layers.")
 	NoBuildOutputs       = NewRule("NoBuildOutputs", "The build step runs, but the release takes nothing from it.")
+	// UnscopedWorkspace: a preset could not tell which packages of the
+	// workspace the app uses, so its source copy is the whole context.
+	UnscopedWorkspace = NewRule("UnscopedWorkspace", "An app of a workspace copies the whole context: an edit anywhere reruns its tests and build.")
 	// UnknownStartCommand is a preset's finding that it cannot tell how
 	// the app starts, and set no start command: the release would run
 	// its base image's own command (a language's prompt that exits at
@@ -20,7 +23,7 @@ var (
 )
 
 // Rules lists the rules above, for docs and tests.
-var Rules = []*Rule{NoTests, TestsSkipped, PackageManagerAsPID1, RunsAsRoot, TokenInManifests, NoBuildOutputs, UnusedBuildArg, SecretInArg, UnknownStartCommand}
+var Rules = []*Rule{NoTests, TestsSkipped, PackageManagerAsPID1, RunsAsRoot, TokenInManifests, NoBuildOutputs, UnusedBuildArg, SecretInArg, UnknownStartCommand, UnscopedWorkspace}
 
 // Lint returns the warnings every Stagefile gets; eco tells the
 // ecosystems' launchers and credential files. Presets add their own
