@@ -413,7 +413,7 @@ func (b *builder) missingOutput(err error) error {
 	}
 	for _, o := range p.Build.Outputs {
 		from := path.Join(p.Workdir.Value, o.Value)
-		if p.Build.Run == nil {
+		if p.Build.Run == nil && p.Build.Workspace == nil {
 			from = path.Join("/", o.Value)
 		}
 		q := strconv.Quote(from)

@@ -28,6 +28,10 @@ type lockfile struct {
 	// production walks the dependency graph from the importers' production
 	// dependencies: the packages a production install puts in place.
 	production func(importers []importer) []*lockedPackage
+	// linked, when the format records it (npm, pnpm), says how a
+	// workspace importer's dependency resolves: the folder it links to
+	// ("" for a registry package), and whether the lockfile knows.
+	linked func(importer, name string) (dir string, known bool)
 }
 
 // lockedPackage is one package the lockfile pins.
@@ -168,6 +172,19 @@ func parseNpmLock(dt []byte) (*lockfile, error) {
 				return ""
 			}
 		}
+	}
+	lf.linked = func(importer, name string) (string, bool) {
+		if importer == "." {
+			importer = ""
+		}
+		k := resolve(importer, name)
+		if k == "" {
+			return "", false
+		}
+		if p := l.Packages[k]; p != nil && !p.Link && strings.Contains(k, "node_modules/") {
+			return "", true
+		}
+		return path.Clean(k), true
 	}
 	lf.production = func(importers []importer) []*lockedPackage {
 		var start []string
@@ -382,7 +399,9 @@ func parsePnpmLock(dt []byte) (*lockfile, error) {
 		importers = map[string]pnpmImporter{".": l.Root}
 	}
 	versions := map[string]map[string]string{} // importer → name → version (or link:)
+	links := map[string]map[string]string{}    // importer → name → linked folder, or ""
 	for dir, imp := range importers {
+		links[dir] = map[string]string{}
 		specs, prod := map[string]string{}, map[string]string{}
 		for name, s := range imp.Specifiers {
 			specs[name] = s
@@ -399,6 +418,10 @@ func parsePnpmLock(dt []byte) (*lockfile, error) {
 				case string: // v5: the version, the range under specifiers
 					version = v
 				}
+				links[dir][name] = ""
+				if rel, ok := strings.CutPrefix(version, "link:"); ok {
+					links[dir][name] = path.Join(dir, rel)
+				}
 				if i < 2 {
 					prod[name] = version
 				}
@@ -406,6 +429,10 @@ func parsePnpmLock(dt []byte) (*lockfile, error) {
 		}
 		lf.specifiers[dir] = specs
 		versions[dir] = prod
+	}
+	lf.linked = func(importer, name string) (string, bool) {
+		dir, ok := links[importer][name]
+		return dir, ok
 	}
 	byKey := map[string]*lockedPackage{}
 	for _, key := range sortedKeys(l.Packages) {
@@ -760,7 +787,7 @@ type importer struct {
 // check reports a lockfile that does not record what package.json
 // declares, before any install runs: the installs would fail with
 // --frozen-lockfile / npm ci, and the fix is always the same.
-func (l *lockfile) check(pm manager, importers []importer) error {
+func (l *lockfile) check(pm manager, importers []importer, ws *workspace) error {
 	if l.unchecked {
 		return nil
 	}
@@ -770,6 +797,9 @@ func (l *lockfile) check(pm manager, importers []importer) error {
 		for _, dep := range declared(imp.pkg) {
 			if (pm.name == yarn || pm.name == yarnBerry) && resolved[dep.name] {
 				continue // yarn --frozen-lockfile / --immutable checks it
+			}
+			if ws.has(dep.name) && pm.name == yarn {
+				continue // yarn 1 links a workspace package and records no entry
 			}
 			if !l.records(pm, imp.dir, dep) {
 				where := "package.json"

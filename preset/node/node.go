@@ -43,6 +43,15 @@ func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 	app := path.Clean(p.App.Value)
 	if app != "." {
 		files = append(files, path.Join(app, "package.json"))
+		// once the root says where the workspace's packages are: their
+		// manifests, for the packages the app uses, and the root's tools
+		var root packageJSON
+		if dt, ok := read["package.json"]; ok && readJSON(dt, &root) == nil {
+			for _, g := range workspaceGlobs(read, root) {
+				files = append(files, path.Join(g, "package.json"))
+			}
+			files = append(files, rootTools...)
+		}
 	}
 	return append(files, versionFiles(app)...)
 }
@@ -124,8 +133,14 @@ func libcOf(p *plan.Plan) string {
 
 // packageJSON is what the preset reads from package.json.
 type packageJSON struct {
-	Name                 string            `json:"name"`
-	Main                 string            `json:"main"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Main    string `json:"main"`
+	// Files and Exports say what a package's users read (a workspace
+	// package's outputs).
+	Files                json.RawMessage   `json:"files"`
+	Exports              json.RawMessage   `json:"exports"`
+	PeerDependencies     map[string]string `json:"peerDependencies"`
 	PackageManager       string            `json:"packageManager"`
 	Scripts              map[string]string `json:"scripts"`
 	Dependencies         map[string]string `json:"dependencies"`
@@ -197,13 +212,20 @@ func (f *filler) fill() error {
 	if appDir != "." {
 		importers = append(importers, importer{dir: appDir, pkg: app})
 	}
-	if err := lock.check(pm, importers); err != nil {
+	// the workspace's packages, for an app of one
+	var ws *workspace
+	wsWhy := ""
+	if appDir != "." {
+		ws, wsWhy = readWorkspace(files, workspaceGlobs(files, pkg))
+	}
+	if err := lock.check(pm, importers, ws); err != nil {
 		return f.FailAt(at, "%s", err.Error())
 	}
 	if !lock.unchecked {
 		p.Dependencies.PackagesFrom = f.Origin(pm.lockfile + ", production dependencies")
 		p.Dependencies.Packages = packagesOf(lock.production(importers), libcOf(f.P))
 	}
+	members := f.scope(pm, pkg, app, appDir, lock, ws, wsWhy)
 	f.crossInstall(pm, lock)
 	f.fetch(pm, lock)
 	cs, err := nodeConstraints(files, pkg, app, appDir)
@@ -214,6 +236,7 @@ func (f *filler) fill() error {
 		return err
 	}
 	f.dependencies(pm, pkg, appDir, rc)
+	f.workspaceBuild(pm, app, appDir, members)
 	f.scripts(pm, app, appDir)
 	f.release(app)
 	f.checkVersions(cs)
@@ -371,7 +394,7 @@ func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
 			return nil
 		}
 		o := f.Origin("package.json scripts." + name)
-		if pm.name == pnpm && appDir != "." && name == "build" {
+		if pm.name == pnpm && appDir != "." && name == "build" && p.Build.Workspace == nil {
 			// build the app (the folder the step runs in) and the workspace
 			// packages it depends on, in order
 			return plan.Argv(o, []string{"pnpm", "--filter", "{.}...", "run", "build"})

@@ -3,6 +3,7 @@ package node
 import (
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"testing"
 
@@ -92,8 +93,10 @@ func fill(t *testing.T, extra string, files map[string][]byte, image func(string
 		ReadFiles: func(names []string) (map[string][]byte, error) {
 			out := map[string][]byte{}
 			for _, n := range names {
-				if dt, ok := files[n]; ok {
-					out[n] = dt
+				for name, dt := range files {
+					if ok, _ := path.Match(n, name); ok {
+						out[name] = dt
+					}
 				}
 			}
 			return out, nil
