@@ -419,6 +419,10 @@ func (f *filler) workspaceBuild(pm manager, app packageJSON, appDir string, memb
 		return
 	}
 	self := &member{wsPackage: wsPackage{dir: appDir, pkg: app}}
+	if start, _, _, _ := startFile(app); start != "" && app.Main == "" {
+		// what the app starts with is what it is
+		self.pkg.Main = start
+	}
 	for _, o := range self.outputs() {
 		p.Build.Outputs = append(p.Build.Outputs, plan.Value[string]{Value: o, Origin: f.Origin(appDir + "/package.json: what the app's package says it is (files, main, exports)")})
 	}

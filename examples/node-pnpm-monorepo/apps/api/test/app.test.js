@@ -20,3 +20,7 @@ test("whoami reads the cookie", async () => {
   const res = await fetch(`${base}/whoami`, { headers: { cookie: "user=ada" } });
   assert.equal(await res.text(), "you are ada\n");
 });
+
+test("log lines come from the logger package, compiled before the tests", async () => {
+  assert.match(await (await fetch(`${base}/log`)).text(), /^\d{4}-.*Z api: hello\n$/);
+});
