@@ -186,8 +186,8 @@ func readApp(dir, absDir, rel, contextDir string) (*bakeApp, string, error) {
 		context:    filepath.ToSlash(relCtx),
 		dockerfile: filepath.ToSlash(dockerfile),
 	}
-	if !printablePath(a.context) {
-		return nil, warning, errors.Errorf("%s: its context %s holds control characters or is not UTF-8; rename it",
+	if !printablePath(a.context) || !printablePath(a.dockerfile) {
+		return nil, warning, errors.Errorf("%s: its context %s or its path from there holds control characters or is not UTF-8; rename it",
 			file, spec.Printable(a.context, 2*spec.ValueLimit))
 	}
 	if folder := path.Dir(rel); folder != "." {
