@@ -26,12 +26,14 @@ type command struct {
 	fs        *flag.FlagSet
 	context   *string
 	buildArgs buildArgs
+	// operand is what the one argument names, for messages ("Stagefile").
+	operand string
 }
 
 func newCommand(name string, stderr io.Writer) *command {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c := &command{fs: fs, buildArgs: buildArgs{}}
+	c := &command{fs: fs, buildArgs: buildArgs{}, operand: "Stagefile"}
 	c.context = fs.String("context", "", "the build context the preset reads (default: the Stagefile's folder)")
 	fs.Var(c.buildArgs, "build-arg", "NAME=VALUE, as docker build --build-arg (repeatable)")
 	return c
@@ -53,8 +55,8 @@ func (b buildArgs) Set(v string) error {
 
 // parse reads flags wherever they are on the command line ("llb FILE
 // -target test" as well as "llb -target test FILE") and returns the one
-// optional file argument ("" when none is given); anything else is an
-// error, never ignored.
+// optional file (or folder) argument ("" when none is given); anything
+// else is an error, never ignored.
 func (c *command) parse(args []string) (string, error) {
 	var files []string
 	for {
@@ -77,7 +79,7 @@ func (c *command) parse(args []string) (string, error) {
 	case 1:
 		return files[0], nil
 	}
-	return "", errors.Errorf("one Stagefile at a time, not %d: %s", len(files), strings.Join(files, " "))
+	return "", errors.Errorf("one %s at a time, not %d: %s", c.operand, len(files), strings.Join(files, " "))
 }
 
 // resolve reads and resolves the Stagefile file (default ./Stagefile),

@@ -42,6 +42,10 @@ Usage:
                                                    print the LLB of a target (pipe it to buildctl build)
   stagefile llb --plan PLAN.json [--target T]      print the LLB of a target of a stored plan
                                                    (what plan --format json wrote)
+  stagefile bake [--context DIR] [--tag-prefix PREFIX] [DIR]
+                                                   print a bake file (JSON) with a target per Stagefile
+                                                   under DIR (default .), paths relative to DIR:
+                                                   stagefile bake > docker-bake.json && docker buildx bake
   stagefile schema                                 print the JSON Schema of the format (for editors)
   stagefile version
 
@@ -65,6 +69,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return printPlan(args[1:], stdout, stderr)
 	case "llb":
 		return printLLB(ctx, args[1:], stdout, stderr)
+	case "bake":
+		return bake(args[1:], stdout, stderr)
 	case "schema":
 		stdout.Write(spec.Schema)
 		return 0
