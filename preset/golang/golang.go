@@ -6,7 +6,6 @@
 package golang
 
 import (
-	"fmt"
 	"path"
 	"regexp"
 	"sort"
@@ -167,12 +166,7 @@ func (f *filler) checkSums(m module) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	more := ""
-	if len(missing) > 3 {
-		more = fmt.Sprintf(" and %d more", len(missing)-3)
-		missing = missing[:3]
-	}
-	return f.Fail("%s is out of sync with go.mod: it has no checksum for %s%s (run go mod tidy and commit go.sum)", sumPath, strings.Join(missing, ", "), more)
+	return f.Fail("%s is out of sync with go.mod: it has no checksum for %s (run go mod tidy and commit go.sum)", sumPath, scaffold.Few(missing))
 }
 
 // replacedLocally: a module replaced by a folder has no checksum.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/pkg/errors"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
 // lockfile is what a lockfile records, read once per build in time
@@ -813,13 +815,8 @@ func (l *lockfile) check(pm manager, importers []importer, ws *workspace) error 
 	if len(missing) == 0 {
 		return nil
 	}
-	more := ""
-	if len(missing) > 3 {
-		more = fmt.Sprintf(" and %d more", len(missing)-3)
-		missing = missing[:3]
-	}
-	return fmt.Errorf("%s is out of sync with package.json: it does not record %s%s (run %s install and commit %s)",
-		pm.lockfile, strings.Join(missing, ", "), more, pm.tool(), pm.lockfile)
+	return fmt.Errorf("%s is out of sync with package.json: it does not record %s (run %s install and commit %s)",
+		pm.lockfile, scaffold.Few(missing), pm.tool(), pm.lockfile)
 }
 
 func (l *lockfile) records(pm manager, dir string, dep dependency) bool {

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	toml "github.com/pelletier/go-toml/v2"
+
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
 // pyproject is what the preset reads from pyproject.toml.
@@ -327,12 +329,7 @@ func outOfSync(lock, manifest string, missing []string, fix string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	more := ""
-	if len(missing) > 3 {
-		more = fmt.Sprintf(" and %d more", len(missing)-3)
-		missing = missing[:3]
-	}
-	return fmt.Errorf("%s is out of sync with %s: it does not record %s%s (run %s and commit %s)", lock, manifest, strings.Join(missing, ", "), more, fix, lock)
+	return fmt.Errorf("%s is out of sync with %s: it does not record %s (run %s and commit %s)", lock, manifest, scaffold.Few(missing), fix, lock)
 }
 
 // requirementsFile is what the preset reads from a requirements file.

@@ -4,6 +4,9 @@
 package scaffold
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
 )
@@ -41,4 +44,15 @@ func (f *Filler) FailAt(at spec.Range, format string, args ...any) error {
 // Warn records a finding of rule about the value decided by o.
 func (f *Filler) Warn(rule *plan.Rule, o plan.Origin, format string, args ...any) {
 	f.Warnings = append(f.Warnings, plan.Warn(f.P, rule, o, format, args...))
+}
+
+// Few lists the first three of items and counts the rest: "a, b, c and
+// 4 more", for a message about many missing things.
+func Few(items []string) string {
+	more := ""
+	if len(items) > 3 {
+		more = fmt.Sprintf(" and %d more", len(items)-3)
+		items = items[:3]
+	}
+	return strings.Join(items, ", ") + more
 }
