@@ -28,7 +28,10 @@ func FuzzPreset(f *testing.F) {
 					p.Release.Image = plan.Value[string]{Value: image, Origin: plan.Origin{Kind: plan.Stagefile}}
 				}
 				var err error
-				bounded.Run(t, bounded.Fuzz, func() { _, err = Provider{}.Fill(p, &plan.Facts{Files: files, Image: distroless}) })
+				bounded.Run(t, bounded.Fuzz, func() {
+					Provider{}.Files(p, files)
+					_, err = Provider{}.Fill(p, &plan.Facts{Files: files, Image: distroless})
+				})
 				var list spec.Errors
 				if err != nil && !errors.As(err, &list) {
 					t.Fatalf("unpositioned error %T: %v", err, err)

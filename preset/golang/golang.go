@@ -49,8 +49,13 @@ func (Provider) Rules() []*plan.Rule { return []*plan.Rule{GoVersionMismatch} }
 // Files: go.mod and go.sum (the root's and the app's), go.work and
 // go.work.sum with its modules' go.mod and go.sum, and the Go files of
 // the app's folder and of its cmd/* folders, whose package clauses say
-// which package is the program.
-func (Provider) Files(p *plan.Plan, _ map[string][]byte) []string {
+// which package is the program. Once go.work is read: its vendor folder's
+// modules.txt and the go.mod of the folders its replace directives (and
+// its modules') name, which the scope of the app follows.
+func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
+	if _, ok := read["go.work"]; ok {
+		return append([]string{"vendor/modules.txt"}, replacementFiles(read)...)
+	}
 	app := path.Clean(p.App.Value)
 	files := []string{"go.mod", "go.sum", "go.work", "go.work.sum"}
 	glob := "*"
@@ -93,13 +98,13 @@ func (f *filler) fill() error {
 		for _, u := range w.Use {
 			dir := path.Clean(u.Path)
 			if path.IsAbs(dir) || dir == ".." || strings.HasPrefix(dir, "../") {
-				return f.Fail("go.work uses %s, outside the build context (build from the folder that holds every module)", u.Path)
+				return f.Fail("go.work uses %s, outside the build context (build from the folder that holds every module)", printable(u.Path))
 			}
 			if strings.Count(dir, "/") >= wsDepth {
-				return f.Fail("go.work uses %s, deeper than the %d folder levels preset go reads (write dependencies.manifests)", dir, wsDepth)
+				return f.Fail("go.work uses %s, deeper than the %d folder levels preset go reads (write dependencies.manifests)", printable(dir), wsDepth)
 			}
 			if _, ok := files[path.Join(dir, "go.mod")]; !ok {
-				return f.Fail("go.work uses %s, which has no go.mod in the build context (check .dockerignore)", dir)
+				return f.Fail("go.work uses %s, which has no go.mod in the build context (check .dockerignore)", printable(dir))
 			}
 			m.uses = append(m.uses, dir)
 		}
@@ -135,6 +140,7 @@ func (f *filler) fill() error {
 		return err
 	}
 	f.release()
+	f.scope(m)
 	return nil
 }
 

@@ -1,0 +1,3 @@
+module example.com/go-work/worker
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/go-work/greet
+
+go 1.26
