@@ -382,7 +382,7 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 	env("PATH", f.venvBin()+":"+f.imagePath(p.Image.Value), "the virtualenv's commands first, for test and build")
 	if ws := f.ws; ws != nil {
 		if pp := ws.pythonPath(files, path.Clean(p.Workdir.Value), ws.code(true)); pp != "" {
-			env("PYTHONPATH", pp, "the workspace members the app and its tests import are not installed: their source is found on PYTHONPATH")
+			env("PYTHONPATH", pp, "the app and the workspace members it and its tests import are not installed: their source is found on PYTHONPATH")
 		}
 	}
 }

@@ -420,7 +420,7 @@ func (f *filler) workspaceRelease() bool {
 		}
 	}
 	if pp := ws.pythonPath(files, path.Clean(p.Workdir.Value), ws.code(false)); pp != "" {
-		plan.SetVar(&p.Release.Env, "PYTHONPATH", pp, f.Origin("the workspace members the app imports are not installed: their packages ship from the source, found on PYTHONPATH"))
+		plan.SetVar(&p.Release.Env, "PYTHONPATH", pp, f.Origin("the app and the workspace members it imports are not installed: their packages ship from the source, found on PYTHONPATH"))
 	}
 	return appCode || written && len(p.Build.Outputs) > 0
 }
