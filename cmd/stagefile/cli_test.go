@@ -20,8 +20,10 @@ import (
 func examples(t *testing.T) []string {
 	files, err := filepath.Glob("../../examples/*/Stagefile")
 	assert.NilError(t, err)
-	more, _ := filepath.Glob("../../examples/*/apps/*/Stagefile")
-	files = append(files, more...)
+	for _, app := range []string{"apps", "packages"} { // a workspace's apps
+		more, _ := filepath.Glob("../../examples/*/" + app + "/*/Stagefile")
+		files = append(files, more...)
+	}
 	assert.Assert(t, len(files) >= 6)
 	return files
 }
@@ -61,6 +63,12 @@ func TestPlanExamples(t *testing.T) {
 	assert.Check(t, is.Contains(out, "image: node:20-slim                         # preset node: the newest LTS line (20) that package.json engines.node ^20.11 accepts"))
 	_, out, _ = cli("plan", "--build-arg", "X=1", "../../examples/node-distroless/Stagefile")
 	assert.Check(t, is.Contains(out, "release:"))
+	// an app of a uv workspace, its context found from "app": each path
+	// of its scope says why
+	_, out, _ = cli("plan", "../../examples/python-uv-workspace/packages/api/Stagefile")
+	assert.Check(t, is.Contains(out, "scope: workspace"))
+	assert.Check(t, is.Contains(out, "- packages/shared                       # preset python: uv.lock: acme-api → acme-shared, the workspace member in packages/shared"))
+	assert.Check(t, !strings.Contains(out, "- packages/worker  "), "the member the api does not use")
 }
 
 func TestCheckReportsPosition(t *testing.T) {

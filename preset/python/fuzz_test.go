@@ -42,3 +42,34 @@ func FuzzPreset(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWorkspace: whatever the root pyproject.toml, a member's and uv.lock
+// say, an app of a workspace gets a plan or a positioned error.
+func FuzzWorkspace(f *testing.F) {
+	f.Add([]byte(wsPyprojects["pyproject.toml"]), []byte(wsPyprojects["packages/shared/pyproject.toml"]), []byte(wsLock))
+	f.Add([]byte("[tool.uv.workspace]\nmembers = [\"../*\", \"packages/**\"]\n"), []byte("[project]\nname = \"a;b\"\n"), []byte("version = 1\n[[package]]\nname = \"acme-api\"\nsource = { editable = \"packages/api\" }\ndependencies = [{ name = \"acme-api\", extra = [\"x\"] }]\n"))
+	f.Fuzz(func(t *testing.T, root, member, lock []byte) {
+		files := map[string][]byte{}
+		for name, dt := range wsFiles() {
+			files[name] = []byte(dt)
+		}
+		files["pyproject.toml"], files["packages/shared/pyproject.toml"], files["uv.lock"] = root, member, lock
+		p := &plan.Plan{File: "Stagefile", Workdir: plan.Value[string]{Value: "/app", Origin: plan.Origin{Kind: plan.Default}},
+			Preset: plan.Value[string]{Value: "python", Origin: plan.Origin{Kind: plan.Stagefile}},
+			App:    plan.Value[string]{Value: "packages/api", Origin: plan.Origin{Kind: plan.Stagefile}}}
+		var err error
+		bounded.Run(t, bounded.Fuzz, func() {
+			Provider{}.Files(p, files)
+			_, err = Provider{}.Fill(p, &plan.Facts{Files: files, Image: slim})
+		})
+		var list spec.Errors
+		if err != nil && !errors.As(err, &list) {
+			t.Fatalf("unpositioned error %T: %v", err, err)
+		}
+		if err == nil {
+			if err := plan.Check(p, false, plan.Ecosystems{Provider{}.Ecosystem()}); err != nil && !errors.As(err, &list) {
+				t.Fatalf("unpositioned error %T: %v", err, err)
+			}
+		}
+	})
+}

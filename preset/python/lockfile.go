@@ -29,6 +29,12 @@ type pyproject struct {
 			DevDependencies []string `toml:"dev-dependencies"`
 			DefaultGroups   any      `toml:"default-groups"`
 			RequiredVersion string   `toml:"required-version"`
+			// Workspace is the root's [tool.uv.workspace]: its members'
+			// folders, as globs.
+			Workspace *struct {
+				Members []string `toml:"members"`
+				Exclude []string `toml:"exclude"`
+			} `toml:"workspace"`
 		} `toml:"uv"`
 		Poetry struct {
 			Dependencies    map[string]any `toml:"dependencies"`
@@ -207,15 +213,43 @@ type uvRequirement struct {
 
 // uvLock is what the preset reads from uv.lock.
 type uvLock struct {
-	Version  *int `toml:"version"`
-	Packages []struct {
-		Name     string         `toml:"name"`
-		Source   map[string]any `toml:"source"`
-		Metadata struct {
-			RequiresDist []uvRequirement            `toml:"requires-dist"`
-			RequiresDev  map[string][]uvRequirement `toml:"requires-dev"`
-		} `toml:"metadata"`
-	} `toml:"package"`
+	Version  *int         `toml:"version"`
+	Packages []*uvPackage `toml:"package"`
+}
+
+// uvPackage is a package uv.lock records: a registry package, or a
+// local one (the project, a workspace member, a path dependency) whose
+// source names its folder.
+type uvPackage struct {
+	Name   string         `toml:"name"`
+	Source map[string]any `toml:"source"`
+	// Dependencies are what the package needs; OptionalDependencies its
+	// extras' and DevDependencies its dependency groups' (a project's).
+	Dependencies         []uvDependency            `toml:"dependencies"`
+	OptionalDependencies map[string][]uvDependency `toml:"optional-dependencies"`
+	DevDependencies      map[string][]uvDependency `toml:"dev-dependencies"`
+	Metadata             struct {
+		RequiresDist []uvRequirement            `toml:"requires-dist"`
+		RequiresDev  map[string][]uvRequirement `toml:"requires-dev"`
+	} `toml:"metadata"`
+}
+
+// uvDependency is an edge of uv.lock's graph: a package by name, with
+// the extras asked of it.
+type uvDependency struct {
+	Name  string   `toml:"name"`
+	Extra []string `toml:"extra"`
+}
+
+// localDir is the folder a local package is installed from (relative to
+// the workspace root), and whether it is one.
+func (p *uvPackage) localDir() (string, bool) {
+	for _, kind := range []string{"virtual", "editable", "directory", "path"} {
+		if dir, ok := p.Source[kind].(string); ok {
+			return dir, true
+		}
+	}
+	return "", false
 }
 
 func parseUvLock(dt []byte) (*uvLock, error) {
@@ -234,10 +268,16 @@ func parseUvLock(dt []byte) (*uvLock, error) {
 // keeps what pyproject.toml said when uv lock ran, so `uv sync --frozen`
 // would install a stale set.
 func (l *uvLock) check(pp *pyproject) error {
+	return l.checkProject(pp, ".", "pyproject.toml")
+}
+
+// checkProject is check for the project in folder dir of a workspace,
+// whose pyproject.toml is file.
+func (l *uvLock) checkProject(pp *pyproject, dir, file string) error {
 	recorded := map[string][]string{}
 	var root bool
 	for _, pkg := range l.Packages {
-		if pkg.Source["virtual"] != "." && pkg.Source["editable"] != "." {
+		if pkg.Source["virtual"] != dir && pkg.Source["editable"] != dir {
 			continue
 		}
 		root = true
@@ -255,7 +295,7 @@ func (l *uvLock) check(pp *pyproject) error {
 		if len(prod)+len(dev) == 0 {
 			return nil
 		}
-		return outOfSync("uv.lock", "pyproject.toml", []string{"the project itself"}, "uv lock")
+		return outOfSync("uv.lock", file, []string{"the project itself"}, "uv lock")
 	}
 	var missing []string
 	for _, r := range append(prod, dev...) {
@@ -263,7 +303,7 @@ func (l *uvLock) check(pp *pyproject) error {
 			missing = append(missing, fmt.Sprintf("%s (%s)", r, r.from))
 		}
 	}
-	return outOfSync("uv.lock", "pyproject.toml", missing, "uv lock")
+	return outOfSync("uv.lock", file, missing, "uv lock")
 }
 
 func recordsSpec(specs []string, spec string) bool {

@@ -34,6 +34,10 @@ type manager struct {
 	why      string // where version came from
 	// devFile is pip's development requirements file, if any.
 	devFile string
+	// member is the uv workspace member the installs are for (its
+	// [project].name, checked to be a package name), "" for a project at
+	// the root.
+	member string
 }
 
 // venv is the virtualenv every manager installs into, in workdir: it is
@@ -61,12 +65,18 @@ func (m manager) installs(pp *pyproject, prodHashed, devHashed bool) (tools []st
 		// --frozen installs uv.lock as it is (the preset checked it against
 		// pyproject.toml); the project itself is source, not a dependency
 		p := []string{"uv", "sync", "--frozen", "--no-dev", "--no-install-project", "--compile-bytecode"}
+		d := []string{"uv", "sync", "--frozen", "--no-install-project"}
+		if m.member != "" {
+			// the app's member and what it needs from uv.lock; no member
+			// itself, the app's included: they are source, not dependencies
+			p = []string{"uv", "sync", "--frozen", "--no-dev", "--package", m.member, "--no-install-workspace", "--compile-bytecode"}
+			d = []string{"uv", "sync", "--frozen", "--package", m.member, "--no-install-workspace"}
+		}
 		if pp.Tool.Uv.DefaultGroups != nil {
 			// more groups than dev are installed by default: none of them ships
 			p[3] = "--no-default-groups"
 		}
-		return ensure("uv", m.version), [][]string{p},
-			[][]string{{"uv", "sync", "--frozen", "--no-install-project"}},
+		return ensure("uv", m.version), [][]string{p}, [][]string{d},
 			[]cache{{uvCache, "uv's cache"}, {pipCache, "pip's cache, for installing uv"}}
 	case poetry:
 		p := []string{"poetry", "install", "--only", "main", "--no-root", "--no-interaction", "--no-ansi"}

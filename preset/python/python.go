@@ -7,6 +7,7 @@ package python
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -42,10 +43,16 @@ var devGroups = map[string]bool{"dev": true, "test": true, "tests": true, "testi
 
 // Files: the manifests and lockfiles the managers read, their settings,
 // .python-version, and the names (not the contents) of the packages at
-// the root and under src/, to find the app's code.
-func (Provider) Files(*plan.Plan, map[string][]byte) []string {
-	return []string{"pyproject.toml", "uv.lock", "poetry.lock", "requirements.txt", "requirements-dev.txt", "dev-requirements.txt",
+// the root and under src/, to find the app's code. For an app of a uv
+// workspace, the root's tool settings and the app's modules, then each
+// member's pyproject.toml and the names of its packages.
+func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
+	files := []string{"pyproject.toml", "uv.lock", "poetry.lock", "requirements.txt", "requirements-dev.txt", "dev-requirements.txt",
 		".python-version", "uv.toml", "poetry.toml", "*/__init__.py", "src/*/__init__.py", "*.py"}
+	if app := path.Clean(p.App.Value); app != "." && !plan.HasWildcard(app) {
+		files = append(files, workspaceFiles(app, read)...)
+	}
+	return files
 }
 
 // runtimeUser runs the app when the runtime image names no unprivileged
@@ -57,20 +64,23 @@ const runtimeUser = "1000:1000"
 const debianPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // filler carries one Fill.
-type filler struct{ *scaffold.Filler }
+type filler struct {
+	*scaffold.Filler
+	// uvLock is uv.lock, read; ws the workspace of an app of one.
+	uvLock *uvLock
+	ws     *workspace
+}
 
 // Fill fills what the Stagefile left out; everything written wins.
 func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
-	f := &filler{scaffold.New("python", p, facts)}
+	f := &filler{Filler: scaffold.New("python", p, facts)}
 	err := f.fill()
 	return f.Warnings, err
 }
 
 func (f *filler) fill() error {
 	p, files := f.P, f.Facts.Files
-	if app := path.Clean(p.App.Value); app != "." {
-		return f.FailAt(p.App.Origin.At, "preset python builds the project at the root of the build context; app %q is not supported yet (build from the project's folder)", app)
-	}
+	app := path.Clean(p.App.Value)
 	pp := &pyproject{}
 	if dt, ok := files["pyproject.toml"]; ok {
 		if err := readTOML(normalize(dt), pp); err != nil {
@@ -81,23 +91,47 @@ func (f *filler) fill() error {
 	if err != nil {
 		return f.Fail("%s", err.Error())
 	}
+	if app != "." && pm.name != uv {
+		return f.FailAt(p.App.Origin.At, "preset python builds an app of a workspace with uv only (a root pyproject.toml with [tool.uv.workspace] and uv.lock); %s has no workspaces, so app %s is not supported (build the project from its own folder, with its own lockfile)",
+			map[string]string{poetry: "poetry (poetry.lock)", pip: "pip (requirements.txt)"}[pm.name], q(app))
+	}
 	prodHashed, devHashed, includes, err := f.lock(&pm, pp)
 	if err != nil {
 		return err
 	}
+	reqPP, reqFile := pp, "pyproject.toml" // requires-python
+	if app != "." {
+		if f.ws, err = readWorkspace(pp, files, f.uvLock, app); err != nil {
+			var ae *appError
+			if errors.As(err, &ae) {
+				return f.FailAt(p.App.Origin.At, "%s", err.Error())
+			}
+			return f.Fail("%s", err.Error())
+		}
+		pm.member = f.ws.app.pp.Project.Name
+		if pp.Project.RequiresPython == "" {
+			reqPP, reqFile = f.ws.app.pp, f.ws.app.file
+		}
+	}
 	// a virtualenv in the context (the developer's own) would replace the
 	// installed one when the source is copied
 	p.ExcludeFromSource(venv, f.Origin("installed by the dependencies step, not copied from the context"))
-	cs, err := readConstraints(pp, files[".python-version"])
+	cs, err := readConstraintsFrom(reqPP, reqFile, files[".python-version"])
 	if err != nil {
 		return f.Fail("%s", err.Error())
 	}
 	if err := f.image(cs); err != nil {
 		return err
 	}
-	f.dependencies(pm, pp, prodHashed, devHashed, includes)
-	f.test(pm, pp)
-	f.release(pm, pp)
+	// the app's own pyproject.toml: the root's, or its member's
+	appPP := pp
+	if f.ws != nil {
+		appPP = f.ws.app.pp
+	}
+	f.dependencies(pm, appPP, prodHashed, devHashed, includes)
+	f.test(pm, appPP)
+	f.release(pm, appPP)
+	f.scope()
 	return nil
 }
 
@@ -150,6 +184,7 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 		if err != nil {
 			return false, false, nil, unreadable(err, "uv lock")
 		}
+		f.uvLock = l
 		if err := l.check(pp); err != nil {
 			return false, false, nil, f.Fail("%s", err.Error())
 		}
@@ -243,7 +278,11 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 			d.Manifests = append(d.Manifests, plan.Value[string]{Value: name, Origin: f.Origin(why)})
 		}
 		if pm.name != pip {
-			add("pyproject.toml", "the project")
+			if f.ws != nil {
+				add("pyproject.toml", "the workspace root ([tool.uv.workspace])")
+			} else {
+				add("pyproject.toml", "the project")
+			}
 		}
 		add(pm.lockfile, "the lockfile")
 		if pm.devFile != "" {
@@ -255,6 +294,18 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		if _, ok := files[".python-version"]; ok && pm.name == uv {
 			add(".python-version", "the Python uv picks")
 		}
+		if ws := f.ws; ws != nil {
+			// every member's: the installs see the workspace as uv does
+			// (uv sync --locked checks uv.lock against all of them)
+			for _, dir := range sortedKeys(ws.members) {
+				m := ws.members[dir]
+				if m == ws.app {
+					add(m.file, "the app's project, a member of the workspace")
+				} else {
+					add(m.file, "a member of the workspace (members "+m.glob+"): the installs see every member, as uv lock did")
+				}
+			}
+		}
 	}
 	if d.Config == nil {
 		for _, c := range []struct{ file, manager, why string }{{"uv.toml", uv, "uv's settings"}, {"poetry.toml", poetry, "poetry's settings"}} {
@@ -264,6 +315,9 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		}
 	}
 	o := f.Origin(pm.lockfile + " → " + pm.name)
+	if ws := f.ws; ws != nil {
+		o = f.Origin(pm.lockfile + " → " + pm.name + ", for the workspace member " + ws.app.dir + " (--package: its [project] name)")
+	}
 	tools, prod, dev, caches := pm.installs(pp, prodHashed, devHashed)
 	if d.Tools == nil && tools != nil {
 		// its own step: a lockfile change does not reinstall the tool
@@ -288,6 +342,13 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		for _, m := range d.Manifests {
 			if m.Value == pm.lockfile || m.Value == pm.devFile {
 				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: m.Value, Origin: f.Origin("read by the installs, not by the app")})
+			}
+		}
+		if ws := f.ws; ws != nil {
+			for _, m := range d.Manifests {
+				if mem := ws.members[path.Dir(m.Value)]; mem != nil && mem.file == m.Value && mem.dir != "." && !ws.uses(mem) {
+					d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: m.Value, Origin: f.Origin("a member " + ws.app.dir + " does not run: read by the installs, not by the app")})
+				}
 			}
 		}
 	}
@@ -319,6 +380,11 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 	env("CFLAGS", "-g0", "extensions built from sdists without debug info, which names a random build folder")
 	env("PYTHONHASHSEED", "0", "files written in set order (virtualenv's RECORD of the pip it seeds) come out the same in every build")
 	env("PATH", f.venvBin()+":"+f.imagePath(p.Image.Value), "the virtualenv's commands first, for test and build")
+	if ws := f.ws; ws != nil {
+		if pp := ws.pythonPath(files, path.Clean(p.Workdir.Value), ws.code(true)); pp != "" {
+			env("PYTHONPATH", pp, "the app and the workspace members it and its tests import are not installed: their source is found on PYTHONPATH")
+		}
+	}
 }
 
 func (f *filler) venvBin() string { return path.Join(path.Clean(f.P.Workdir.Value), venv, "bin") }
@@ -344,6 +410,9 @@ func (f *filler) test(pm manager, pp *pyproject) {
 		return
 	}
 	if from := f.pytest(pm, pp); from != "" {
+		if f.ws != nil {
+			from = f.ws.app.file + " " + from
+		}
 		t.Run = plan.Argv(f.Origin("pytest is in "+from), []string{"python", "-m", "pytest"})
 	}
 }
@@ -411,7 +480,7 @@ func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[strin
 // the app starts: the server its dependencies name, on the app's package.
 func (f *filler) startExample(pm manager, pp *pyproject) string {
 	module := "app"
-	if pkgs := f.packages(); len(pkgs) > 0 {
+	if pkgs := packagesIn(f.Facts.Files, f.appDir()); len(pkgs) > 0 {
 		module = path.Base(pkgs[0])
 	}
 	deps := f.declaredFor(pm, pp, true) // what the release will have
@@ -504,30 +573,40 @@ func (f *filler) release(pm manager, pp *pyproject) {
 	env("PYTHONUNBUFFERED", "1", "logs reach docker logs as they are written")
 
 	s, hasScript := startScript(pp)
+	appDir, ws := f.appDir(), f.ws
+	if ws != nil {
+		s.from = ws.app.file + " " + s.from
+	}
 	if p.Build.Outputs == nil && p.Build.Run == nil && hasScript {
 		top, _, _ := strings.Cut(s.module, ".")
-		for _, dir := range []string{top, "src/" + top} {
+		for _, dir := range []string{path.Join(appDir, top), path.Join(appDir, "src", top)} {
 			if _, ok := f.Facts.Files[dir+"/__init__.py"]; ok {
 				p.Build.Outputs = []plan.Value[string]{{Value: dir, Origin: f.Origin("the package of " + s.from)}}
 			}
 		}
-		if _, ok := f.Facts.Files[top+".py"]; ok && p.Build.Outputs == nil {
-			p.Build.Outputs = []plan.Value[string]{{Value: top + ".py", Origin: f.Origin("the module of " + s.from)}}
+		mod := path.Join(appDir, top+".py")
+		if _, ok := f.Facts.Files[mod]; ok && p.Build.Outputs == nil {
+			p.Build.Outputs = []plan.Value[string]{{Value: mod, Origin: f.Origin("the module of " + s.from)}}
 		}
 	}
-	for _, o := range p.Build.Outputs {
-		if c := path.Clean(o.Value); c == "src" || strings.HasPrefix(c, "src/") {
-			// src layout: the project is not installed, its packages are
-			// found on PYTHONPATH, in the tests and in the release
-			o := f.Origin("the src layout of build.outputs " + o.Value)
-			plan.SetVar(&p.Env, "PYTHONPATH", path.Join(wd, "src"), o)
-			plan.SetVar(&r.Env, "PYTHONPATH", path.Join(wd, "src"), o)
-			break
+	appCode := len(p.Build.Outputs) > 0
+	if ws != nil {
+		appCode = f.workspaceRelease()
+	} else {
+		for _, o := range p.Build.Outputs {
+			if c := path.Clean(o.Value); c == "src" || strings.HasPrefix(c, "src/") {
+				// src layout: the project is not installed, its packages are
+				// found on PYTHONPATH, in the tests and in the release
+				o := f.Origin("the src layout of build.outputs " + o.Value)
+				plan.SetVar(&p.Env, "PYTHONPATH", path.Join(wd, "src"), o)
+				plan.SetVar(&r.Env, "PYTHONPATH", path.Join(wd, "src"), o)
+				break
+			}
 		}
 	}
-	if len(p.Build.Outputs) == 0 {
+	if !appCode {
 		example := "app"
-		if pkgs := f.packages(); len(pkgs) > 0 {
+		if pkgs := packagesIn(f.Facts.Files, appDir); len(pkgs) > 0 {
 			example = strings.Join(pkgs, ", ")
 		}
 		f.Warn(NoAppCode, f.Origin(""), "the release gets the virtualenv but none of the app's code (list the app's package or modules under build.outputs, e.g. [%s])", example)
@@ -582,20 +661,11 @@ func normalize(dt []byte) []byte {
 	return dt
 }
 
-// packages are the importable packages the context holds at its root or
-// under src/, tests left out: what build.outputs most likely needs.
-func (f *filler) packages() []string {
-	var out []string
-	for name := range f.Facts.Files {
-		dir, ok := strings.CutSuffix(name, "/__init__.py")
-		if !ok || strings.Count(dir, "/") > 1 || (strings.Contains(dir, "/") && !strings.HasPrefix(dir, "src/")) {
-			continue
-		}
-		if base := path.Base(dir); base == "tests" || base == "test" {
-			continue
-		}
-		out = append(out, dir)
+// appDir is the app's folder in the context: "." for a project at the
+// root, its member's folder in a workspace.
+func (f *filler) appDir() string {
+	if f.ws != nil {
+		return f.ws.app.dir
 	}
-	sort.Strings(out)
-	return out
+	return "."
 }

@@ -142,16 +142,24 @@ type constraints struct {
 	pin      *pyVersion  // .python-version's line
 	pinText  string
 	requires string
+	// file is the pyproject.toml requires-python was read from.
+	file string
 }
 
 var pinRe = regexp.MustCompile(`^(?:cpython-|python)?(\d+\.\d+)`)
 
 func readConstraints(pp *pyproject, pythonVersion []byte) (constraints, error) {
-	var c constraints
+	return readConstraintsFrom(pp, "pyproject.toml", pythonVersion)
+}
+
+// readConstraintsFrom is readConstraints with requires-python read from
+// file (a workspace member's pyproject.toml).
+func readConstraintsFrom(pp *pyproject, file string, pythonVersion []byte) (constraints, error) {
+	c := constraints{file: file}
 	if r := strings.TrimSpace(pp.Project.RequiresPython); r != "" {
 		specs, err := parseSpecifiers(r)
 		if err != nil {
-			return c, fmt.Errorf("pyproject.toml requires-python %q cannot be read: %v", r, err)
+			return c, fmt.Errorf("%s requires-python %q cannot be read: %v", file, r, err)
 		}
 		c.specs, c.requires = specs, r
 	}
@@ -179,10 +187,10 @@ func (c constraints) line() (pyVersion, string, error) {
 			if c.requires == "" {
 				return lines[i], fmt.Sprintf("the newest Python line (%s)", lines[i].line()), nil
 			}
-			return lines[i], fmt.Sprintf("the newest Python line (%s) that pyproject.toml requires-python %s accepts", lines[i].line(), c.requires), nil
+			return lines[i], fmt.Sprintf("the newest Python line (%s) that %s requires-python %s accepts", lines[i].line(), c.file, c.requires), nil
 		}
 	}
-	return pyVersion{}, "", fmt.Errorf("no Python line this frontend knows satisfies pyproject.toml requires-python %s; write image:, e.g. image: python:3.12-slim-bookworm", c.requires)
+	return pyVersion{}, "", fmt.Errorf("no Python line this frontend knows satisfies %s requires-python %s; write image:, e.g. image: python:3.12-slim-bookworm", c.file, c.requires)
 }
 
 // wants says why the app does not accept v, or "".
@@ -191,7 +199,7 @@ func (c constraints) wants(v pyVersion) string {
 		return ".python-version wants " + c.pinText
 	}
 	if len(c.specs) > 0 && !accepts(c.specs, v) {
-		return "pyproject.toml requires-python wants " + c.requires
+		return c.file + " requires-python wants " + c.requires
 	}
 	return ""
 }

@@ -1,0 +1,5 @@
+from worker.jobs import heartbeat
+
+
+def test_heartbeat():
+    assert heartbeat().startswith("worker alive at ")
