@@ -325,7 +325,15 @@ func (b *builder) convertOptions(ctx context.Context) llb.Options {
 	if proxy := proxyEnv(bc.BuildArgs); proxy != nil {
 		run = append(run, bk.WithProxy(*proxy))
 	}
+	var checker *bk.State
+	if src := bc.BuildOpts().Opts["source"]; src != "" {
+		// this frontend's own image (the "# syntax=" line's, or
+		// gateway.v0's source): its static binary runs release.check
+		st := bk.Image(src, bk.Platform(platforms.Normalize(bc.BuildPlatforms[0])), dockerui.WithInternalName("load the frontend for the start check"))
+		checker = &st
+	}
 	return llb.Options{
+		Checker:   checker,
 		Context:   b.contextFunc(ctx),
 		SourceMap: b.src.SourceMap,
 		CacheNS:   bc.CacheIDNamespace,

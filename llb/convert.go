@@ -5,6 +5,7 @@
 package llb
 
 import (
+	"fmt"
 	"path"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pkg/errors"
 
+	"github.com/stagefile/stagefile/internal/startcheck"
 	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
 )
@@ -83,6 +85,10 @@ type Options struct {
 	// BuildPlatform is where steps run; default: Platform. With Platform it
 	// gives ${TARGETARCH}, ${BUILDPLATFORM} and the other predefined args.
 	BuildPlatform *ocispecs.Platform
+	// Checker, when set, is the frontend's image (its static binary in
+	// /bin), which runs release.check inside the release; without it
+	// there is no check (the CLI's LLB, in-process builds).
+	Checker *bk.State
 
 	// set by Build.Convert for a platform of a multi-platform build
 	multi multiPlatform
@@ -162,6 +168,8 @@ type Graph struct {
 	// Installed is the development install, before the source is
 	// copied: where dependencies.crossInstall's check runs.
 	Installed bk.State
+	// Base is the build image as every step starts from it.
+	Base bk.State
 }
 
 // converter carries the plan and options through one conversion.
@@ -280,7 +288,7 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 			reports = reports.File(bk.Copy(*passed, "/"+exitCodeFile, "/"+exitCodeFile).Copy(*passed, "/"+outputFile, "/"+outputFile),
 				bk.WithCustomName("[test] exit code and output"))
 			gate := c.gate(tested, *passed, cmd)
-			testTarget = c.require(testTarget, gate, TargetTest)
+			testTarget = c.require(base, testTarget, testsPassed, TargetTest, gate)
 			g.Tests = &gate
 		} else {
 			g.Tests = &tested
@@ -309,32 +317,51 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	add(TargetRelease, release, c.releaseConfig(runtimeImg.Config), runtimeImg.Config)
+	releaseCfg := c.releaseConfig(runtimeImg.Config)
+	add(TargetRelease, release, releaseCfg, runtimeImg.Config)
+	g.Base = base
 
 	if g.Tests != nil {
 		// the gate in the graph: each target's result is its own state,
 		// available only once the tests have passed
 		for name, t := range g.Targets {
 			if name != TargetTest && name != TargetTestReports {
-				t.State = c.require(t.State, *g.Tests, name)
+				t.State = c.require(base, t.State, testsPassed, name, *g.Tests)
 			}
 		}
+	}
+	if check, ok := c.startCheck(release, releaseCfg); ok {
+		t := g.Targets[TargetRelease]
+		t.State = c.require(base, t.State, releaseStarted, TargetRelease, check)
 	}
 	return g, nil
 }
 
-// require is st, available only once tests has been built: a passthrough
-// op where the daemon has them (st unchanged, tests solved beside it).
-// Older daemons get what Dalec does there: a step that does nothing on
-// the tested tree (it has a shell: the tests ran one), with st mounted,
-// whose mount is the result; it adds one empty layer to an exported
-// image, and no second solve or error guessing in the frontend.
-func (c *converter) require(st, tests bk.State, target string) bk.State {
+// gate names what require waits for.
+type gate struct{ id, stage, what string }
+
+var (
+	testsPassed    = gate{"stagefile.tests-passed", TargetTest, "tests passed"}
+	releaseStarted = gate{"stagefile.release-started", TargetRelease, "started"}
+)
+
+// require is st, available only once deps (the tests, the release's
+// start check) have been built: a passthrough op where the daemon has
+// them (st unchanged, deps solved beside it). Older daemons get what
+// Dalec does there: a step that does nothing, on the build image (it has
+// a shell: every step runs one), with deps mounted and st mounted
+// writable, whose mount is the result; it adds one empty layer to an
+// exported image, and no second solve or error guessing in the frontend.
+func (c *converter) require(shell, st bk.State, g gate, target string, deps ...bk.State) bk.State {
 	if c.caps.Passthrough {
-		return st.Requires("stagefile.tests-passed", tests)
+		return st.Requires(g.id, deps...)
 	}
-	return tests.Run(bk.Args([]string{"/bin/sh", "-c", ":"}), c.named(TargetTest, "tests passed: "+target),
-		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).AddMount("/stagefile/target", st)
+	opts := []bk.RunOption{bk.Args([]string{"/bin/sh", "-c", ":"}), c.named(g.stage, g.what+": "+target),
+		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())}
+	for i, d := range deps {
+		opts = append(opts, bk.AddMount(fmt.Sprintf("/stagefile/required-%d", i), d, bk.Readonly))
+	}
+	return shell.Run(opts...).AddMount("/stagefile/target", st)
 }
 
 // source copies what test and build see onto the development install:
@@ -768,3 +795,66 @@ func oneLine(cmd string) string {
 }
 
 func hasGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+// checkerDir is where the frontend's binary is mounted for the start check.
+const checkerDir = "/.stagefile"
+
+// startCheck runs release.check: the frontend's binary starts the app in
+// the release's own file system as the image would (its entrypoint and
+// cmd, user, working directory and environment, plus check.env), with no
+// network, and fails unless it keeps running for the wait (and passes its
+// healthcheck). Its result is discarded: only whether it passed counts.
+func (c *converter) startCheck(release bk.State, cfg *dockerspec.DockerOCIImage) (bk.State, bool) {
+	chk := c.s.Release.Check
+	if !chk.Enabled.Value || c.opt.Checker == nil || cfg == nil {
+		return bk.State{}, false
+	}
+	rc := cfg.Config
+	argv := append(append([]string{}, rc.Entrypoint...), rc.Cmd...)
+	if len(argv) == 0 {
+		return bk.State{}, false
+	}
+	wait, err := time.ParseDuration(chk.Wait.Value)
+	if err != nil {
+		wait, _ = time.ParseDuration(plan.DefaultCheckWait)
+	}
+	var health *startcheck.Health
+	if h := rc.Healthcheck; h != nil && len(h.Test) > 0 && h.Test[0] != "NONE" {
+		// polled often, for as long as a runtime would wait (the start
+		// period, then its retries), at least 10s: a build does not wait
+		// the 30s interval of a runtime
+		health = &startcheck.Health{Test: h.Test, Interval: 500 * time.Millisecond, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: 20}
+		if health.Timeout == 0 {
+			health.Timeout = 30 * time.Second
+		}
+	}
+	st := release
+	for _, kv := range rc.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		st = st.AddEnv(k, v)
+	}
+	for _, v := range chk.Env {
+		st = st.AddEnv(v.Name, c.expand(v.Value))
+	}
+	user := rc.User
+	if user == "" {
+		user = "0"
+	}
+	dir := rc.WorkingDir
+	if dir == "" {
+		dir = "/"
+	}
+	opts := []bk.RunOption{
+		bk.Args(append([]string{path.Join(checkerDir, "stagefile")}, startcheck.Args(wait, health, argv)...)),
+		bk.AddMount(checkerDir, *c.opt.Checker, bk.SourcePath("/bin"), bk.Readonly),
+		bk.Network(bk.NetModeNone),
+		bk.User(user),
+		bk.Dir(dir),
+		c.named(TargetRelease, fmt.Sprintf("start check: %s keeps running for %s, no network", strings.Join(argv, " "), wait)),
+		c.location(c.s.Release.At),
+	}
+	if c.opt.NoCache != nil && c.opt.NoCache(TargetRelease) {
+		opts = append(opts, bk.IgnoreCache)
+	}
+	return st.Run(opts...).Root(), true
+}

@@ -676,3 +676,36 @@ func TestPatternOutputsKeepTheirNames(t *testing.T) {
 	}
 	assert.Check(t, is.DeepEqual(copies, map[string]bool{"/app/dist → /app/dist": true, "/app/out/* → /app/out/": false}))
 }
+
+// TestStartCheck: with the frontend's image given, the release target
+// requires a step that starts the app in the release as the image would:
+// its argv after the checker's flags, its user and working directory, its
+// env plus check.env, no network; the check's own result ships nowhere.
+func TestStartCheck(t *testing.T) {
+	s := parse(t, "yarn.yaml")
+	s.Release.Check = plan.StartCheck{Enabled: plan.Value[bool]{Value: true, Origin: plan.Origin{Kind: plan.Default}},
+		Env: []plan.Var{{Name: "DATABASE_URL", Value: "postgres://check"}}, Wait: plan.Value[string]{Value: "5s"}}
+	opt := options(s, localContext)
+	checker := bk.Image("docker.io/stagefile/stagefile:1")
+	opt.Checker = &checker
+	g, err := Convert(s, opt)
+	assert.NilError(t, err)
+	ops := describe(t, marshal(t, g.Targets[TargetRelease].State))
+	assert.Check(t, is.Contains(ops, `exec ["/.stagefile/stagefile" "check-release" "--wait" "5s" "--" "node" "build/server.js"] cwd=/app user=node network=none`), ops)
+	assert.Check(t, is.Contains(ops, "env DATABASE_URL=postgres://check"))
+	assert.Check(t, is.Contains(ops, "env NODE_ENV=production"))
+	assert.Check(t, is.Contains(ops, `passthrough "stagefile.release-started"`))
+	// the other targets do not start the app
+	for _, target := range []string{TargetBuild, TargetTest, TargetDependencies} {
+		assert.Check(t, !strings.Contains(describe(t, marshal(t, g.Targets[target].State)), "check-release"), target)
+	}
+	// off, or no checker (the CLI's LLB): no step
+	s.Release.Check.Enabled.Value = false
+	g, err = Convert(s, opt)
+	assert.NilError(t, err)
+	assert.Check(t, !strings.Contains(describe(t, marshal(t, g.Targets[TargetRelease].State)), "check-release"))
+	s.Release.Check.Enabled.Value = true
+	g, err = Convert(s, options(s, localContext))
+	assert.NilError(t, err)
+	assert.Check(t, !strings.Contains(describe(t, marshal(t, g.Targets[TargetRelease].State)), "check-release"))
+}

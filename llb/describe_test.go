@@ -57,7 +57,11 @@ func describe(t testing.TB, def *bk.Definition) string {
 			fmt.Fprintf(&b, "    source %s%s\n", o.Source.Identifier, attrs(o.Source.Attrs))
 		case *pb.Op_Exec:
 			m := o.Exec.Meta
-			fmt.Fprintf(&b, "    exec %q cwd=%s user=%s\n", m.Args, m.Cwd, m.User)
+			net := ""
+			if o.Exec.Network != pb.NetMode_UNSET {
+				net = " network=" + strings.ToLower(o.Exec.Network.String())
+			}
+			fmt.Fprintf(&b, "    exec %q cwd=%s user=%s%s\n", m.Args, m.Cwd, m.User, net)
 			for _, e := range m.Env {
 				fmt.Fprintf(&b, "    env %s\n", e)
 			}

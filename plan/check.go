@@ -334,6 +334,12 @@ func (c *checker) release() {
 		}
 	}
 	c.healthcheck(r.Healthcheck)
+	c.env("release.check.env", r.Check.Env)
+	if w := r.Check.Wait; w.Set() {
+		if t, err := time.ParseDuration(w.Value); err != nil || t < 100*time.Millisecond || t > 10*time.Minute {
+			c.errorf("release.check.wait", w.Origin, "invalid wait \"%s\" (write how long the app must keep running, from 100ms to 10m, e.g. 3s)", printable(w.Value))
+		}
+	}
 	if r.StopSignal.Set() {
 		if _, err := signal.ParseSignal(r.StopSignal.Value); err != nil || strings.TrimSpace(r.StopSignal.Value) == "" {
 			c.errorf("release.stopSignal", r.StopSignal.Origin, "unknown signal \"%s\" (write a name such as SIGINT or SIGQUIT, or a number)", printable(r.StopSignal.Value))

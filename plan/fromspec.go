@@ -101,6 +101,7 @@ func FromSpec(s *spec.Spec) *Plan {
 	}
 	p.Release.StopSignal = written(r.StopSignal)
 	p.Release.Writable = strs(r.Writable)
+	p.Release.Check = StartCheck{Enabled: boolValue(r.Check.Enabled), Env: vars(r.Check.Env), Wait: written(r.Check.Wait)}
 	if h := r.Healthcheck; h.Written() {
 		p.Release.Healthcheck = healthcheck(h)
 	}
@@ -135,6 +136,20 @@ func (p *Plan) Finish() {
 		if !sec.Target.Set() && !sec.Env.Set() && sec.ID.Set() {
 			sec.Target = Value[string]{Value: sec.ID.Value, Origin: Origin{Kind: Default, At: sec.ID.Origin.At, From: "the secret's id, in workdir"}}
 		}
+	}
+	if c := &p.Release.Check; !c.Enabled.Set() {
+		// a preset that tells how the app starts makes the check worth
+		// running: it is what a wrong guess would fail
+		starts := len(p.Release.Entrypoint.Value) > 0 || len(p.Release.Cmd.Value) > 0
+		switch {
+		case p.Preset.Set() && starts:
+			c.Enabled = Value[bool]{Value: true, Origin: Origin{Kind: Default, At: p.Release.At, From: "the release is started in the build before it ships: its start command is set"}}
+		default:
+			c.Enabled = Value[bool]{Value: false, Origin: Origin{Kind: Default, At: p.Release.At, From: "no preset tells how the app starts (write release.check: true to start it in the build)"}}
+		}
+	}
+	if c := &p.Release.Check; c.Enabled.Value && !c.Wait.Set() {
+		c.Wait = Value[string]{Value: DefaultCheckWait, Origin: Origin{Kind: Default, At: p.Release.At}}
 	}
 	if !p.Source.Scope.Set() {
 		p.Source.Scope = Value[string]{Value: ScopeContext, Origin: Origin{Kind: Default, At: p.Source.At, From: "no preset scoped it to a workspace app"}}
@@ -175,6 +190,14 @@ func (p *Plan) SecretTarget(sec Secret) string {
 // AppDir is where test and build run and the release starts: the app's
 // folder in workdir.
 func (p *Plan) AppDir() string { return path.Join(p.Workdir.Value, p.App.Value) }
+
+// boolValue is a flag as the Stagefile has it; unset when not written.
+func boolValue(v spec.Bool) Value[bool] {
+	if !v.Written() {
+		return Value[bool]{}
+	}
+	return Value[bool]{Value: v.Value, Origin: Written(v.Node)}
+}
 
 // written is a value as the Stagefile has it; unset when not written.
 func written(v spec.String) Value[string] {

@@ -320,7 +320,21 @@ type Release struct {
 	// NoDependencies: the production install's workdir does not ship
 	// (release.dependencies: false, or a preset for compiled apps).
 	NoDependencies Value[bool] `json:"noDependencies,omitzero"`
+	// Check starts the release in the build before it ships.
+	Check StartCheck `json:"check"`
 }
+
+// StartCheck is release.check: the release is started as configured, with no
+// network, and must keep running for Wait (or pass its healthcheck).
+type StartCheck struct {
+	Enabled Value[bool] `json:"enabled,omitzero"`
+	// Env is added for the check only: placeholders the app needs to start.
+	Env  []Var         `json:"env,omitzero"`
+	Wait Value[string] `json:"wait,omitzero"`
+}
+
+// DefaultCheckWait is how long the release must keep running.
+const DefaultCheckWait = "3s"
 
 // Healthcheck is the release's healthcheck in exec form. Durations are
 // as written (30s, 1m30s; Check parses them); unset ones leave the

@@ -169,6 +169,7 @@ var (
 	boolType   = reflect.TypeOf(Bool{})
 	mapType    = reflect.TypeOf(Map{})
 	cacheType  = reflect.TypeOf(Cache{})
+	checkType  = reflect.TypeOf(Check{})
 	argsType   = reflect.TypeOf(List[Arg]{})
 )
 
@@ -211,6 +212,9 @@ func (d *decoder) value(n ast.Node, v reflect.Value, path string, key Range) {
 	case t == cacheType && isText(n):
 		// a cache may be written as just its path
 		d.value(n, v.FieldByName("Path"), join(path, "path"), Range{})
+	case t == checkType && isBool(n):
+		// release.check may be written as just true or false
+		d.value(n, v.FieldByName("Enabled"), join(path, "enabled"), Range{})
 	case t == argsType:
 		d.args(n, v.Addr().Interface().(*List[Arg]), path)
 	case isList(v):
@@ -224,6 +228,11 @@ func (d *decoder) value(n ast.Node, v reflect.Value, path string, key Range) {
 
 func isList(v reflect.Value) bool {
 	_, ok := v.Interface().(interface{ isList() })
+	return ok
+}
+
+func isBool(n ast.Node) bool {
+	_, ok := n.(*ast.BoolNode)
 	return ok
 }
 

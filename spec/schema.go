@@ -98,6 +98,10 @@ func (g *schemaGen) value(t reflect.Type) map[string]any {
 				// a cache may also be written as just its path
 				def = map[string]any{"anyOf": []any{map[string]any{"type": "string"}, def}}
 			}
+			if t == checkType {
+				// a check may also be written as just true or false
+				def = map[string]any{"anyOf": []any{map[string]any{"type": "boolean"}, def}}
+			}
 			g.defs[t.Name()] = def
 		}
 		return map[string]any{"$ref": "#/$defs/" + t.Name()}

@@ -204,6 +204,28 @@ type Release struct {
 	// or absolute): created in the release, owned by the release user.
 	// Nothing else is chowned.
 	Writable List[String] `yaml:"writable"`
+	// Check starts the release as configured (entrypoint, cmd, user, env,
+	// writable folders) inside the build, with no network, and fails the
+	// release target when the app exits within the wait, or its
+	// healthcheck never passes. On by default when a preset tells how the
+	// app starts; "check: false" turns it off.
+	Check Check `yaml:"check"`
+}
+
+// Check is release.check: true, false, or a mapping.
+type Check struct {
+	Node
+	// Enabled turns the check on or off (default: on when a preset tells
+	// how the app starts).
+	Enabled Bool `yaml:"enabled"`
+	// Env is added to the release's environment for the check only:
+	// placeholder values for what the app needs to start (a database URL,
+	// a secret key); they reach no image.
+	Env Map `yaml:"env"`
+	// Wait is how long the app must keep running, e.g. 5s (default 3s);
+	// with a healthcheck, how long it has to pass (default: its start
+	// period, at least the wait).
+	Wait String `yaml:"wait"`
 }
 
 // Healthcheck is the image config's healthcheck, in exec form.

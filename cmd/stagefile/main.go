@@ -13,6 +13,7 @@ import (
 	"github.com/moby/buildkit/util/appcontext"
 
 	"github.com/stagefile/stagefile/frontend"
+	"github.com/stagefile/stagefile/internal/startcheck"
 	"github.com/stagefile/stagefile/spec"
 )
 
@@ -69,6 +70,9 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return printPlan(args[1:], stdout, stderr)
 	case "llb":
 		return printLLB(ctx, args[1:], stdout, stderr)
+	case startcheck.Command:
+		// run by release.check inside the release, not by people
+		return startcheck.Run(args[1:], stdout, stderr)
 	case "bake":
 		return bake(args[1:], stdout, stderr)
 	case "schema":
