@@ -434,7 +434,7 @@ func (b *builder) missingOutput(err error) error {
 			// the preset guessed the output of a command it did not write
 			e = spec.Errorf(p.File, run.Origin.At, "build.run did not write %s, the build output preset %s expects: %s (make the command write it there, or list what it writes under build.outputs)", from, o.Origin.Preset, o.Origin.From)
 		case run != nil:
-			e = spec.Errorf(p.File, o.Origin.At, "build output %s: %s is not there after the build step ran (write the path the build creates, relative to workdir %s, or make the build create it)", o.Value, from, p.Workdir.Value)
+			e = spec.Errorf(p.File, o.Origin.At, "build output %s: %s is not there after the build step ran (write in build.outputs the path the build creates, relative to workdir %s, or make the build create it)", o.Value, from, p.Workdir.Value)
 		default:
 			e = spec.Errorf(p.File, o.Origin.At, "build output %s is not in the build context (there is no build.run, so outputs are context files: check the path and the .dockerignore)", o.Value)
 		}

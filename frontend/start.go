@@ -112,7 +112,7 @@ func (b *builder) nearby(ctx context.Context, ref client.Reference, file string)
 	dir := path.Dir(file)
 	entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: dir})
 	if err != nil {
-		return fmt.Sprintf(" (nor is %s: write a path the build outputs create)", q(dir))
+		return fmt.Sprintf(" (nor is %s: list what the build writes under build.outputs, e.g. build.outputs: [%s])", q(dir), q(firstSegment(dir, b.plan.Workdir.Value)))
 	}
 	var names []string
 	for _, e := range entries {
@@ -126,4 +126,15 @@ func (b *builder) nearby(ctx context.Context, ref client.Reference, file string)
 		return fmt.Sprintf(" (%s is empty)", q(dir))
 	}
 	return fmt.Sprintf(" (%s has %s)", q(dir), strings.Join(names, ", "))
+}
+
+// firstSegment is dir's first folder under workdir, for an example of
+// build.outputs: /app/dist/server → dist.
+func firstSegment(dir, workdir string) string {
+	rel := strings.TrimPrefix(strings.TrimPrefix(path.Clean(dir), path.Clean(workdir)), "/")
+	first, _, _ := strings.Cut(rel, "/")
+	if first == "" {
+		return "dist"
+	}
+	return first
 }

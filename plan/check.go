@@ -88,6 +88,13 @@ func (c *checker) check(complete bool) {
 	c.dependencies(complete)
 	c.secrets()
 	c.command("test.run", p.Test.Run)
+	if n := p.Test.None; n.Set() {
+		if p.Test.Run != nil && p.Test.Run.Origin.Kind == Stagefile {
+			c.errorf("test.none", n.Origin, "test.none says the release ships without tests, and test.run runs some (remove one)")
+		} else {
+			c.nonEmpty("test.none", n, "why the release ships without tests")
+		}
+	}
 	if complete && p.Test.Declared && p.Test.Run == nil {
 		c.errorf("test", Origin{At: p.Test.At}, "test needs \"run\" (the command that runs the tests, e.g. \"run: make test\")")
 	}

@@ -186,10 +186,10 @@ func TestLint(t *testing.T) {
 		got = append(got, w.Error())
 	}
 	assert.Check(t, is.DeepEqual(got, []string{
-		"Stagefile:1:1: no test step: the release is built without running any tests (add test.run) [NoTests]",
+		"Stagefile:1:1: no test step: the release is built without running any tests (add test.run; or, to ship untested on purpose, write test: {none: \"why\"}) [NoTests]",
 		"Stagefile:5:15: npm as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start the app directly, e.g. [node, dist/server.js]) [PackageManagerAsPID1]",
 		"Stagefile:6:9: the app runs as root (use an unprivileged user, e.g. node or 1000) [RunsAsRoot]",
-		"Stagefile:8:8: the build step's outputs are not listed, so the release gets nothing the build made (add build.outputs, e.g. [dist]) [NoBuildOutputs]",
+		"Stagefile:8:8: the build step's outputs are not listed, so the release gets nothing the build made (list what it writes under build.outputs, e.g. build.outputs: [dist]; or build.outputs: [] if the release needs none of it) [NoBuildOutputs]",
 	}))
 	for _, r := range Rules {
 		assert.Check(t, strings.HasSuffix(r.URL, "#"+strings.ToLower(r.Name)))

@@ -78,8 +78,14 @@ func FromSpec(s *spec.Spec) *Plan {
 			Required: sec.Required.Value, Origin: Written(sec.Node),
 		})
 	}
-	p.Test = Test{At: at(s.Test.Node), Declared: s.Test.Written(), Run: cmd(s.Test.Run), Reports: strs(s.Test.Reports), Caches: caches(s.Test.Caches), Platforms: written(s.Test.Platforms)}
-	p.Build = Build{At: at(s.Build.Node), Workspace: cmd(s.Build.Workspace), Run: cmd(s.Build.Run), Outputs: strs(s.Build.Outputs), Caches: caches(s.Build.Caches), Platforms: written(s.Build.Platforms)}
+	p.Test = Test{At: at(s.Test.Node), Declared: s.Test.Written() && !s.Test.None.Written(), None: written(s.Test.None), Run: cmd(s.Test.Run), Reports: strs(s.Test.Reports), Caches: caches(s.Test.Caches), Platforms: written(s.Test.Platforms)}
+	outputs := strs(s.Build.Outputs)
+	if s.Build.Outputs.Written() && outputs == nil {
+		// written empty: the release takes nothing from the build, on
+		// purpose (nil is "not written", which presets may fill)
+		outputs = []Value[string]{}
+	}
+	p.Build = Build{At: at(s.Build.Node), Workspace: cmd(s.Build.Workspace), Run: cmd(s.Build.Run), Outputs: outputs, Caches: caches(s.Build.Caches), Platforms: written(s.Build.Platforms)}
 
 	r := s.Release
 	p.Release = Release{

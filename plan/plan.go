@@ -274,6 +274,8 @@ type Test struct {
 	At spec.Range `json:"at"`
 	// Declared: the Stagefile has a test section, so it must end up with a command.
 	Declared bool            `json:"declared,omitzero"`
+	// None, when set, says why the release ships untested, on purpose.
+	None Value[string] `json:"none,omitzero"`
 	Run      *Command        `json:"run,omitzero"`
 	Reports  []Value[string] `json:"reports,omitzero"`
 	Caches   []Cache         `json:"caches,omitzero"`

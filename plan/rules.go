@@ -4,12 +4,14 @@ import "path"
 
 // The rules every Stagefile is checked against. Presets declare their own.
 var (
-	NoTests              = NewRule("NoTests", "The release is built without running any tests.")
+	NoTests = NewRule("NoTests", "The release is built without running any tests.").
+		FailRelease("the release would ship untested")
 	TestsSkipped         = NewRule("TestsSkipped", "STAGEFILE_SKIP_TESTS is set: the image is untested.")
 	PackageManagerAsPID1 = NewRule("PackageManagerAsPID1", "A package manager as PID 1 does not pass SIGTERM on to the app.")
 	RunsAsRoot           = NewRule("RunsAsRoot", "The app runs as root.")
 	TokenInManifests     = NewRule("TokenInManifests", "A file that often holds a registry token is copied into image layers.")
-	NoBuildOutputs       = NewRule("NoBuildOutputs", "The build step runs, but the release takes nothing from it.")
+	NoBuildOutputs       = NewRule("NoBuildOutputs", "The build step runs, but the release takes nothing from it.").
+				FailRelease("the release would hold nothing the build made")
 	// UnscopedWorkspace: a preset could not tell which packages of the
 	// workspace the app uses, so its source copy is the whole context.
 	UnscopedWorkspace = NewRule("UnscopedWorkspace", "An app of a workspace copies the whole context: an edit anywhere reruns its tests and build.")
@@ -30,9 +32,9 @@ var Rules = []*Rule{NoTests, TestsSkipped, PackageManagerAsPID1, RunsAsRoot, Tok
 // warnings when they fill the plan.
 func Lint(p *Plan, eco Ecosystems) []*Warning {
 	var ws []*Warning
-	if p.Test.Run == nil {
+	if p.Test.Run == nil && !p.Test.None.Set() {
 		o := Origin{At: p.Test.At}
-		ws = append(ws, Warn(p, NoTests, o, "no test step: the release is built without running any tests (add test.run)"))
+		ws = append(ws, Warn(p, NoTests, o, "no test step: the release is built without running any tests (add test.run; or, to ship untested on purpose, write test: {none: \"why\"})"))
 	}
 	r := p.Release
 	var first string
@@ -58,8 +60,8 @@ func Lint(p *Plan, eco Ecosystems) []*Warning {
 		}
 	}
 	ws = append(ws, lintSecrets(p)...)
-	if p.Build.Run != nil && len(p.Build.Outputs) == 0 {
-		ws = append(ws, Warn(p, NoBuildOutputs, p.Build.Run.Origin, "the build step's outputs are not listed, so the release gets nothing the build made (add build.outputs, e.g. [dist])"))
+	if p.Build.Run != nil && p.Build.Outputs == nil {
+		ws = append(ws, Warn(p, NoBuildOutputs, p.Build.Run.Origin, "the build step's outputs are not listed, so the release gets nothing the build made (list what it writes under build.outputs, e.g. build.outputs: [dist]; or build.outputs: [] if the release needs none of it)"))
 	}
 	return ws
 }

@@ -142,6 +142,10 @@ type Test struct {
 	Node
 	// Run is the shell command that runs the tests.
 	Run String `yaml:"run"`
+	// None says why the release ships without tests ("a static site:
+	// nothing to test"): written instead of run, it is the way out of the
+	// NoTests error.
+	None String `yaml:"none"`
 	// Reports are files the tests write (relative to workdir); when set,
 	// --target test exports just these.
 	Reports List[String] `yaml:"reports"`

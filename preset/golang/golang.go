@@ -234,7 +234,7 @@ func (f *filler) caches() []plan.Cache {
 
 func (f *filler) test() {
 	t := &f.P.Test
-	if t.Run == nil {
+	if t.Run == nil && !t.None.Set() {
 		t.Run = plan.Argv(f.Origin("go vet, then the tests of every package"), []string{"go", "vet", "./..."}, []string{"go", "test", "./..."})
 	}
 	if t.Caches == nil {

@@ -401,7 +401,7 @@ func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
 		}
 		return plan.Argv(o, append(append([]string{}, pm.run...), name))
 	}
-	if p.Test.Run == nil {
+	if p.Test.Run == nil && !p.Test.None.Set() {
 		p.Test.Run = script("test")
 	}
 	f.testCaches(app)

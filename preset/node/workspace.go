@@ -415,8 +415,8 @@ func (f *filler) workspaceBuild(pm manager, app packageJSON, appDir string, memb
 			p.Build.Workspace = plan.Argv(f.Origin("the build scripts of the workspace packages the app uses, in dependency order: "+strings.Join(names, ", ")), steps...)
 		}
 	}
-	if len(p.Build.Outputs) > 0 {
-		return
+	if p.Build.Outputs != nil {
+		return // written, even empty
 	}
 	self := &member{wsPackage: wsPackage{dir: appDir, pkg: app}}
 	if start, _, _, _ := startFile(app); start != "" && app.Main == "" {

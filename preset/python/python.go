@@ -24,7 +24,8 @@ type Provider struct{}
 
 // NoAppCode is the preset's rule for a release that would carry the
 // virtualenv and none of the app's code.
-var NoAppCode = plan.NewRule("NoAppCode", "The release carries the dependencies but none of the app's code.")
+var NoAppCode = plan.NewRule("NoAppCode", "The release carries the dependencies but none of the app's code.").
+	FailRelease("the release would hold none of the app's code")
 
 // GroupNotShipped is the preset's rule for a poetry group that looks like
 // run-time dependencies but the production install (--only main) leaves out.
@@ -406,7 +407,7 @@ func (f *filler) imagePath(ref string) string {
 // test runs pytest when the app depends on it.
 func (f *filler) test(pm manager, pp *pyproject) {
 	t := &f.P.Test
-	if t.Run != nil {
+	if t.Run != nil || t.None.Set() {
 		return
 	}
 	if from := f.pytest(pm, pp); from != "" {
@@ -604,12 +605,12 @@ func (f *filler) release(pm manager, pp *pyproject) {
 			}
 		}
 	}
-	if !appCode {
+	if !appCode && !(p.Build.Outputs != nil && len(p.Build.Outputs) == 0) {
 		example := "app"
 		if pkgs := packagesIn(f.Facts.Files, appDir); len(pkgs) > 0 {
 			example = strings.Join(pkgs, ", ")
 		}
-		f.Warn(NoAppCode, f.Origin(""), "the release gets the virtualenv but none of the app's code (list the app's package or modules under build.outputs, e.g. [%s])", example)
+		f.Warn(NoAppCode, f.Origin(""), "the release gets the virtualenv but none of the app's code (list the app's package or modules under build.outputs, e.g. build.outputs: [%s]; or build.outputs: [] if the release is the dependencies alone)", example)
 	}
 
 	f.user(runtime)

@@ -233,7 +233,7 @@ func TestStartScript(t *testing.T) {
 	// no scripts, but a package in the context: the hint names it
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": requirements, "src/py_app/__init__.py": "", "tests/__init__.py": ""}, slim)
 	assert.NilError(t, err)
-	assert.Check(t, is.Contains(warnings[1].Error(), "list the app's package or modules under build.outputs, e.g. [src/py_app])"))
+	assert.Check(t, is.Contains(warnings[1].Error(), "list the app's package or modules under build.outputs, e.g. build.outputs: [src/py_app]; or build.outputs: [] if the release is the dependencies alone)"))
 	assert.Check(t, is.Contains(warnings[2].Error(), `set release.cmd, e.g. [gunicorn, --bind, "0.0.0.0:8000", "py_app:app"]`), "flask is served by gunicorn, on every address")
 
 	// flask alone: gunicorn has to be added
