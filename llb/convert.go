@@ -305,7 +305,7 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 
 	built := src
 	if cmd := s.Build.Run; cmd != nil {
-		built = c.run(src.Dir(appDir), TargetBuild, cmd, c.cacheMounts(s.Build.Caches)...)
+		built = c.run(src.Dir(appDir), TargetBuild, cmd, append(c.cacheMounts(s.Build.Caches), c.secretMounts(plan.SecretBuild)...)...)
 	}
 	add(TargetBuild, built, buildCfg, buildImg.Config)
 	g.Built = built
@@ -402,7 +402,7 @@ func (c *converter) source(dev bk.State) (bk.State, error) {
 	if err != nil {
 		return bk.State{}, err
 	}
-	built := c.runNamed(packages, "build workspace packages", TargetBuild, ws, c.cacheMounts(s.Build.Caches)...)
+	built := c.runNamed(packages, "build workspace packages", TargetBuild, ws, append(c.cacheMounts(s.Build.Caches), c.secretMounts(plan.SecretBuild)...)...)
 	return cp(built, []string{app}, exclude, "copy "+app)
 }
 
@@ -542,7 +542,7 @@ const outputFile = "test-output.log"
 // be exported (target test-reports); passed is then the status, and gate
 // the step that fails when it is not 0.
 func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passed *bk.State) {
-	caches := c.cacheMounts(c.s.Test.Caches)
+	caches := append(c.cacheMounts(c.s.Test.Caches), c.secretMounts(plan.SecretTest)...)
 	if len(c.s.Test.Reports) == 0 {
 		return c.run(st, TargetTest, cmd, caches...), nil
 	}
@@ -596,7 +596,17 @@ func (c *converter) installMounts() ([]bk.RunOption, error) {
 			opts = append(opts, bk.AddMount(path.Join(c.s.Workdir.Value, p), cfg, bk.SourcePath("/"+p), bk.Readonly))
 		}
 	}
+	return append(opts, c.secretMounts(plan.SecretInstall)...), nil
+}
+
+// secretMounts are the secrets mounted for step: as files or variables of
+// that step alone, never in a layer or a config.
+func (c *converter) secretMounts(step string) []bk.RunOption {
+	var opts []bk.RunOption
 	for _, sec := range c.s.Secrets {
+		if !sec.For(step) {
+			continue
+		}
 		var so []bk.SecretOption
 		if !sec.Required {
 			so = append(so, bk.SecretOptional)
@@ -611,7 +621,7 @@ func (c *converter) installMounts() ([]bk.RunOption, error) {
 		}
 		opts = append(opts, bk.AddSecretWithDest(sec.ID.Value, target, so...))
 	}
-	return opts, nil
+	return opts
 }
 
 func (c *converter) cacheMounts(caches []plan.Cache) []bk.RunOption {

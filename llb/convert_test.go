@@ -709,3 +709,40 @@ func TestStartCheck(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Check(t, !strings.Contains(describe(t, marshal(t, g.Targets[TargetRelease].State)), "check-release"))
 }
+
+// TestSecretSteps: a secret is mounted for the steps it names (the
+// installs by default), as a file or a variable of that step alone.
+func TestSecretSteps(t *testing.T) {
+	s := resolve(t, `version: 1
+image: node:20
+dependencies:
+  manifests: [package.json]
+  production: npm ci
+secrets:
+  - {id: npmrc, target: /root/.npmrc}
+  - {id: django_key, env: SECRET_KEY, steps: [test]}
+  - {id: sentry, env: SENTRY_AUTH_TOKEN, steps: [build, install]}
+test:
+  run: npm test
+build:
+  run: npm run build
+  outputs: [dist]
+`)
+	g, err := Convert(s, options(s, localContext))
+	assert.NilError(t, err)
+	ops := describe(t, marshal(t, g.Targets[TargetRelease].State))
+	step := func(name string) string {
+		i := strings.Index(ops, name)
+		assert.Assert(t, i >= 0, "no step %s in\n%s", name, ops)
+		end := strings.Index(ops[i+1:], "\nv")
+		return ops[i : i+1+end]
+	}
+	install, test, build := step(`"[dependencies] npm ci"`), step(`"[test] npm test"`), step(`"[build] npm run build"`)
+	assert.Check(t, is.Contains(install, "mount /root/.npmrc secret npmrc"))
+	assert.Check(t, is.Contains(install, "secret env SENTRY_AUTH_TOKEN ← sentry"))
+	assert.Check(t, !strings.Contains(install, "django_key"))
+	assert.Check(t, is.Contains(test, "secret env SECRET_KEY ← django_key"))
+	assert.Check(t, !strings.Contains(test, "npmrc") && !strings.Contains(test, "sentry"), test)
+	assert.Check(t, is.Contains(build, "secret env SENTRY_AUTH_TOKEN ← sentry"))
+	assert.Check(t, !strings.Contains(build, "django_key"))
+}

@@ -167,13 +167,18 @@ func lintSecrets(p *Plan) []*Warning {
 			ws = append(ws, Warn(p, SecretInArg, a.Origin, "build arg %s looks like a secret: build args are recorded in the build's provenance and can reach the image (declare it under secrets instead)", a.Name))
 		}
 	}
-	for _, vars := range [][]Var{p.Env, p.Release.Env} {
+	for i, vars := range [][]Var{p.Env, p.Release.Env} {
+		where := "env is in every build step's definition and in the image config of the dependencies, development, test and build targets"
+		if i == 1 {
+			where = "release.env is in the release's image config, which anyone who pulls the image reads"
+		}
 		for _, v := range vars {
 			// SECRET_KEY_FILE=/run/secrets/key names where a secret is, the
 			// *_FILE convention of official images: a path, not the secret
 			file := strings.HasSuffix(strings.ToUpper(v.Name), "_FILE") && strings.HasPrefix(v.Value, "/")
 			if secretLike.MatchString(v.Name) && v.Value != "" && !strings.HasPrefix(v.Value, "${") && !file {
-				ws = append(ws, Warn(p, SecretInArg, v.Origin, "%s looks like a secret written into the Stagefile, and it reaches image configs (declare it under secrets instead)", v.Name))
+				ws = append(ws, Warn(p, SecretInArg, v.Origin, "%s looks like a secret written into the Stagefile, and %s (pass it as a secret for the steps that read it, e.g. secrets: [{id: %s, env: %s, steps: [test]}], with --secret id=%s; a placeholder the release check needs goes under release.check.env)",
+					v.Name, where, strings.ToLower(v.Name), v.Name, strings.ToLower(v.Name)))
 			}
 		}
 	}

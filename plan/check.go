@@ -220,6 +220,11 @@ func (c *checker) secrets() {
 			c.errorf(field+".id", sec.ID.Origin, "invalid secret id \"%s\" (use letters, digits, '.', '_' and '-', starting with a letter or digit)", printable(sec.ID.Value))
 			continue
 		}
+		for j, st := range sec.Steps {
+			if st.Value != SecretInstall && st.Value != SecretTest && st.Value != SecretBuild {
+				c.errorf(fmt.Sprintf("%s.steps[%d]", field, j), st.Origin, "unknown step \"%s\" (write install, test or build)", printable(st.Value))
+			}
+		}
 		if ids[sec.ID.Value] {
 			c.errorf(field+".id", sec.ID.Origin, "secret %q is declared twice (remove one)", sec.ID.Value)
 		}

@@ -75,7 +75,7 @@ func FromSpec(s *spec.Spec) *Plan {
 	for _, sec := range s.Secrets.Items {
 		p.Secrets = append(p.Secrets, Secret{
 			ID: str(sec.ID), Target: str(sec.Target), Env: str(sec.Env),
-			Required: sec.Required.Value, Origin: Written(sec.Node),
+			Required: sec.Required.Value, Steps: strs(sec.Steps), Origin: Written(sec.Node),
 		})
 	}
 	p.Test = Test{At: at(s.Test.Node), Declared: s.Test.Written() && !s.Test.None.Written(), None: written(s.Test.None), Run: cmd(s.Test.Run), Reports: strs(s.Test.Reports), Caches: caches(s.Test.Caches), Platforms: written(s.Test.Platforms)}

@@ -382,7 +382,29 @@ type Secret struct {
 	Target   Value[string] `json:"target,omitzero"` // a file; relative to workdir unless absolute
 	Env      Value[string] `json:"env,omitzero"`
 	Required bool          `json:"required"`
-	Origin   Origin        `json:"origin"`
+	// Steps it is mounted for: SecretInstall (default), SecretTest, SecretBuild.
+	Steps  []Value[string] `json:"steps,omitzero"`
+	Origin Origin          `json:"origin"`
+}
+
+// The steps a secret can be mounted for.
+const (
+	SecretInstall = "install"
+	SecretTest    = "test"
+	SecretBuild   = "build"
+)
+
+// For reports whether the secret is mounted for step.
+func (s Secret) For(step string) bool {
+	if len(s.Steps) == 0 {
+		return step == SecretInstall
+	}
+	for _, v := range s.Steps {
+		if v.Value == step {
+			return true
+		}
+	}
+	return false
 }
 
 // Command is a step's command: a script the user wrote, run by /bin/sh -c

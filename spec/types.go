@@ -41,7 +41,8 @@ type Spec struct {
 	// Dependencies are installed from the manifests alone, so source edits
 	// keep them cached.
 	Dependencies Dependencies `yaml:"dependencies"`
-	// Secrets are mounted into the dependency installs only; never stored in a layer.
+	// Secrets are mounted into the steps they name (the dependency installs
+	// by default, test and build when listed); never stored in a layer.
 	Secrets List[Secret] `yaml:"secrets"`
 	// Test runs on dev dependencies + source; a failing test fails every target.
 	Test Test `yaml:"test"`
@@ -135,6 +136,10 @@ type Secret struct {
 	Env String `yaml:"env"`
 	// Required fails the build when the secret is not provided.
 	Required Bool `yaml:"required"`
+	// Steps are the steps it is mounted for: install (the tools and the
+	// dependency installs; the default), test, build. It is never stored
+	// in a layer or an image config.
+	Steps List[String] `yaml:"steps"`
 }
 
 // Test is the test step.
