@@ -36,3 +36,18 @@ func TestCommentTextOneLine(t *testing.T) {
 		assert.Assert(t, !strings.ContainsAny(c, "\n\r\x1b\x07\u2028\u0085"), "%q → %q", s, c)
 	}
 }
+
+// TestFlowListReadsBack: a list written with FlowList reads back item
+// for item, whatever the items hold.
+func TestFlowListReadsBack(t *testing.T) {
+	items := []string{"dist", "apps/web/dist", "1234", "0x10", "1e3", "true", "null", "NULL", "~", "a,b", "a]b", "{x}", "a b", "#x", "-x",
+		"x-y", "@scope/x", "a: b", "\x1b[2J", "\u2028", "ü", "'", "\"", "a\\b", "*", "&a", "!t", "%x", "`x`", "=x", "+x", ".next"}
+	doc := "version: 1\nbuild:\n  outputs: " + FlowList(items) + "\n"
+	sp, err := Parse("Stagefile", []byte(doc))
+	assert.NilError(t, err, doc)
+	var got []string
+	for _, v := range sp.Build.Outputs.Items {
+		got = append(got, v.Value)
+	}
+	assert.DeepEqual(t, got, items)
+}
