@@ -72,7 +72,7 @@ type ShippedLister interface {
 // writes it takes from the resolved plan and its warnings.
 type Initializer interface {
 	// Markers are files at the root of a context that make it the
-	// preset's (package.json); one is enough.
+	// preset's (its manifests, its lockfiles); one is enough.
 	Markers() []string
 	// WorkspaceFiles are the context files Workspace reads, asked again
 	// with the files read so far, at most FileRounds times, as Files is.
@@ -82,7 +82,7 @@ type Initializer interface {
 	Workspace(files map[string][]byte) *Workspace
 	// SuggestFiles are the context files Suggest reads for the resolved
 	// plan p (its App set), asked again with the files read so far, at
-	// most SuggestRounds times (a tsconfig extends another). Only the first SuggestFileSize bytes of each
+	// most SuggestRounds times (a config file extends another). Only the first SuggestFileSize bytes of each
 	// are read: enough to scan a start file, not to trust a manifest cut
 	// short (a JSON or TOML file that does not parse says nothing).
 	SuggestFiles(p *Plan, read map[string][]byte) []string
@@ -101,8 +101,8 @@ const (
 
 // Workspace is a monorepo's packages, as its manifests declare them.
 type Workspace struct {
-	// Kind names the workspace and what declares it ("pnpm workspace
-	// (pnpm-workspace.yaml)").
+	// Kind names the workspace and the file that declares it, for
+	// messages: "a KIND workspace (FILE)".
 	Kind     string
 	Packages []WorkspacePackage
 }
@@ -112,8 +112,8 @@ type WorkspacePackage struct {
 	// Dir is its folder, relative to the context ("." for a root that is
 	// a package itself).
 	Dir string
-	// Start says how it starts when it is an app ("scripts.start: node
-	// src/server.js", "package main"); "" for a library.
+	// Start says how it starts when it is an app (its start script, its
+	// main package); "" for a library.
 	Start string
 }
 

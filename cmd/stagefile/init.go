@@ -46,7 +46,7 @@ func initCommand(args []string, stdout, stderr io.Writer) int {
 	app := fs.String("app", "", "the app's folder in a workspace, relative to DIR (apps/api): its Stagefile is written there")
 	all := fs.Bool("all", false, "a Stagefile for every app of the workspace, each in its folder")
 	force := fs.Bool("force", false, "replace Stagefiles that exist (never .dockerignore)")
-	name := fs.String("preset", "", "the preset, when DIR holds the files of several (node, python, go)")
+	name := fs.String("preset", "", "the preset, when DIR holds the files of several ("+strings.Join(preset.Names(), ", ")+")")
 	dir, err := c.parse(args)
 	if err != nil {
 		return usageError(stderr, err)
