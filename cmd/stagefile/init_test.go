@@ -106,8 +106,8 @@ var initDifferences = map[string]map[string]string{
 // nodeImage is why most node examples' images differ.
 const nodeImage = "the example pins node:20-bookworm-slim by hand; nothing in the app names a Node.js line (engines.node, .nvmrc, .node-version), so init pins the preset's pick, the newest LTS line (node:26-slim)"
 
-// example is a Stagefile under examples/: its example's folder, and its
-// path there.
+// initExample is a Stagefile under examples/: its example's folder, and
+// its path there.
 type initExample struct{ root, file string }
 
 func initExamples(t *testing.T) []initExample {

@@ -153,6 +153,9 @@ func (s *suggester) dockerignore(b built) []plan.Suggestion {
 		From: "the developer's own installs, built for their machine: the dependencies step makes the image's"}}
 	var written []string
 	for _, o := range b.outs {
+		if src := path.Clean(o.src); o.src != "" && (src == path.Clean(o.path) || strings.HasPrefix(src, path.Clean(o.path)+"/")) {
+			continue // compiled in place: the output holds the sources
+		}
 		written = append(written, s.rel(o.path))
 	}
 	if b.next {

@@ -70,6 +70,15 @@ func TestSuggestTsc(t *testing.T) {
 	})
 	assert.Check(t, s["build.outputs"].Unsure)
 	assert.Check(t, is.Contains(s["build.outputs"].From, "no outDir"))
+
+	// compiled in place: never ignored, or the sources would be
+	s = suggest(t, initPlan(".", "src/server.js", true), map[string]string{
+		"package.json":  `{"scripts": {"build": "tsc"}}`,
+		"tsconfig.json": `{"compilerOptions": {"outDir": "src", "rootDir": "src"}}`,
+	})
+	assert.Check(t, is.DeepEqual(s["build.outputs"].Values, []string{"src"}))
+	_, ignored := s[".dockerignore src"]
+	assert.Check(t, !ignored)
 }
 
 // TestSuggestBuildTools: what the known tools write, their flags first.
