@@ -527,8 +527,12 @@ func (r *initRun) enclosing() string {
 							root = rel
 						}
 					}
+					here := r.show(".")
+					if here == "." {
+						here = "this folder"
+					}
 					return fmt.Sprintf("%s is %s of %s at %s: run stagefile init --app %s %s",
-						r.show("."), spec.Printable(p.Dir, spec.ValueLimit), ws.Kind, spec.Printable(root, -1), spec.Printable(p.Dir, spec.ValueLimit), spec.Printable(root, -1))
+						here, spec.Printable(p.Dir, spec.ValueLimit), ws.Kind, spec.Printable(root, -1), spec.Printable(p.Dir, spec.ValueLimit), spec.Printable(root, -1))
 				}
 			}
 			return ""
