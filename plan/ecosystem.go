@@ -64,6 +64,76 @@ type ShippedLister interface {
 	Shipped(p *Plan, release ReleaseFS) (pkgs []Package, from string, ok bool, err error)
 }
 
+// Initializer is a Provider that `stagefile init` can ask about a build
+// context before it has a Stagefile: whether the context is the
+// preset's, which packages of a workspace are apps, and what the app's
+// files say of the values the preset leaves to the Stagefile (what the
+// build writes, the port the app listens on). Everything else init
+// writes it takes from the resolved plan and its warnings.
+type Initializer interface {
+	// Markers are files at the root of a context that make it the
+	// preset's (its manifests, its lockfiles); one is enough.
+	Markers() []string
+	// WorkspaceFiles are the context files Workspace reads, asked again
+	// with the files read so far, at most FileRounds times, as Files is.
+	WorkspaceFiles(read map[string][]byte) []string
+	// Workspace is the workspace the files declare, nil when they
+	// declare none.
+	Workspace(files map[string][]byte) *Workspace
+	// SuggestFiles are the context files Suggest reads for the resolved
+	// plan p (its App set), asked again with the files read so far, at
+	// most SuggestRounds times (a config file extends another). Only the first SuggestFileSize bytes of each
+	// are read: enough to scan a start file, not to trust a manifest cut
+	// short (a JSON or TOML file that does not parse says nothing).
+	SuggestFiles(p *Plan, read map[string][]byte) []string
+	// Suggest says what the files tell of the values p leaves unset or
+	// incomplete that the Stagefile should write: build.outputs,
+	// release.expose, and, as a commented-out hint only, release.cmd.
+	Suggest(p *Plan, files map[string][]byte) []Suggestion
+}
+
+// SuggestFileSize bounds what Suggest reads of each file, SuggestRounds
+// how often SuggestFiles is asked.
+const (
+	SuggestFileSize = 1 << 20
+	SuggestRounds   = 8
+)
+
+// Workspace is a monorepo's packages, as its manifests declare them.
+type Workspace struct {
+	// Kind names the workspace and the file that declares it, for
+	// messages: "a KIND workspace (FILE)".
+	Kind     string
+	Packages []WorkspacePackage
+}
+
+// WorkspacePackage is a package of a workspace.
+type WorkspacePackage struct {
+	// Dir is its folder, relative to the context ("." for a root that is
+	// a package itself).
+	Dir string
+	// Start says how it starts when it is an app (its start script, its
+	// main package); "" for a library.
+	Start string
+}
+
+// Suggestion is a value for a field of the Stagefile, from the context.
+type Suggestion struct {
+	// Field is the Stagefile's field: "build.outputs", "release.expose",
+	// "release.entrypoint", "release.cmd"; or ".dockerignore": patterns
+	// the context's .dockerignore should hold (what the build writes, the
+	// developer's own installs).
+	Field string
+	// Values are its items, as written (paths relative to the context).
+	Values []string
+	// From says what was read, for a one-line comment.
+	From string
+	// Unsure: the files suggest the value without settling it (a
+	// framework's default command, two candidates): it is written
+	// commented out, with a TODO, never as a value.
+	Unsure bool
+}
+
 // Providers are the presets by the name `preset:` gives.
 type Providers map[string]Provider
 

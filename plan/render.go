@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/stagefile/stagefile/spec"
 )
 
 // YAML renders the plan as a Stagefile-shaped YAML document whose
@@ -18,8 +18,8 @@ import (
 // people read them.
 func (p *Plan) YAML() []byte {
 	w := &yamlWriter{views: p.yamlViews()}
-	fmt.Fprintf(&w.b, "# The resolved build of %s: every value that will be used, and where it came from\n", commentText(p.File))
-	fmt.Fprintf(&w.b, "# (line L:C of %s, a preset and what it read, or a default).\n", commentText(p.File))
+	fmt.Fprintf(&w.b, "# The resolved build of %s: every value that will be used, and where it came from\n", spec.CommentText(p.File))
+	fmt.Fprintf(&w.b, "# (line L:C of %s, a preset and what it read, or a default).\n", spec.CommentText(p.File))
 	w.members("", stored(p), 0, false, "")
 	return w.b.Bytes()
 }
@@ -221,7 +221,7 @@ func originText(n *node) string {
 			o.From = s
 		}
 	}
-	return commentText(o.String())
+	return spec.CommentText(o.String())
 }
 
 type yamlWriter struct {
@@ -267,9 +267,9 @@ func (w *yamlWriter) members(path string, n *node, indent int, dash bool, inheri
 
 // member writes key: n, at indent or after "- " when dash.
 func (w *yamlWriter) member(path, key string, n *node, indent int, dash bool, inherited string) {
-	head := strings.Repeat(" ", indent) + yamlScalar(key) + ":"
+	head := strings.Repeat(" ", indent) + spec.Scalar(key) + ":"
 	if dash {
-		head = strings.Repeat(" ", indent-2) + "- " + yamlScalar(key) + ":"
+		head = strings.Repeat(" ", indent-2) + "- " + spec.Scalar(key) + ":"
 	}
 	switch {
 	case n.hasKeys("value", "origin"):
@@ -280,7 +280,7 @@ func (w *yamlWriter) member(path, key string, n *node, indent int, dash bool, in
 		w.line(head, "")
 		for _, v := range n.kids {
 			name := v.kids[0].val.(string)
-			w.value(strings.Repeat(" ", indent+2)+yamlScalar(name)+":", v.kids[1], originText(v.kids[2]), indent+4)
+			w.value(strings.Repeat(" ", indent+2)+spec.Scalar(name)+":", v.kids[1], originText(v.kids[2]), indent+4)
 		}
 	default:
 		comment := originText(n.get("origin"))
@@ -340,7 +340,7 @@ func (w *yamlWriter) value(head string, v *node, comment string, indent int) {
 			w.line(l, "")
 		}
 	case isString:
-		w.line(head+" "+yamlScalar(s), comment)
+		w.line(head+" "+spec.Scalar(s), comment)
 	case v.val == nil:
 		w.line(head+" null", comment)
 	default:
@@ -365,43 +365,3 @@ func literal(s string) bool {
 }
 
 func notPrintable(r rune) bool { return !unicode.IsPrint(r) }
-
-// yaml11 are plain scalars a YAML 1.1 reader takes for numbers or dates.
-var yaml11 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`)
-
-// yamlScalar writes s plainly when YAML reads it back as the same string,
-// else double-quoted with Go's escapes, which YAML's include: no control
-// character reaches a terminal raw.
-func yamlScalar(s string) string {
-	plain := s != "" && s == strings.TrimSpace(s) && !strings.ContainsAny(s[:1], "!&*-?[]{},|>@`\"'%#:<=") &&
-		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.HasSuffix(s, ":") &&
-		strings.IndexFunc(s, notPrintable) < 0 && !yaml11.MatchString(s)
-	switch strings.ToLower(strings.TrimLeft(s, "+-")) {
-	case "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n", ".inf", ".nan":
-		plain = false
-	}
-	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil {
-		plain = false // would read back as a number
-	}
-	for _, prefix := range []string{"0x", "0o", "0b"} {
-		plain = plain && !strings.HasPrefix(s, prefix)
-	}
-	if plain {
-		return s
-	}
-	return strconv.Quote(s)
-}
-
-// commentText is s with what is not printable escaped, for a comment.
-func commentText(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if notPrintable(r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}

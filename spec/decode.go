@@ -402,7 +402,8 @@ func plainWord(w string) bool {
 			return false
 		}
 	}
-	return w != ""
+	// null would read back as no value at all
+	return w != "" && !strings.EqualFold(w, "null")
 }
 
 func (d *decoder) dict(n ast.Node, v reflect.Value, path string) {

@@ -96,10 +96,6 @@ func (c *command) resolve(file string, release bool) (*plan.Plan, []*plan.Warnin
 	if err != nil {
 		return nil, nil, err
 	}
-	lint, err := frontend.LintConfig(data, nil)
-	if err != nil {
-		return nil, nil, err
-	}
 	s, err := spec.Parse(file, data)
 	if err != nil {
 		return nil, nil, err
@@ -108,12 +104,24 @@ func (c *command) resolve(file string, release bool) (*plan.Plan, []*plan.Warnin
 	if dir == "" {
 		dir = defaultContext(file, s)
 	}
+	return resolveIn(dir, ignoreFile(file), data, s, c.buildArgs, release)
+}
+
+// resolveIn resolves the parsed Stagefile s (data, as read) with its
+// preset reading the context folder dir, the ignore file (else dir's
+// .dockerignore) applied: what check, plan and llb build on, and what
+// init resolves the Stagefile it is about to write with.
+func resolveIn(dir, ignore string, data []byte, s *spec.Spec, args map[string]string, release bool) (*plan.Plan, []*plan.Warning, error) {
+	lint, err := frontend.LintConfig(data, nil)
+	if err != nil {
+		return nil, nil, err
+	}
 	r := plan.Resolver{
 		Providers: preset.Providers,
 		ReadFiles: func(names []string) (map[string][]byte, error) {
-			return contextdir.ReadFilesIgnoring(dir, ignoreFile(file), names)
+			return contextdir.ReadFilesIgnoring(dir, ignore, names)
 		},
-		BuildArgs: c.buildArgs,
+		BuildArgs: args,
 	}
 	p, warnings, err := r.Resolve(s)
 	shown, lintErr := lint.Report(warnings, release)

@@ -35,6 +35,13 @@ func main() {
 const usage = `stagefile — a BuildKit frontend for tested application images
 
 Usage:
+  stagefile init [--app PATH | --all] [--force] [--preset NAME] [DIR]
+                                                   write the smallest Stagefile for the app in DIR (default .):
+                                                   its preset, the image the preset picks, and the outputs and
+                                                   port the app's files tell; a TODO for what they do not.
+                                                   In a workspace: --app apps/api writes apps/api/Stagefile,
+                                                   --all one per app. Never replaces a file without --force
+                                                   (and .dockerignore, written when missing, never)
   stagefile check [--context DIR] [FILE]           check a Stagefile, its preset applied (default ./Stagefile)
   stagefile plan [--context DIR] [--format yaml|json] [FILE]
                                                    print what will run: every command, file, cache and
@@ -75,6 +82,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return startcheck.Run(args[1:], stdout, stderr)
 	case "bake":
 		return bake(args[1:], stdout, stderr)
+	case "init":
+		return initCommand(args[1:], stdout, stderr)
 	case "schema":
 		stdout.Write(spec.Schema)
 		return 0

@@ -113,36 +113,73 @@ func ReadFiles(dir string, names []string) (map[string][]byte, error) {
 // FILE.dockerignore, when it has one) applied, else dir's .dockerignore;
 // os.Root refuses any path, or symlink, that leaves dir.
 func ReadFilesIgnoring(dir, ignoreFile string, names []string) (map[string][]byte, error) {
+	d, err := openDisk(dir, ignoreFile)
+	if err != nil {
+		return nil, err
+	}
+	defer d.root.Close()
+	return ReadTree(d, names)
+}
+
+// ReadHeads reads the first limit bytes of each of names from the
+// context folder dir, its .dockerignore applied, as ReadFiles does
+// otherwise: for readers that scan a file (stagefile init looking for the
+// port a server listens on), however large it is. A file it cannot read
+// (a symlink out of dir, no permission) is left out, as a missing one:
+// the scan is a hint, never a reason to fail.
+func ReadHeads(dir string, names []string, limit int64) (map[string][]byte, error) {
+	d, err := openDisk(dir, "")
+	if err != nil {
+		return nil, err
+	}
+	defer d.root.Close()
+	files := map[string][]byte{}
+	for _, name := range expand(d, names) {
+		if _, regular, err := d.Stat(name); err != nil || !regular {
+			continue
+		}
+		if dt, err := d.ReadFile(name, limit); err == nil {
+			files[name] = dt
+		}
+	}
+	return files, nil
+}
+
+// openDisk opens the context folder dir with its ignore file.
+func openDisk(dir, ignoreFile string) (*disk, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, errors.Wrap(err, "opening the build context")
 	}
-	defer root.Close()
 	d := &disk{root: root}
 	var patterns []string
 	if ignoreFile != "" {
 		f, err := os.Open(ignoreFile)
 		if err != nil {
+			root.Close()
 			return nil, err
 		}
 		patterns, err = ignorefile.ReadAll(io.LimitReader(f, plan.MaxFileSize))
 		f.Close()
 		if err != nil {
+			root.Close()
 			return nil, errors.Wrapf(err, "reading %s", filepath.Base(ignoreFile))
 		}
 	} else if f, err := root.Open(".dockerignore"); err == nil {
 		patterns, err = ignorefile.ReadAll(io.LimitReader(f, plan.MaxFileSize))
 		f.Close()
 		if err != nil {
+			root.Close()
 			return nil, errors.Wrap(err, "reading .dockerignore")
 		}
 	}
 	if len(patterns) > 0 {
 		if d.ignore, err = patternmatcher.New(patterns); err != nil {
+			root.Close()
 			return nil, errors.Wrap(err, "reading the ignore file")
 		}
 	}
-	return ReadTree(d, names)
+	return d, nil
 }
 
 // disk is a context folder on disk.

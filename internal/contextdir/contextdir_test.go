@@ -34,3 +34,21 @@ func TestWildcards(t *testing.T) {
 		assert.Check(t, files[n] != nil, "%s missing", n)
 	}
 }
+
+// TestReadHeads: a file is read up to the limit, however large; the
+// ignore file and the folder's bounds hold as for ReadFiles.
+func TestReadHeads(t *testing.T) {
+	dir := t.TempDir()
+	big := make([]byte, 1<<20)
+	for i := range big {
+		big[i] = 'x'
+	}
+	assert.NilError(t, os.WriteFile(filepath.Join(dir, "server.js"), big, 0o644))
+	assert.NilError(t, os.WriteFile(filepath.Join(dir, "hidden.js"), []byte("listen(1)"), 0o644))
+	assert.NilError(t, os.WriteFile(filepath.Join(dir, ".dockerignore"), []byte("hidden.js\n"), 0o644))
+	assert.NilError(t, os.Symlink("/etc/passwd", filepath.Join(dir, "out.js")))
+	files, err := ReadHeads(dir, []string{"server.js", "hidden.js", "out.js", "missing.js", "*.js"}, 100)
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(files, 1))
+	assert.Check(t, is.Len(files["server.js"], 100))
+}

@@ -480,6 +480,34 @@ func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[strin
 // startExample is a release.cmd to suggest when the preset cannot tell how
 // the app starts: the server its dependencies name, on the app's package.
 func (f *filler) startExample(pm manager, pp *pyproject) string {
+	s := f.startSuggestion(pm, pp)
+	return s.display + s.missing
+}
+
+// startCommand is a command the preset suggests, as argv and as the
+// message writes it, and what the dependencies lack for it.
+type startCommand struct {
+	argv             []string
+	display, missing string
+}
+
+// port is the port the command listens on ("" when it names none).
+func (s startCommand) port() string {
+	for i, a := range s.argv {
+		if i+1 < len(s.argv) && (a == "--port" || a == "--bind") {
+			_, port, _ := strings.Cut(s.argv[i+1], ":")
+			if a == "--port" {
+				port = s.argv[i+1]
+			}
+			return port
+		}
+	}
+	return ""
+}
+
+// startSuggestion is the server the app's dependencies name, on the
+// app's package.
+func (f *filler) startSuggestion(pm manager, pp *pyproject) startCommand {
 	module := "app"
 	if pkgs := packagesIn(f.Facts.Files, f.appDir()); len(pkgs) > 0 {
 		module = path.Base(pkgs[0])
@@ -501,15 +529,18 @@ func (f *filler) startExample(pm manager, pp *pyproject) string {
 	}
 	switch {
 	case has("uvicorn", "fastapi", "starlette"):
-		return fmt.Sprintf("[uvicorn, %s.main:app, --host, 0.0.0.0, --port, \"8000\"]", module)
+		return startCommand{[]string{"uvicorn", module + ".main:app", "--host", "0.0.0.0", "--port", "8000"},
+			fmt.Sprintf("[uvicorn, %s.main:app, --host, 0.0.0.0, --port, \"8000\"]", module), ""}
 	// gunicorn listens on 127.0.0.1:8000 unless told (or PORT is set),
 	// which nothing outside the container reaches
 	case has("django"):
-		return fmt.Sprintf("[gunicorn, --bind, \"0.0.0.0:8000\", %s.wsgi]%s", module, missing("gunicorn"))
+		return startCommand{[]string{"gunicorn", "--bind", "0.0.0.0:8000", module + ".wsgi"},
+			fmt.Sprintf("[gunicorn, --bind, \"0.0.0.0:8000\", %s.wsgi]", module), missing("gunicorn")}
 	case has("gunicorn", "flask"):
-		return fmt.Sprintf("[gunicorn, --bind, \"0.0.0.0:8000\", \"%s:app\"]%s", module, missing("gunicorn"))
+		return startCommand{[]string{"gunicorn", "--bind", "0.0.0.0:8000", module + ":app"},
+			fmt.Sprintf("[gunicorn, --bind, \"0.0.0.0:8000\", \"%s:app\"]", module), missing("gunicorn")}
 	default:
-		return fmt.Sprintf("[python, -m, %s]", module)
+		return startCommand{[]string{"python", "-m", module}, fmt.Sprintf("[python, -m, %s]", module), ""}
 	}
 }
 

@@ -4,7 +4,11 @@
 package scaffold
 
 import (
+	"bytes"
 	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
@@ -55,4 +59,69 @@ func Few(items []string) string {
 		items = items[:3]
 	}
 	return strings.Join(items, ", ") + more
+}
+
+// Port is a port a source file names, and the text that names it.
+type Port struct{ Number, Text string }
+
+// Ports finds the ports that patterns match in src (each pattern's first
+// group), from 1 to 65535, each once, in the order they appear in src.
+func Ports(src []byte, patterns ...*regexp.Regexp) []Port {
+	type at struct {
+		i int
+		p Port
+	}
+	var found []at
+	seen := map[string]bool{}
+	for _, re := range patterns {
+		for _, m := range re.FindAllSubmatchIndex(src, 20) {
+			n := string(src[m[2]:m[3]])
+			v, err := strconv.Atoi(n)
+			if err != nil || v < 1 || v > 65535 || strings.HasPrefix(n, "0") || seen[n] {
+				continue
+			}
+			seen[n] = true
+			found = append(found, at{m[0], Port{Number: n, Text: spec.Printable(lines(src, m[0], m[3]), 72)}})
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].i < found[j].i })
+	out := make([]Port, len(found))
+	for i, f := range found {
+		out[i] = f.p
+	}
+	return out
+}
+
+// lines is the source line of src[from:to], or its first and last line
+// when it spans several, each trimmed.
+func lines(src []byte, from, to int) string {
+	start := bytes.LastIndexByte(src[:from], '\n') + 1
+	end := len(src)
+	if i := bytes.IndexByte(src[to:], '\n'); i >= 0 {
+		end = to + i
+	}
+	ls := strings.Split(string(src[start:end]), "\n")
+	first, last := strings.TrimSpace(ls[0]), strings.TrimSpace(ls[len(ls)-1])
+	if len(ls) == 1 {
+		return first
+	}
+	return first + " … " + last
+}
+
+// Expose is release.expose from the ports file names: one is the app's
+// port; several are a TODO that lists them.
+func Expose(file string, ports []Port) []plan.Suggestion {
+	switch len(ports) {
+	case 0:
+		return nil
+	case 1:
+		return []plan.Suggestion{{Field: "release.expose", Values: []string{ports[0].Number}, From: spec.Printable(file, spec.ValueLimit) + ": " + ports[0].Text}}
+	}
+	var nums, texts []string
+	for _, p := range ports {
+		nums = append(nums, p.Number)
+		texts = append(texts, p.Text)
+	}
+	return []plan.Suggestion{{Field: "release.expose", Values: nums, Unsure: true,
+		From: spec.Printable(file, spec.ValueLimit) + " names several ports (" + strings.Join(texts, "; ") + "): keep the one the app listens on"}}
 }
