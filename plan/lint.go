@@ -137,13 +137,11 @@ func (c LintConfig) Skips(rule *Rule) bool {
 func (c LintConfig) Report(ws []*Warning, release bool) ([]*Warning, error) {
 	var shown []*Warning
 	var names []string
-	var fatal error
+	var fatal spec.Errors
 	seen := map[string]bool{}
 	for _, w := range ws {
 		if release && w.Rule.FailsRelease != "" {
-			if fatal == nil {
-				fatal = spec.Errorf(w.File, w.Range, "%s: %s. The test, build and dependencies targets build without it [%s]", w.Rule.FailsRelease, w.Msg, w.Rule.Name)
-			}
+			fatal = append(fatal, spec.Errorf(w.File, w.Range, "%s: %s. The test, build and dependencies targets build without it [%s]", w.Rule.FailsRelease, w.Msg, w.Rule.Name))
 			continue
 		}
 		if c.Skips(w.Rule) {
@@ -155,7 +153,7 @@ func (c LintConfig) Report(ws []*Warning, release bool) ([]*Warning, error) {
 			names = append(names, w.Rule.Name)
 		}
 	}
-	if fatal != nil {
+	if len(fatal) > 0 {
 		return shown, fatal
 	}
 	if c.Error && len(names) > 0 {

@@ -405,6 +405,12 @@ func (r *initRun) prepare(a *initApp, ws *plan.Workspace) error {
 			}
 		}
 	}
+	// tests: where the preset finds none, a TODO: the release does not
+	// build until the Stagefile runs some or says why it ships untested
+	if w := has(plan.NoTests); w != nil {
+		d.todo("test", "test.run: the preset found no tests; write the command that runs them, or test.none: why the release ships untested [NoTests]")
+		a.todos = append(a.todos, "test.run: no tests found: the release does not build until test.run runs some, or test.none says why it ships untested")
+	}
 	// release.cmd: only where the preset cannot tell, and only as a TODO
 	if w := has(plan.UnknownStartCommand); w != nil {
 		d.todo("release", "release.cmd: "+w.Msg+" [UnknownStartCommand]")
@@ -568,7 +574,7 @@ func (r *initRun) write(apps []*initApp) error {
 			fmt.Fprintf(r.stderr, "%s: TODO %s\n", r.show(a.file), spec.CommentText(t))
 		}
 		for _, w := range a.warnings {
-			if w.Rule != plan.NoBuildOutputs && w.Rule != plan.UnknownStartCommand {
+			if w.Rule != plan.NoBuildOutputs && w.Rule != plan.UnknownStartCommand && w.Rule != plan.NoTests {
 				fmt.Fprintf(r.stderr, "%s: warning: %s [%s]\n", r.show(a.file), w.Msg, w.Rule.Name)
 			}
 		}

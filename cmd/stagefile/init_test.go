@@ -84,7 +84,6 @@ var initDifferences = map[string]map[string]string{
 	"node-pnpm-monorepo/apps/worker": {
 		"image":         nodeImage,
 		"release.image": nodeImage,
-		"build.outputs": "the example's release holds none of the worker's code: preset node fills a workspace app's outputs only when it uses a workspace package; init writes apps/worker/src, the folder of its start file",
 	},
 	"python-pip": {
 		"image":          "the example builds on python:3.11-bookworm (compilers for markupsafe); nothing in the app names a Python line, so init pins the preset's pick, the newest (3.14)",
@@ -93,6 +92,7 @@ var initDifferences = map[string]map[string]string{
 		"release.cmd":    "the preset cannot tell how the app starts (no pyproject.toml): init writes a TODO with the preset's suggestion commented out, never a command",
 		"release.expose": "the port belongs to that command: commented out with it",
 		"release.env":    "the example sets PORT for gunicorn",
+		"release.check":  "the example's release starts gunicorn, which release.check starts; init's has no start command yet (a TODO), so nothing to check",
 	},
 	"python-poetry": {
 		"image":         "the example builds on python:3.11-bookworm; init pins the preset's pick, the newest line requires-python accepts (3.14)",
@@ -358,9 +358,9 @@ func pnpmWorkspace(t *testing.T) string {
 		"package.json":              `{"name": "root", "private": true}`,
 		"pnpm-workspace.yaml":       "packages:\n  - apps/*\n  - packages/*\n",
 		"pnpm-lock.yaml":            "lockfileVersion: '9.0'\nimporters:\n  .: {}\n  apps/api: {}\n  apps/web: {}\n  packages/lib: {}\n",
-		"apps/api/package.json":     `{"name": "api", "scripts": {"start": "node src/server.js"}}`,
+		"apps/api/package.json":     `{"name": "api", "scripts": {"start": "node src/server.js", "test": "node --test"}}`,
 		"apps/api/src/server.js":    "app.listen(8080)\n",
-		"apps/web/package.json":     `{"name": "web", "scripts": {"build": "vite build", "start": "node server.js"}}`,
+		"apps/web/package.json":     `{"name": "web", "scripts": {"build": "vite build", "start": "node server.js", "test": "node --test"}}`,
 		"apps/web/server.js":        "const port = process.env.PORT || 4173\n",
 		"packages/lib/package.json": `{"name": "lib", "main": "index.js"}`,
 	})
@@ -408,7 +408,7 @@ func TestInitWorkspace(t *testing.T) {
 	assert.Check(t, is.Contains(out, "wrote "+filepath.Join(dir, "apps/web/Stagefile")))
 	web, err := os.ReadFile(filepath.Join(dir, "apps/web/Stagefile"))
 	assert.NilError(t, err)
-	assert.Check(t, is.Contains(string(web), "outputs: [apps/web/dist, apps/web/server.js]"), string(web))
+	assert.Check(t, is.Contains(string(web), "outputs: [apps/web/server.js, apps/web/dist]"), string(web))
 	assert.Check(t, is.Contains(string(web), "expose: [4173]"))
 	// written by the first run: left as it is, and init says what it lacks
 	ignore, err := os.ReadFile(filepath.Join(dir, ".dockerignore"))
@@ -441,7 +441,7 @@ func TestInitHostile(t *testing.T) {
 		"pnpm-lock.yaml":      "lockfileVersion: '9.0'\nimporters:\n  .: {}\n",
 	}
 	for i, a := range apps {
-		files[a+"/package.json"] = fmt.Sprintf(`{"name": "x%d: &y *z", "scripts": {"start": "node src/server.js", "build": "tsc"}}`, i)
+		files[a+"/package.json"] = fmt.Sprintf(`{"name": "x%d: &y *z", "scripts": {"start": "node src/server.js", "build": "tsc", "test": "node --test"}}`, i)
 		files[a+"/tsconfig.json"] = `{"compilerOptions": {"outDir": "out #1, {x}: y"}}`
 		files[a+"/src/server.js"] = "listen(8080)\n"
 	}
@@ -475,7 +475,7 @@ func TestInitHostile(t *testing.T) {
 		for _, o := range s.Build.Outputs.Items {
 			outs = append(outs, o.Value)
 		}
-		assert.Check(t, is.DeepEqual(outs, []string{a + "/out #1, {x}: y", a + "/src"}), string(data))
+		assert.Check(t, is.DeepEqual(outs, []string{a + "/src", a + "/out #1, {x}: y"}), string(data))
 		code, _, stderr := cli("check", f)
 		assert.Check(t, is.Equal(code, 0), stderr)
 	}

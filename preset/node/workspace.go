@@ -359,6 +359,13 @@ func (f *filler) scope(pm manager, root, app packageJSON, appDir string, lock *l
 	if why != "" {
 		return unscoped(why)
 	}
+	for _, dir := range append([]string{appDir}, memberDirs(members)...) {
+		// a copy reads * ? [ \ and a leading ! as a pattern: the folder
+		// would stand for others
+		if strings.ContainsAny(dir, "*?[\\") || strings.HasPrefix(dir, "!") || spec.HasControl(dir) {
+			return unscoped(fmt.Sprintf("the folder %s has characters a copy reads as a pattern", printable(dir)))
+		}
+	}
 	if !p.Source.Scope.Written() {
 		p.Source.Scope = plan.Value[string]{Value: plan.ScopeWorkspace, Origin: f.Origin("an app of a workspace: its folder, the workspace packages it uses and the root's tool files")}
 	}
@@ -392,13 +399,21 @@ func (f *filler) scope(pm manager, root, app packageJSON, appDir string, lock *l
 	return members
 }
 
+func memberDirs(members []*member) []string {
+	var dirs []string
+	for _, m := range members {
+		dirs = append(dirs, m.dir)
+	}
+	return dirs
+}
+
 // workspaceBuild builds the workspace packages the app uses that have a
 // build script, in dependency order, before the app's tests and build;
 // and, when the Stagefile lists no outputs, ships the app's and its
 // production packages' outputs (package.json files, main, exports).
 func (f *filler) workspaceBuild(pm manager, app packageJSON, appDir string, members []*member) {
 	p := f.P
-	if len(members) == 0 {
+	if !p.Scoped() {
 		return
 	}
 	if p.Build.Workspace == nil {
