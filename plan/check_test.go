@@ -136,10 +136,10 @@ func TestAllErrorsAtOnce(t *testing.T) {
 // fills is checked like what the user writes.
 type fakeProvider struct{ bad string }
 
-func (fakeProvider) Name() string         { return "fake" }
+func (fakeProvider) Name() string                            { return "fake" }
 func (fakeProvider) Files(*Plan, map[string][]byte) []string { return nil }
-func (fakeProvider) Rules() []*Rule       { return nil }
-func (fakeProvider) Ecosystem() Ecosystem { return Ecosystem{} }
+func (fakeProvider) Rules() []*Rule                          { return nil }
+func (fakeProvider) Ecosystem() Ecosystem                    { return Ecosystem{} }
 func (f fakeProvider) Fill(p *Plan, _ *Facts) ([]*Warning, error) {
 	o := Origin{Kind: Preset, At: p.Preset.Origin.At, Preset: "fake", From: "fake.json"}
 	switch f.bad {

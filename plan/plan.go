@@ -273,12 +273,12 @@ type Package struct {
 type Test struct {
 	At spec.Range `json:"at"`
 	// Declared: the Stagefile has a test section, so it must end up with a command.
-	Declared bool            `json:"declared,omitzero"`
+	Declared bool `json:"declared,omitzero"`
 	// None, when set, says why the release ships untested, on purpose.
-	None Value[string] `json:"none,omitzero"`
-	Run      *Command        `json:"run,omitzero"`
-	Reports  []Value[string] `json:"reports,omitzero"`
-	Caches   []Cache         `json:"caches,omitzero"`
+	None    Value[string]   `json:"none,omitzero"`
+	Run     *Command        `json:"run,omitzero"`
+	Reports []Value[string] `json:"reports,omitzero"`
+	Caches  []Cache         `json:"caches,omitzero"`
 	// Platforms: "all" (every target platform) or "build" (the build
 	// platform only), for multi-platform builds.
 	Platforms Value[string] `json:"platforms,omitzero"`

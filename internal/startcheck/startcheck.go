@@ -248,4 +248,3 @@ func (r *ring) tail(n int) string {
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
-
