@@ -177,6 +177,8 @@ type converter struct {
 	s    *plan.Plan
 	opt  Options
 	caps Caps
+	// config are the settings mounts of every step after the installs
+	config []bk.RunOption
 }
 
 // AllCaps is a current daemon's: everything the graph can use.
@@ -211,6 +213,9 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	}
 	install, err := c.installMounts()
 	if err != nil {
+		return nil, err
+	}
+	if c.config, err = c.configMounts(); err != nil {
 		return nil, err
 	}
 	if cmd := s.Dependencies.Tools; cmd != nil {
@@ -305,7 +310,7 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 
 	built := src
 	if cmd := s.Build.Run; cmd != nil {
-		built = c.run(src.Dir(appDir), TargetBuild, cmd, append(c.cacheMounts(s.Build.Caches), c.secretMounts(plan.SecretBuild)...)...)
+		built = c.run(src.Dir(appDir), TargetBuild, cmd, c.stepMounts(s.Build.Caches, plan.SecretBuild)...)
 	}
 	add(TargetBuild, built, buildCfg, buildImg.Config)
 	g.Built = built
@@ -402,7 +407,7 @@ func (c *converter) source(dev bk.State) (bk.State, error) {
 	if err != nil {
 		return bk.State{}, err
 	}
-	built := c.runNamed(packages, "build workspace packages", TargetBuild, ws, append(c.cacheMounts(s.Build.Caches), c.secretMounts(plan.SecretBuild)...)...)
+	built := c.runNamed(packages, "build workspace packages", TargetBuild, ws, c.stepMounts(s.Build.Caches, plan.SecretBuild)...)
 	return cp(built, []string{app}, exclude, "copy "+app)
 }
 
@@ -542,7 +547,7 @@ const outputFile = "test-output.log"
 // be exported (target test-reports); passed is then the status, and gate
 // the step that fails when it is not 0.
 func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passed *bk.State) {
-	caches := append(c.cacheMounts(c.s.Test.Caches), c.secretMounts(plan.SecretTest)...)
+	caches := c.stepMounts(c.s.Test.Caches, plan.SecretTest)
 	if len(c.s.Test.Reports) == 0 {
 		return c.run(st, TargetTest, cmd, caches...), nil
 	}
@@ -586,17 +591,39 @@ func (c *converter) gate(tested, passed bk.State, cmd *plan.Command) bk.State {
 func (c *converter) installMounts() ([]bk.RunOption, error) {
 	d := c.s.Dependencies
 	opts := c.cacheMounts(d.Caches)
-	if len(d.Config) > 0 {
-		cfg, err := c.opt.Context(plan.Values(d.Config), nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range d.Config {
-			p := path.Clean(f.Value)
-			opts = append(opts, bk.AddMount(path.Join(c.s.Workdir.Value, p), cfg, bk.SourcePath("/"+p), bk.Readonly))
-		}
+	cfg, err := c.configMounts()
+	if err != nil {
+		return nil, err
 	}
+	opts = append(opts, cfg...)
 	return append(opts, c.secretMounts(plan.SecretInstall)...), nil
+}
+
+// stepMounts are what a test or build step mounts: its caches, the
+// settings and the secrets for step.
+func (c *converter) stepMounts(caches []plan.Cache, step string) []bk.RunOption {
+	return append(append(c.cacheMounts(caches), c.config...), c.secretMounts(step)...)
+}
+
+// configMounts mount the package manager's settings (dependencies.config)
+// read-only from the context, for every step that runs it: they may hold
+// a token, so they are never copied into a layer (Finish leaves them out
+// of the source copy).
+func (c *converter) configMounts() ([]bk.RunOption, error) {
+	d := c.s.Dependencies
+	if len(d.Config) == 0 {
+		return nil, nil
+	}
+	cfg, err := c.opt.Context(plan.Values(d.Config), nil)
+	if err != nil {
+		return nil, err
+	}
+	var opts []bk.RunOption
+	for _, f := range d.Config {
+		p := path.Clean(f.Value)
+		opts = append(opts, bk.AddMount(path.Join(c.s.Workdir.Value, p), cfg, bk.SourcePath("/"+p), bk.Readonly))
+	}
+	return opts, nil
 }
 
 // secretMounts are the secrets mounted for step: as files or variables of

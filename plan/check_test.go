@@ -175,7 +175,7 @@ func TestPresetValuesAreChecked(t *testing.T) {
 		}
 	}
 	assert.Assert(t, found != nil, "the preset's manifest is linted: %v", warnings)
-	assert.Check(t, is.Equal(found.Error(), `Stagefile:4:9: .npmrc often holds a registry token and would be stored in image layers (list it under dependencies.config, which mounts it for the installs only, and pass tokens as secrets) [TokenInManifests]`))
+	assert.Check(t, is.Equal(found.Error(), `Stagefile:4:9: .npmrc often holds a registry token and would be stored in image layers (list it under dependencies.config, which mounts it for the steps that read it and never stores it in a layer, and pass tokens as secrets) [TokenInManifests]`))
 }
 
 func TestLint(t *testing.T) {

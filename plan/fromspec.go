@@ -176,6 +176,14 @@ func (p *Plan) Finish() {
 	// git's own folder changes with every commit, checkout and fetch: as
 	// source it would rerun the tests after a commit that changed no file.
 	// A build that reads it (git describe) writes "!.git" in source.exclude.
+	// the settings files the installs read often hold a
+	// registry token: they are mounted for the steps that read them, and
+	// never copied into a layer
+	for _, c := range p.Dependencies.Config {
+		if name := path.Clean(c.Value); !p.sourceKeeps(name) {
+			p.ExcludeFromSource(name, Origin{Kind: Default, At: c.Origin.At, From: "dependencies.config: mounted for the steps that read it, never copied into a layer (it may hold a token)"})
+		}
+	}
 	if !p.sourceKeeps(".git") {
 		p.ExcludeFromSource("**/.git", Origin{Kind: Default, From: "git's own files change with every commit, not the app's source"})
 	}

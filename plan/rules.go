@@ -56,7 +56,7 @@ func Lint(p *Plan, eco Ecosystems) []*Warning {
 	}
 	for _, m := range p.Dependencies.Manifests {
 		if _, ok := eco.CredentialFile(m.Value); ok {
-			ws = append(ws, Warn(p, TokenInManifests, m.Origin, "%s often holds a registry token and would be stored in image layers (list it under dependencies.config, which mounts it for the installs only, and pass tokens as secrets)", m.Value))
+			ws = append(ws, Warn(p, TokenInManifests, m.Origin, "%s often holds a registry token and would be stored in image layers (list it under dependencies.config, which mounts it for the steps that read it and never stores it in a layer, and pass tokens as secrets)", m.Value))
 		}
 	}
 	ws = append(ws, lintSecrets(p)...)

@@ -319,7 +319,7 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	for _, name := range []string{".npmrc", ".yarnrc.yml"} {
 		if dt, ok := files[name]; ok {
 			if key := committedToken(name, normalize(dt)); key != "" {
-				f.Warn(plan.TokenInManifests, f.Origin(name), "%s holds a registry token (%s) committed to the repository; it is mounted for the installs only and never stored in a layer, but write it as ${NPM_TOKEN} and pass the token as a secret (secrets: [{id: npm_token, env: NPM_TOKEN}])", name, key)
+				f.Warn(plan.TokenInManifests, f.Origin(name), "%s holds a registry token (%s) committed to the repository; it is mounted for the steps that read it and never stored in a layer, but write it as ${NPM_TOKEN} and pass the token as a secret (secrets: [{id: npm_token, env: NPM_TOKEN}])", name, key)
 			}
 		}
 	}

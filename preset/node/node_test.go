@@ -316,7 +316,7 @@ func TestCommittedToken(t *testing.T) {
 		".yarnrc.yml": []byte("nodeLinker: node-modules\nnpmAuthToken: \"npm_abc123\"\n")}
 	p, warnings, err := fill(t, "", files, nodeImage)
 	assert.NilError(t, err)
-	assert.Check(t, is.Contains(joinWarnings(warnings), "Stagefile:2:9: .yarnrc.yml holds a registry token (npmAuthToken in .yarnrc.yml) committed to the repository; it is mounted for the installs only and never stored in a layer"))
+	assert.Check(t, is.Contains(joinWarnings(warnings), "Stagefile:2:9: .yarnrc.yml holds a registry token (npmAuthToken in .yarnrc.yml) committed to the repository; it is mounted for the steps that read it and never stored in a layer"))
 	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Config), []string{".yarnrc.yml"}))
 	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Manifests), []string{"package.json", "yarn.lock"}))
 

@@ -378,19 +378,8 @@ func (f *filler) scope(pm manager, root, app packageJSON, appDir string, lock *l
 	if _, ok := files["pnpm-workspace.yaml"]; ok && pm.name == pnpm {
 		p.IncludeInSource("pnpm-workspace.yaml", f.Origin("the workspace's packages"))
 	}
-	if pm.name == yarnBerry {
-		// yarn runs the scripts only in the project its settings describe
-		for _, c := range []string{".yarnrc.yml", ".yarn/releases", ".yarn/plugins"} {
-			for _, cfg := range p.Dependencies.Config {
-				if cfg.Value == c {
-					p.IncludeInSource(c, f.Origin("yarn's settings, which yarn run reads"))
-				}
-			}
-		}
-		if _, ok := files[".yarnrc.yml"]; ok {
-			p.IncludeInSource(".yarnrc.yml", f.Origin("yarn's settings, which yarn run reads"))
-		}
-	}
+	// the package manager's settings (.yarnrc.yml, which yarn run reads)
+	// are dependencies.config: mounted for every step, never copied
 	for _, name := range sortedKeys(files) {
 		if !strings.Contains(name, "/") && matchesAny(rootTools, name) {
 			p.IncludeInSource(name, f.Origin("a tool file at the workspace's root (the preset's list: docs/presets.md#monorepos)"))
