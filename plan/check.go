@@ -182,7 +182,7 @@ func (c *checker) fetch(f *Fetch) {
 		u, err := url.Parse(d.URL)
 		switch {
 		case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || hasControl(d.URL):
-			c.errorf(field, f.Origin, "%s: %q is not an https URL", printable(d.Name), printable(d.URL))
+			c.errorf(field, f.Origin, "%s: %q is not an https URL without credentials", printable(d.Name), printable(spec.Redact(d.URL)))
 		case !Integrity.MatchString(d.Integrity):
 			c.errorf(field, f.Origin, "%s: %q is not an integrity hash (sha512-BASE64)", printable(d.Name), printable(d.Integrity))
 		case d.File == "" || path.IsAbs(d.File) || path.Clean(d.File) != d.File || d.File == ".." || strings.HasPrefix(d.File, "../") || hasControl(d.File):

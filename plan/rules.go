@@ -12,6 +12,10 @@ var (
 	TokenInManifests     = NewRule("TokenInManifests", "A file that often holds a registry token is copied into image layers.")
 	NoBuildOutputs       = NewRule("NoBuildOutputs", "The build step runs, but the release takes nothing from it.").
 				FailRelease("the release would hold nothing the build made")
+	// CredentialsInLockfile: a lockfile records download URLs with a user,
+	// a password or a token in them. They are removed from every SBOM,
+	// warning and plan, but they are in the repository.
+	CredentialsInLockfile = NewRule("CredentialsInLockfile", "A lockfile records download URLs with credentials in them.")
 	// UnscopedWorkspace: a preset could not tell which packages of the
 	// workspace the app uses, so its source copy is the whole context.
 	UnscopedWorkspace = NewRule("UnscopedWorkspace", "An app of a workspace copies the whole context: an edit anywhere reruns its tests and build.")
@@ -25,7 +29,7 @@ var (
 )
 
 // Rules lists the rules above, for docs and tests.
-var Rules = []*Rule{NoTests, TestsSkipped, PackageManagerAsPID1, RunsAsRoot, TokenInManifests, NoBuildOutputs, UnusedBuildArg, SecretInArg, UnknownStartCommand, UnscopedWorkspace}
+var Rules = []*Rule{NoTests, TestsSkipped, PackageManagerAsPID1, RunsAsRoot, TokenInManifests, NoBuildOutputs, UnusedBuildArg, SecretInArg, UnknownStartCommand, UnscopedWorkspace, CredentialsInLockfile}
 
 // Lint returns the warnings every Stagefile gets; eco tells the
 // ecosystems' launchers and credential files. Presets add their own

@@ -21,6 +21,7 @@ import (
 	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/spec"
 )
 
 // SPDX is the SPDX 2.3 JSON document of pkgs, describing the release
@@ -51,7 +52,7 @@ func SPDX(name, tool string, pkgs []plan.Package, created time.Time) ([]byte, er
 			PackageName:             p.Name,
 			PackageSPDXIdentifier:   common.ElementID(id),
 			PackageVersion:          p.Version,
-			PackageDownloadLocation: noAssertion(p.Download),
+			PackageDownloadLocation: noAssertion(spec.Redact(p.Download)),
 			PackageLicenseConcluded: "NOASSERTION",
 			PackageLicenseDeclared:  noAssertion(p.License),
 			PackageCopyrightText:    "NOASSERTION",

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"fmt"
+	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -42,3 +44,50 @@ func HasControl(s string) bool {
 	}
 	return false
 }
+
+// credentialParam is a URL query parameter that carries a credential.
+var credentialParam = regexp.MustCompile(`(?i)^(.*token.*|.*auth.*|.*secret.*|.*passw.*|.*key|sig|signature|x-amz-.*|x-goog-.*|se|sp|sv|credential.*)$`)
+
+// urlLike finds URLs in text.
+var urlLike = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+
+// Redact removes credentials from the URLs in s: the user and password of
+// https://user:token@host/..., and the value of query parameters named
+// like a credential (?auth=..., ?token=..., a signed URL's signature).
+// Lockfiles record such URLs; no SBOM, warning or plan repeats them.
+func Redact(s string) string {
+	return urlLike.ReplaceAllStringFunc(s, func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			// unparseable: drop everything between the scheme and an @
+			if i, j := strings.Index(raw, "://"), strings.LastIndex(raw, "@"); i >= 0 && j > i {
+				return raw[:i+3] + "REDACTED@" + raw[j+1:]
+			}
+			return raw
+		}
+		changed := false
+		if u.User != nil {
+			u.User = url.User("REDACTED")
+			changed = true
+		}
+		if u.RawQuery != "" {
+			q := u.Query()
+			for k := range q {
+				if credentialParam.MatchString(k) {
+					q.Set(k, "REDACTED")
+					changed = true
+				}
+			}
+			if changed {
+				u.RawQuery = q.Encode()
+			}
+		}
+		if !changed {
+			return raw
+		}
+		return u.String()
+	})
+}
+
+// HasCredentials reports whether s holds a URL with a credential in it.
+func HasCredentials(s string) bool { return Redact(s) != s }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/spec"
 	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
@@ -118,7 +119,7 @@ func packagesOf(locked []*lockedPackage, libc string) []plan.Package {
 			continue
 		}
 		out = append(out, plan.Package{Ecosystem: "npm", Name: pkg.Name, Version: pkg.Version,
-			Integrity: pkg.Integrity, Download: pkg.Resolved, License: pkg.License, Arch: goarches(pkg.CPU)})
+			Integrity: pkg.Integrity, Download: spec.Redact(pkg.Resolved), License: pkg.License, Arch: goarches(pkg.CPU)})
 	}
 	return out
 }
@@ -225,6 +226,7 @@ func (f *filler) fill() error {
 		p.Dependencies.PackagesFrom = f.Origin(pm.lockfile + ", production dependencies")
 		p.Dependencies.Packages = packagesOf(lock.production(importers), libcOf(f.P))
 	}
+	f.credentials(pm, lock)
 	members := f.scope(pm, pkg, app, appDir, lock, ws, wsWhy)
 	f.crossInstall(pm, lock)
 	f.fetch(pm, lock)

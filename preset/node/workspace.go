@@ -439,3 +439,19 @@ func (f *filler) workspaceBuild(pm manager, app packageJSON, appDir string, memb
 		}
 	}
 }
+
+// credentials warns of download URLs in the lockfile that carry a user,
+// a password or a token: the SBOM and the plan show them redacted, but
+// they are in the repository.
+func (f *filler) credentials(pm manager, lock *lockfile) {
+	var found []string
+	for _, p := range lock.packages {
+		if spec.HasCredentials(p.Resolved) {
+			found = append(found, spec.Redact(p.Resolved))
+		}
+	}
+	if len(found) > 0 {
+		f.Warn(plan.CredentialsInLockfile, f.Origin(pm.lockfile), "%s records credentials in %d download URLs, e.g. %s: they are in the repository, and are removed from the SBOM and the plan (configure the registry's token as ${NPM_TOKEN} in .npmrc, pass it as a secret, and regenerate %s)",
+			pm.lockfile, len(found), printable(found[0]), pm.lockfile)
+	}
+}

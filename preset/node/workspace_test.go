@@ -167,3 +167,25 @@ func TestWorkspaceHostileNames(t *testing.T) {
 		assert.Check(t, !strings.ContainsRune(v.Origin.From, 0x1b), "%q", v.Origin.From)
 	}
 }
+
+// TestCredentialsInLockfile: a lockfile URL with a user, a password or a
+// token is a warning, and reaches neither the plan's packages nor their
+// download locations.
+func TestCredentialsInLockfile(t *testing.T) {
+	lock := `{"name": "app", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "app", "dependencies": {"lib": "^2.0.0"}},
+		"node_modules/lib": {"version": "2.0.0", "resolved": "https://ci-bot:TOKEN@npm.corp.example/lib/-/lib-2.0.0.tgz?auth=SECRET", "integrity": "sha512-x"}}}`
+	files := map[string][]byte{"package.json": []byte(`{"name": "app", "scripts": {"start": "node server.js", "test": "node --test"}, "dependencies": {"lib": "^2.0.0"}}`),
+		"package-lock.json": []byte(lock)}
+	p, warnings, err := fill(t, "", files, nodeImage)
+	assert.NilError(t, err)
+	found := false
+	for _, w := range warnings {
+		assert.Check(t, !strings.Contains(w.Msg, "ci-bot:TOKEN") && !strings.Contains(w.Msg, "=SECRET"), w.Msg)
+		found = found || w.Rule == plan.CredentialsInLockfile
+	}
+	assert.Check(t, found)
+	for _, pkg := range p.Dependencies.Packages {
+		assert.Check(t, !strings.Contains(pkg.Download, "ci-bot:TOKEN") && !strings.Contains(pkg.Download, "=SECRET"), pkg.Download)
+	}
+	assert.Check(t, !strings.Contains(string(p.JSON())+string(p.YAML()), "ci-bot:TOKEN"))
+}
