@@ -35,7 +35,10 @@ func GenerateSchema(typesSource []byte, presets []string) ([]byte, error) {
 	root["$id"] = "https://github.com/stagefile/stagefile/spec/schema.json"
 	root["title"] = "Stagefile"
 	root["description"] = "A declarative build of a tested, minimal application image (Stagefile format version 1)."
-	root["required"] = []string{"version", "image"}
+	root["required"] = []string{"version"}
+	// a preset fills the image; without one the Stagefile names it
+	root["if"] = map[string]any{"not": map[string]any{"required": []string{"preset"}}}
+	root["then"] = map[string]any{"required": []string{"image"}}
 	root["$defs"] = g.defs
 	props := root["properties"].(map[string]any)
 	props["version"].(map[string]any)["const"] = Version
@@ -70,7 +73,8 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 func (g *schemaGen) value(t reflect.Type) map[string]any {
 	switch {
 	case t == stringType:
-		return map[string]any{"type": "string"}
+		// numbers and booleans are kept as their text (ports, env values)
+		return map[string]any{"type": []string{"string", "number", "boolean"}}
 	case t == intType:
 		return map[string]any{"type": "integer"}
 	case t == boolType:

@@ -28,7 +28,7 @@ func TestSchemaShape(t *testing.T) {
 		Defs       map[string]any            `json:"$defs"`
 	}
 	assert.NilError(t, json.Unmarshal(spec.Schema, &s))
-	assert.Check(t, is.DeepEqual(s.Required, []string{"version", "image"}))
+	assert.Check(t, is.DeepEqual(s.Required, []string{"version"}), "image is required only without a preset: the if/then says so")
 	for _, key := range []string{"version", "preset", "image", "workdir", "app", "env", "source", "dependencies", "secrets", "test", "build", "release"} {
 		assert.Check(t, s.Properties[key] != nil, "no %s in the schema", key)
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 
 	"github.com/moby/buildkit/frontend/gateway/grpcclient"
 	"github.com/moby/buildkit/util/appcontext"
@@ -17,8 +19,38 @@ import (
 	"github.com/stagefile/stagefile/spec"
 )
 
-// version is set at build time (-ldflags "-X main.version=...").
-var version = "dev"
+// version and commit are set at build time (-ldflags "-X main.version=1.2.3
+// -X main.commit=abc1234"); commit defaults to what the go command
+// recorded of the checkout, when it did.
+var (
+	version = "dev"
+	commit  = ""
+)
+
+// versionLine is what `stagefile version` prints: the frontend's version,
+// the commit it was built from and the BuildKit it is built against.
+func versionLine() string {
+	c, bk := commit, "unknown"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && c == "" {
+				c = s.Value
+			}
+		}
+		for _, d := range info.Deps {
+			if d.Path == "github.com/moby/buildkit" {
+				bk = d.Version
+			}
+		}
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	return fmt.Sprintf("stagefile %s (commit %s, BuildKit %s, %s)", version, c, bk, runtime.Version())
+}
 
 func main() {
 	frontend.Version = version
@@ -88,7 +120,7 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		stdout.Write(spec.Schema)
 		return 0
 	case "version":
-		fmt.Fprintln(stdout, "stagefile", version)
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
