@@ -346,15 +346,8 @@ func (c *converter) require(st, tests bk.State, target string) bk.State {
 // last: an edit in the app keeps that build cached.
 func (c *converter) source(dev bk.State) (bk.State, error) {
 	s := c.s
-	exclude := plan.Values(s.Source.Exclude)
-	var include []string
-	what := "copy build context"
-	if s.Scoped() {
-		include = plan.Values(s.Source.Include)
-		what = "copy the workspace scope: " + strings.Join(include, " ")
-	}
-	cp := func(dst bk.State, include, exclude []string, what string) (bk.State, error) {
-		ctx, err := c.opt.Context(include, exclude)
+	cp := func(dst bk.State, sc SourceCopy) (bk.State, error) {
+		ctx, err := c.opt.Context(sc.Include, sc.Exclude)
 		if err != nil {
 			return bk.State{}, err
 		}
@@ -362,21 +355,17 @@ func (c *converter) source(dev bk.State) (bk.State, error) {
 		// the daemon can, for contexts that are not local
 		info := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}
 		if c.caps.CopyPatterns {
-			info.IncludePatterns, info.ExcludePatterns = include, exclude
+			info.IncludePatterns, info.ExcludePatterns = sc.Include, sc.Exclude
 		}
-		return dst.File(bk.Copy(ctx, "/", s.Workdir.Value, info), c.named("source", what), c.location(s.Source.At)), nil
+		return dst.File(bk.Copy(ctx, "/", s.Workdir.Value, info), c.named("source", sc.What), c.location(s.Source.At)), nil
 	}
-	ws := s.Build.Workspace
-	if ws == nil {
-		return cp(dev, include, exclude, what)
+	first, app := SourceCopies(s)
+	packages, err := cp(dev, first)
+	if err != nil || app == nil {
+		return packages, err
 	}
-	app := path.Clean(s.App.Value)
-	packages, err := cp(dev, include, append(append([]string{}, exclude...), app), what+" (without "+app+")")
-	if err != nil {
-		return bk.State{}, err
-	}
-	built := c.runNamed(packages, "build workspace packages", TargetBuild, ws, c.cacheMounts(s.Build.Caches)...)
-	return cp(built, []string{app}, exclude, "copy "+app)
+	built := c.runNamed(packages, "build workspace packages", TargetBuild, s.Build.Workspace, c.cacheMounts(s.Build.Caches)...)
+	return cp(built, *app)
 }
 
 // buildBase is the build image with the spec's env and workdir.
@@ -503,13 +492,6 @@ func (c *converter) runNamed(st bk.State, name, stage string, cmd *plan.Command,
 	return st.WithOutput(in.Run(opts...).Root().Output())
 }
 
-// exitCodeFile holds the tests' exit code, in the test step's status
-// mount and at the root of the test-reports target.
-const exitCodeFile = "exit-code"
-
-// outputFile holds the tests' output (stdout and stderr), beside it.
-const outputFile = "test-output.log"
-
 // test runs the tests. With test.reports declared the step records the
 // exit code instead of failing, so the reports of a failing run can still
 // be exported (target test-reports); passed is then the status, and gate
@@ -527,9 +509,7 @@ func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passe
 		in = in.AddEnv(name, c.argValue(name))
 	}
 	opts := []bk.RunOption{
-		// the output is kept too: when the build runs again, this step
-		// is a cache hit and prints nothing, and the gate shows it
-		bk.Args([]string{"/bin/sh", "-c", `{ /bin/sh -c "$0"; echo $? > /.stagefile/` + exitCodeFile + `; } 2>&1 | tee /.stagefile/` + outputFile, record.Shell}),
+		bk.Args([]string{"/bin/sh", "-c", RecordScript(), record.Shell}),
 		c.named(TargetTest, oneLine(record.Shell)),
 		c.location(cmd.Origin.At),
 		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
@@ -539,17 +519,14 @@ func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passe
 		opts = append(opts, bk.IgnoreCache)
 	}
 	es := in.Run(opts...)
-	out := es.AddMount("/.stagefile", status)
+	out := es.AddMount(StatusDir, status)
 	return st.WithOutput(es.Root().Output()), &out
 }
 
 // gate fails when the recorded exit code is not 0, pointing at test.run,
 // with the end of the tests' output.
 func (c *converter) gate(tested, passed bk.State, cmd *plan.Command) bk.State {
-	script := `code=$(cat /.stagefile/` + exitCodeFile + `); [ "$code" = 0 ] && exit 0; ` +
-		`echo "the tests failed (exit code $code); the end of their output:" >&2; ` +
-		`tail -n 60 /.stagefile/` + outputFile + ` >&2 2>/dev/null || cat /.stagefile/` + outputFile + ` >&2; exit "$code"`
-	return tested.Run(bk.Args([]string{"/bin/sh", "-c", script}), bk.AddMount("/.stagefile", passed, bk.Readonly),
+	return tested.Run(bk.Args([]string{"/bin/sh", "-c", GateScript()}), bk.AddMount(StatusDir, passed, bk.Readonly),
 		c.named(TargetTest, "tests passed?"), c.location(cmd.Origin.At), bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).Root()
 }
 
@@ -557,52 +534,63 @@ func (c *converter) gate(tested, passed bk.State, cmd *plan.Command) bk.State {
 // (read-only, from the context) and the secrets, for the dependency
 // installs only: none of them is stored in a layer.
 func (c *converter) installMounts() ([]bk.RunOption, error) {
-	d := c.s.Dependencies
-	opts := c.cacheMounts(d.Caches)
-	if len(d.Config) > 0 {
-		cfg, err := c.opt.Context(plan.Values(d.Config), nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range d.Config {
-			p := path.Clean(f.Value)
-			opts = append(opts, bk.AddMount(path.Join(c.s.Workdir.Value, p), cfg, bk.SourcePath("/"+p), bk.Readonly))
+	return c.mounts(InstallMounts(c.s))
+}
+
+// mounts are the run options of mounts.
+func (c *converter) mounts(mounts []Mount) ([]bk.RunOption, error) {
+	var opts []bk.RunOption
+	var files []string
+	for _, m := range mounts {
+		if m.Kind == ContextMount {
+			files = append(files, m.Source)
 		}
 	}
-	for _, sec := range c.s.Secrets {
-		var so []bk.SecretOption
-		if !sec.Required {
-			so = append(so, bk.SecretOptional)
+	var cfg bk.State
+	if len(files) > 0 {
+		var err error
+		if cfg, err = c.opt.Context(files, nil); err != nil {
+			return nil, err
 		}
-		var target *string
-		if sec.Target.Set() {
-			t := c.s.SecretTarget(sec)
-			target = &t
+	}
+	for _, m := range mounts {
+		switch m.Kind {
+		case CacheMount:
+			id := m.ID
+			if c.opt.CacheNS != "" {
+				id = c.opt.CacheNS + "/" + id
+			}
+			sharing := bk.CacheMountShared
+			switch m.Sharing {
+			case "locked":
+				sharing = bk.CacheMountLocked
+			case "private":
+				sharing = bk.CacheMountPrivate
+			}
+			opts = append(opts, bk.AddMount(m.Target, bk.Scratch(), bk.AsPersistentCacheDir(id, sharing)))
+		case ContextMount:
+			opts = append(opts, bk.AddMount(m.Target, cfg, bk.SourcePath("/"+m.Source), bk.Readonly))
+		case SecretMount:
+			var so []bk.SecretOption
+			if !m.Required {
+				so = append(so, bk.SecretOptional)
+			}
+			var target *string
+			if m.Target != "" {
+				t := m.Target
+				target = &t
+			}
+			if m.Env != "" {
+				so = append(so, bk.SecretAsEnvName(m.Env))
+			}
+			opts = append(opts, bk.AddSecretWithDest(m.ID, target, so...))
 		}
-		if sec.Env.Set() {
-			so = append(so, bk.SecretAsEnvName(sec.Env.Value))
-		}
-		opts = append(opts, bk.AddSecretWithDest(sec.ID.Value, target, so...))
 	}
 	return opts, nil
 }
 
 func (c *converter) cacheMounts(caches []plan.Cache) []bk.RunOption {
-	var opts []bk.RunOption
-	for _, cache := range caches {
-		id := cache.CacheID()
-		if c.opt.CacheNS != "" {
-			id = c.opt.CacheNS + "/" + id
-		}
-		sharing := bk.CacheMountShared
-		switch cache.Sharing.Value {
-		case "locked":
-			sharing = bk.CacheMountLocked
-		case "private":
-			sharing = bk.CacheMountPrivate
-		}
-		opts = append(opts, bk.AddMount(path.Clean(cache.Path.Value), bk.Scratch(), bk.AsPersistentCacheDir(id, sharing)))
-	}
+	opts, _ := c.mounts(CacheMounts(caches)) // caches read no context
 	return opts
 }
 
@@ -650,7 +638,7 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		// files, taken straight from the context so they don't wait for the
 		// dependency installs.
 		from, root := built, wd
-		if s.Build.Run == nil && s.Build.Workspace == nil {
+		if OutputsFromContext(s) {
 			ctx, err := c.opt.Context(outs, nil)
 			if err != nil {
 				return bk.State{}, err
@@ -700,11 +688,8 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		}
 		var fa *bk.FileAction
 		var names []string
-		for _, v := range w {
-			p := v.Value
-			if !path.IsAbs(p) {
-				p = path.Join(wd, p)
-			}
+		for i, p := range WritableDirs(s) {
+			v := w[i]
 			mk := []bk.MkdirOption{bk.WithParents(true), bk.WithUser(owner)}
 			if c.opt.Epoch != nil {
 				mk = append(mk, bk.WithCreatedTime(*c.opt.Epoch))
