@@ -683,8 +683,8 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		if owner == "" && runtime.Config != nil {
 			owner = runtime.Config.Config.User
 		}
-		if name, _, _ := strings.Cut(owner, ":"); name == "" || name == "root" || name == "0" {
-			return bk.State{}, spec.Errorf(s.File, w[0].Origin.At, "release.writable makes folders the app's own, but the app runs as root (set release.user, e.g. user: node)")
+		if err := CheckWritableOwner(s, owner); err != nil {
+			return bk.State{}, err
 		}
 		var fa *bk.FileAction
 		var names []string

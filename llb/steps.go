@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/spec"
 )
 
 // What the steps of a plan read and write, described without LLB: the
@@ -169,6 +170,20 @@ func WritableDirs(p *plan.Plan) []string {
 		out = append(out, d)
 	}
 	return out
+}
+
+// CheckWritableOwner refuses writable folders for an app that runs as
+// root (owner is the release's user): they would be root's, and the app
+// could write anywhere anyway.
+func CheckWritableOwner(p *plan.Plan, owner string) error {
+	w := p.Release.Writable
+	if len(w) == 0 {
+		return nil
+	}
+	if name, _, _ := strings.Cut(owner, ":"); name == "" || name == "root" || name == "0" {
+		return spec.Errorf(p.File, w[0].Origin.At, "release.writable makes folders the app's own, but the app runs as root (set release.user, e.g. user: node)")
+	}
+	return nil
 }
 
 // HasGlob reports whether a path of the plan is a pattern.
