@@ -65,6 +65,8 @@ type Options struct {
 	// IgnoreFile is the Stagefile's own ignore file (Stagefile.dockerignore)
 	// when it has one: the Dockerfile frontend reads the Dockerfile's.
 	IgnoreFile string
+	// MaxLine is the longest physical line written (default DefaultMaxLine).
+	MaxLine int
 }
 
 // Note is something the Dockerfile does differently from the Stagefile,
@@ -96,6 +98,9 @@ func Write(p *plan.Plan, opt Options) (*Result, error) {
 	if opt.BuildPlatform.OS == "" {
 		opt.BuildPlatform = platforms.Normalize(platforms.DefaultSpec())
 	}
+	if opt.MaxLine <= 0 {
+		opt.MaxLine = DefaultMaxLine
+	}
 	w := &writer{p: p, opt: opt, chk: check{file: p.File}, stages: map[string]map[string]bool{}}
 	w.write()
 	if err := w.chk.errs.Err(); err != nil {
@@ -104,10 +109,11 @@ func Write(p *plan.Plan, opt Options) (*Result, error) {
 	return &Result{Dockerfile: []byte(strings.Join(w.lines, "\n") + "\n"), Notes: w.notes}, nil
 }
 
-// MaxLine is the longest physical line written: BuildKit's parser reads
-// lines of at most 64 KiB; longer instructions continue on the next line
-// (a "\" at the end), split where the parser joins them back unchanged.
-var MaxLine = 16 << 10
+// DefaultMaxLine is the longest physical line written: BuildKit's parser
+// reads lines of at most 64 KiB; longer instructions continue on the next
+// line (a "\" at the end), split where the parser joins them back
+// unchanged.
+const DefaultMaxLine = 16 << 10
 
 type writer struct {
 	p     *plan.Plan
@@ -127,7 +133,7 @@ type writer struct {
 // emit adds an instruction (or a blank line), splitting long lines.
 func (w *writer) emit(s string) {
 	for _, l := range strings.Split(s, "\n") {
-		w.lines = append(w.lines, strings.Split(splitLong(l, MaxLine), "\n")...)
+		w.lines = append(w.lines, strings.Split(splitLong(l, w.opt.MaxLine), "\n")...)
 	}
 }
 
@@ -269,7 +275,7 @@ func targetNames() []string {
 // stage that reads one declares it again, without a value.
 func (w *writer) globalArgs() {
 	for _, a := range w.p.Args {
-		if !w.chk.line(a.Origin.At, "args."+a.Name, a.Default) {
+		if !w.argName(a.Origin.At, a.Name) || !w.chk.line(a.Origin.At, "args."+a.Name, a.Default) {
 			continue
 		}
 		desc := ""
@@ -321,7 +327,7 @@ func (w *writer) image(v plan.Value[string], field string) string {
 func (w *writer) args(names []string, at spec.Range, why string) {
 	scope := w.stages[w.stage]
 	for _, n := range names {
-		if scope[n] {
+		if scope[n] || !w.argName(at, n) {
 			continue
 		}
 		scope[n] = true
@@ -628,6 +634,9 @@ func (w *writer) development() {
 	var appDir string
 	if app != nil {
 		appDir = path.Clean(p.App.Value)
+		if !w.chk.path(p.App.Origin.At, "app", appDir) || !w.chk.flag(p.App.Origin.At, "app", appDir) {
+			return
+		}
 	}
 	if first.Include == nil {
 		flags := append(append([]string{}, excl...), own...)
@@ -668,8 +677,25 @@ func (w *writer) development() {
 // appDir moves a test or build stage into the app's folder.
 func (w *writer) appDir() {
 	if w.p.App.Value != "." {
-		w.emit("WORKDIR " + quoted(w.p.AppDir()))
+		w.emit("WORKDIR " + quoted(w.appPath()))
 	}
+}
+
+// appPath is the app's folder in the image, checked.
+func (w *writer) appPath() string {
+	if !w.chk.path(w.p.App.Origin.At, "app", w.p.App.Value) {
+		return w.workdir()
+	}
+	return path.Join(w.workdir(), w.p.App.Value)
+}
+
+// argName refuses a name no ARG can declare (plan.Check refuses it too).
+func (w *writer) argName(at spec.Range, name string) bool {
+	if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(name) {
+		w.chk.fail(at, "%q is not a build arg name ARG can declare (eject cannot write it)", spec.Printable(name, spec.ValueLimit))
+		return false
+	}
+	return true
 }
 
 func (w *writer) test() {
@@ -840,7 +866,7 @@ func (w *writer) release() {
 			}
 		}
 	}
-	w.emit("WORKDIR " + quoted(p.AppDir()))
+	w.emit("WORKDIR " + quoted(w.appPath()))
 	if len(r.Expose) > 0 {
 		var ports []string
 		for _, v := range r.Expose {
