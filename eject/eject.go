@@ -795,8 +795,8 @@ func (w *writer) release() {
 	w.from(w.image(r.Image, "release.image"), llb.TargetRelease, targetDescription(llb.TargetRelease))
 	if len(p.Dependencies.Packages) > 0 {
 		n := len(p.Dependencies.Packages)
-		w.note("sbom", p.Dependencies.PackagesFrom.At, "with --sbom=true the Stagefile attaches its own SBOM, the production "+
-			"packages the lockfile pins (%d, %s); the Dockerfile frontend runs a scanner image (docker/buildkit-syft-scanner) "+
+		w.note("sbom", p.Dependencies.PackagesFrom.At, "with --sbom=true the Stagefile attaches its own SBOM: the %d production "+
+			"packages the lockfile pins (%s); the Dockerfile frontend runs a scanner image (docker/buildkit-syft-scanner) "+
 			"instead, which it must be able to pull", n, w.origin(p.Dependencies.PackagesFrom))
 	}
 	linked := false

@@ -99,9 +99,9 @@ COPY --from=test ["/.stagefile-tests-passed-*", "/"]
 
 # release: runtime image + production dependencies + build outputs
 FROM node:20-bookworm-slim AS release
-# eject: with --sbom=true the Stagefile attaches its own SBOM, the production packages the lockfile
-# pins (1, preset node: pnpm-lock.yaml, production dependencies); the Dockerfile frontend runs a
-# scanner image (docker/buildkit-syft-scanner) instead, which it must be able to pull
+# eject: with --sbom=true the Stagefile attaches its own SBOM: the 1 production packages the
+# lockfile pins (preset node: pnpm-lock.yaml, production dependencies); the Dockerfile frontend runs
+# a scanner image (docker/buildkit-syft-scanner) instead, which it must be able to pull
 # eject: the Stagefile assembles the release with one merge of independent layers (MergeOp); COPY
 # --link makes each copy a layer of its own, merged on top, which keeps what matters: a source edit
 # does not copy the dependencies again
