@@ -322,9 +322,9 @@ func (w *writer) image(v plan.Value[string], field string) string {
 	return ref
 }
 
-// args declares in this stage the args (declared or predefined) that
-// names reads, unless in scope already.
-func (w *writer) args(names []string, at spec.Range, why string) {
+// args declares in this stage the args (declared or predefined) of
+// names, unless in scope already.
+func (w *writer) args(names []string, at spec.Range) {
 	scope := w.stages[w.stage]
 	for _, n := range names {
 		if scope[n] || !w.argName(at, n) {
@@ -332,9 +332,9 @@ func (w *writer) args(names []string, at spec.Range, why string) {
 		}
 		scope[n] = true
 		if !slices.Contains(plan.PlatformArgs, n) {
-			w.note("arg "+n, at, "the Stagefile gives build arg %s to the step%s that reads it and to no other; "+
-				"an ARG is in scope for every later step of its stage and of the stages built on it, "+
-				"whose cache keys move with it too", n, why)
+			w.note("arg "+n, at, "the Stagefile reads build arg %s only where it is used (a value that reads ${%s}, "+
+				"the environment of a step whose command mentions it); an ARG is in scope, and in the cache key, "+
+				"of every later step of its stage and of the stages built on it", n, n)
 		}
 		w.emit("ARG " + n)
 	}
@@ -408,7 +408,7 @@ func (w *writer) env(vars []plan.Var, field string) {
 			w.chk.fail(v.Origin.At, "%s is not a variable name ENV can write", spec.Printable(what, spec.ValueLimit))
 			continue
 		}
-		w.args(w.templateRefs(v), v.Origin.At, "")
+		w.args(w.templateRefs(v), v.Origin.At)
 		value := w.varValue(v, what)
 		w.comment("%s (%s)", what, w.origin(v.Origin))
 		w.emit("ENV " + v.Name + "=" + value)
@@ -419,7 +419,7 @@ func (w *writer) env(vars []plan.Var, field string) {
 // when about is not ""), then RUN with its mounts, the tmpfs at /tmp
 // every step has, and argv in exec form.
 func (w *writer) run(about string, cmd *plan.Command, mounts []llb.Mount, argv []string) {
-	w.args(cmd.Args, cmd.Origin.At, "")
+	w.args(cmd.Args, cmd.Origin.At)
 	var flags []string
 	for _, m := range mounts {
 		if f, ok := w.mount(m); ok {
@@ -916,7 +916,7 @@ func (w *writer) labels() {
 			w.chk.fail(l.Origin.At, "the label name %q holds \"=\", which LABEL reads as the end of the name (eject cannot write it)", spec.Printable(l.Name, spec.ValueLimit))
 			continue
 		}
-		w.args(w.templateRefs(l), l.Origin.At, "")
+		w.args(w.templateRefs(l), l.Origin.At)
 		value := w.varValue(l, what)
 		w.comment("%s (%s)", what, w.origin(l.Origin))
 		w.emit("LABEL " + quoted(l.Name) + "=" + value)
