@@ -13,6 +13,7 @@
 package eject
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -114,6 +115,12 @@ func Write(p *plan.Plan, opt Options) (*Result, error) {
 // line (a "\" at the end), split where the parser joins them back
 // unchanged.
 const DefaultMaxLine = 16 << 10
+
+var (
+	imageRef = regexp.MustCompile(`^[A-Za-z0-9._:/@+-]+$`)
+	varName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	port     = regexp.MustCompile(`^[0-9]{1,5}(/(tcp|udp|sctp))?$`)
+)
 
 type writer struct {
 	p     *plan.Plan
@@ -220,7 +227,6 @@ func (w *writer) origin(o plan.Origin) string {
 }
 
 func (w *writer) write() {
-	p := w.p
 	w.header()
 	w.globalArgs()
 	w.dependencies()
@@ -228,7 +234,6 @@ func (w *writer) write() {
 	w.test()
 	w.build()
 	w.release()
-	_ = p
 }
 
 func (w *writer) header() {
@@ -308,7 +313,7 @@ func (w *writer) from(base, name, desc string) {
 // short name is a stage's.
 func (w *writer) image(v plan.Value[string], field string) string {
 	ref := v.Value
-	if !regexp.MustCompile(`^[A-Za-z0-9._:/@+-]+$`).MatchString(ref) {
+	if !imageRef.MatchString(ref) {
 		w.chk.fail(v.Origin.At, "%s %q is not an image reference a FROM line can name (eject cannot write it)", field, spec.Printable(ref, spec.ValueLimit))
 		return "scratch"
 	}
@@ -404,7 +409,7 @@ func (w *writer) varValue(v plan.Var, what string) string {
 func (w *writer) env(vars []plan.Var, field string) {
 	for _, v := range vars {
 		what := field + "." + v.Name
-		if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(v.Name) {
+		if !varName.MatchString(v.Name) {
 			w.chk.fail(v.Origin.At, "%s is not a variable name ENV can write", spec.Printable(what, spec.ValueLimit))
 			continue
 		}
@@ -453,10 +458,8 @@ func (w *writer) mount(m llb.Mount) (string, bool) {
 		if !w.chk.flag(at, "the cache id "+spec.Printable(m.ID, spec.ValueLimit), m.ID) || !w.chk.flag(at, "the cache path", m.Target) {
 			return "", false
 		}
-		{
-			w.note("cache ns", at, "the ids are the Stagefile's, but the Dockerfile frontend prefixes each with BUILDKIT_CACHE_MOUNT_NS and \"/\": "+
-				"these are other caches than the Stagefile build's, empty at the first build")
-		}
+		w.note("cache ns", at, "the ids are the Stagefile's, but the Dockerfile frontend prefixes each with BUILDKIT_CACHE_MOUNT_NS and \"/\": "+
+			"these are other caches than the Stagefile build's, empty at the first build")
 		return mountFlag([2]string{"type", "cache"}, [2]string{"id", m.ID}, [2]string{"target", m.Target}, [2]string{"sharing", m.Sharing}), true
 	case llb.ContextMount:
 		if !w.chk.flag(at, "dependencies.config "+spec.Printable(m.Source, spec.ValueLimit), m.Source) || !w.chk.flag(at, "dependencies.config's mount point", m.Target) {
@@ -691,7 +694,7 @@ func (w *writer) appPath() string {
 
 // argName refuses a name no ARG can declare (plan.Check refuses it too).
 func (w *writer) argName(at spec.Range, name string) bool {
-	if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(name) {
+	if !varName.MatchString(name) {
 		w.chk.fail(at, "%q is not a build arg name ARG can declare (eject cannot write it)", spec.Printable(name, spec.ValueLimit))
 		return false
 	}
@@ -852,8 +855,9 @@ func (w *writer) release() {
 	}
 	if len(r.Writable) > 0 {
 		if r.User.Set() {
-			if err := llb.CheckWritableOwner(p, r.User.Value); err != nil {
-				w.chk.errs = append(w.chk.errs, err.(*spec.Error))
+			var e *spec.Error
+			if err := llb.CheckWritableOwner(p, r.User.Value); errors.As(err, &e) {
+				w.chk.errs = append(w.chk.errs, e)
 			}
 		} else {
 			w.note("writable owner", r.Writable[0].Origin.At, "release.writable: the Stagefile refuses writable folders for an app "+
@@ -870,7 +874,7 @@ func (w *writer) release() {
 	if len(r.Expose) > 0 {
 		var ports []string
 		for _, v := range r.Expose {
-			if !regexp.MustCompile(`^[0-9]{1,5}(/(tcp|udp|sctp))?$`).MatchString(v.Value) {
+			if !port.MatchString(v.Value) {
 				w.chk.fail(v.Origin.At, "release.expose %q is not a port EXPOSE can write", spec.Printable(v.Value, spec.ValueLimit))
 				continue
 			}

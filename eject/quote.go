@@ -133,21 +133,14 @@ func jsonString(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// plainWord: characters a lexer word or a flag may hold unquoted and mean
-// themselves.
+// plainWord: s is characters a lexer word or a flag may hold unquoted,
+// each meaning itself.
 func plainWord(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case strings.ContainsRune("_./@:+=,%-", r):
-		default:
-			return false
-		}
-	}
-	return true
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return !plainRune(r) }) < 0
+}
+
+func plainRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./@:+=,%-", r)
 }
 
 // quoted is s as a word of the shell lexer, in double quotes: \, " and $
@@ -183,18 +176,14 @@ func bare(s string) string {
 }
 
 // flagWord is a flag's value as the flag splitter reads it: as is when
-// plain, else in double quotes with \ and " escaped. s is ASCII
-// (check.flag).
+// plain (pattern characters mean nothing to the splitter), else in double
+// quotes with \ and " escaped. s is ASCII (check.flag).
 func flagWord(s string) string {
-	if plainWord(s) || s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(plainWordRune(r) || strings.ContainsRune("*?[]!{}^~", r))
-	}) < 0 {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !plainRune(r) && !strings.ContainsRune("*?[]!{}^~", r) }) < 0 {
 		return s
 	}
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
-
-func plainWordRune(r rune) bool { return plainWord(string(r)) }
 
 // mountFlag is a --mount flag of key=value fields: each value a bare
 // lexer word (mount values are expanded), each field quoted for the CSV
