@@ -13,7 +13,7 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' 
 [ -z "$unformatted" ] || die "gofmt would change: $unformatted"
 
 log "unit tests"
-go test ./spec/... ./plan/... ./preset/... ./llb/... ./frontend/... ./cmd/... ./internal/...
+go test ./spec/... ./plan/... ./preset/... ./llb/... ./eject/... ./frontend/... ./cmd/... ./internal/...
 # hostile input: each fuzz target briefly (make fuzz runs them longer)
 FUZZTIME=40000x "$ROOT/hack/fuzz.sh"
 

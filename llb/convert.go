@@ -177,8 +177,6 @@ type converter struct {
 	s    *plan.Plan
 	opt  Options
 	caps Caps
-	// config are the settings mounts of every step after the installs
-	config []bk.RunOption
 }
 
 // AllCaps is a current daemon's: everything the graph can use.
@@ -213,9 +211,6 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	}
 	install, err := c.installMounts()
 	if err != nil {
-		return nil, err
-	}
-	if c.config, err = c.configMounts(); err != nil {
 		return nil, err
 	}
 	if cmd := s.Dependencies.Tools; cmd != nil {
@@ -310,7 +305,11 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 
 	built := src
 	if cmd := s.Build.Run; cmd != nil {
-		built = c.run(src.Dir(appDir), TargetBuild, cmd, c.stepMounts(s.Build.Caches, plan.SecretBuild)...)
+		mounts, err := c.mounts(StepMounts(s, s.Build.Caches, plan.SecretBuild))
+		if err != nil {
+			return nil, err
+		}
+		built = c.run(src.Dir(appDir), TargetBuild, cmd, mounts...)
 	}
 	add(TargetBuild, built, buildCfg, buildImg.Config)
 	g.Built = built
@@ -378,15 +377,8 @@ func (c *converter) require(shell, st bk.State, g gate, target string, deps ...b
 // last: an edit in the app keeps that build cached.
 func (c *converter) source(dev bk.State) (bk.State, error) {
 	s := c.s
-	exclude := plan.Values(s.Source.Exclude)
-	var include []string
-	what := "copy build context"
-	if s.Scoped() {
-		include = plan.Values(s.Source.Include)
-		what = "copy the workspace scope: " + strings.Join(include, " ")
-	}
-	cp := func(dst bk.State, include, exclude []string, what string) (bk.State, error) {
-		ctx, err := c.opt.Context(include, exclude)
+	cp := func(dst bk.State, sc SourceCopy) (bk.State, error) {
+		ctx, err := c.opt.Context(sc.Include, sc.Exclude)
 		if err != nil {
 			return bk.State{}, err
 		}
@@ -394,21 +386,21 @@ func (c *converter) source(dev bk.State) (bk.State, error) {
 		// the daemon can, for contexts that are not local
 		info := &bk.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}
 		if c.caps.CopyPatterns {
-			info.IncludePatterns, info.ExcludePatterns = include, exclude
+			info.IncludePatterns, info.ExcludePatterns = sc.Include, sc.Exclude
 		}
-		return dst.File(bk.Copy(ctx, "/", s.Workdir.Value, info), c.named("source", what), c.location(s.Source.At)), nil
+		return dst.File(bk.Copy(ctx, "/", s.Workdir.Value, info), c.named("source", sc.What), c.location(s.Source.At)), nil
 	}
-	ws := s.Build.Workspace
-	if ws == nil {
-		return cp(dev, include, exclude, what)
+	first, app := SourceCopies(s)
+	packages, err := cp(dev, first)
+	if err != nil || app == nil {
+		return packages, err
 	}
-	app := path.Clean(s.App.Value)
-	packages, err := cp(dev, include, append(append([]string{}, exclude...), app), what+" (without "+app+")")
+	mounts, err := c.mounts(StepMounts(s, s.Build.Caches, plan.SecretBuild))
 	if err != nil {
 		return bk.State{}, err
 	}
-	built := c.runNamed(packages, "build workspace packages", TargetBuild, ws, c.stepMounts(s.Build.Caches, plan.SecretBuild)...)
-	return cp(built, []string{app}, exclude, "copy "+app)
+	built := c.runNamed(packages, "build workspace packages", TargetBuild, s.Build.Workspace, mounts...)
+	return cp(built, *app)
 }
 
 // buildBase is the build image with the spec's env and workdir.
@@ -535,19 +527,12 @@ func (c *converter) runNamed(st bk.State, name, stage string, cmd *plan.Command,
 	return st.WithOutput(in.Run(opts...).Root().Output())
 }
 
-// exitCodeFile holds the tests' exit code, in the test step's status
-// mount and at the root of the test-reports target.
-const exitCodeFile = "exit-code"
-
-// outputFile holds the tests' output (stdout and stderr), beside it.
-const outputFile = "test-output.log"
-
 // test runs the tests. With test.reports declared the step records the
 // exit code instead of failing, so the reports of a failing run can still
 // be exported (target test-reports); passed is then the status, and gate
 // the step that fails when it is not 0.
 func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passed *bk.State) {
-	caches := c.stepMounts(c.s.Test.Caches, plan.SecretTest)
+	caches, _ := c.mounts(StepMounts(c.s, c.s.Test.Caches, plan.SecretTest)) // its context files were read by the installs
 	if len(c.s.Test.Reports) == 0 {
 		return c.run(st, TargetTest, cmd, caches...), nil
 	}
@@ -559,9 +544,7 @@ func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passe
 		in = in.AddEnv(name, c.argValue(name))
 	}
 	opts := []bk.RunOption{
-		// the output is kept too: when the build runs again, this step
-		// is a cache hit and prints nothing, and the gate shows it
-		bk.Args([]string{"/bin/sh", "-c", `{ /bin/sh -c "$0"; echo $? > /.stagefile/` + exitCodeFile + `; } 2>&1 | tee /.stagefile/` + outputFile, record.Shell}),
+		bk.Args([]string{"/bin/sh", "-c", RecordScript(), record.Shell}),
 		c.named(TargetTest, oneLine(record.Shell)),
 		c.location(cmd.Origin.At),
 		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs()),
@@ -571,17 +554,14 @@ func (c *converter) test(st bk.State, cmd *plan.Command) (tested bk.State, passe
 		opts = append(opts, bk.IgnoreCache)
 	}
 	es := in.Run(opts...)
-	out := es.AddMount("/.stagefile", status)
+	out := es.AddMount(StatusDir, status)
 	return st.WithOutput(es.Root().Output()), &out
 }
 
 // gate fails when the recorded exit code is not 0, pointing at test.run,
 // with the end of the tests' output.
 func (c *converter) gate(tested, passed bk.State, cmd *plan.Command) bk.State {
-	script := `code=$(cat /.stagefile/` + exitCodeFile + `); [ "$code" = 0 ] && exit 0; ` +
-		`echo "the tests failed (exit code $code); the end of their output:" >&2; ` +
-		`tail -n 60 /.stagefile/` + outputFile + ` >&2 2>/dev/null || cat /.stagefile/` + outputFile + ` >&2; exit "$code"`
-	return tested.Run(bk.Args([]string{"/bin/sh", "-c", script}), bk.AddMount("/.stagefile", passed, bk.Readonly),
+	return tested.Run(bk.Args([]string{"/bin/sh", "-c", GateScript()}), bk.AddMount(StatusDir, passed, bk.Readonly),
 		c.named(TargetTest, "tests passed?"), c.location(cmd.Origin.At), bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())).Root()
 }
 
@@ -589,84 +569,63 @@ func (c *converter) gate(tested, passed bk.State, cmd *plan.Command) bk.State {
 // (read-only, from the context) and the secrets, for the dependency
 // installs only: none of them is stored in a layer.
 func (c *converter) installMounts() ([]bk.RunOption, error) {
-	d := c.s.Dependencies
-	opts := c.cacheMounts(d.Caches)
-	cfg, err := c.configMounts()
-	if err != nil {
-		return nil, err
-	}
-	opts = append(opts, cfg...)
-	return append(opts, c.secretMounts(plan.SecretInstall)...), nil
+	return c.mounts(InstallMounts(c.s))
 }
 
-// stepMounts are what a test or build step mounts: its caches, the
-// settings and the secrets for step.
-func (c *converter) stepMounts(caches []plan.Cache, step string) []bk.RunOption {
-	return append(append(c.cacheMounts(caches), c.config...), c.secretMounts(step)...)
-}
-
-// configMounts mount the package manager's settings (dependencies.config)
-// read-only from the context, for every step that runs it: they may hold
-// a token, so they are never copied into a layer (Finish leaves them out
-// of the source copy).
-func (c *converter) configMounts() ([]bk.RunOption, error) {
-	d := c.s.Dependencies
-	if len(d.Config) == 0 {
-		return nil, nil
-	}
-	cfg, err := c.opt.Context(plan.Values(d.Config), nil)
-	if err != nil {
-		return nil, err
-	}
+// mounts are the run options of mounts.
+func (c *converter) mounts(mounts []Mount) ([]bk.RunOption, error) {
 	var opts []bk.RunOption
-	for _, f := range d.Config {
-		p := path.Clean(f.Value)
-		opts = append(opts, bk.AddMount(path.Join(c.s.Workdir.Value, p), cfg, bk.SourcePath("/"+p), bk.Readonly))
+	var files []string
+	for _, m := range mounts {
+		if m.Kind == ContextMount {
+			files = append(files, m.Source)
+		}
+	}
+	var cfg bk.State
+	if len(files) > 0 {
+		var err error
+		if cfg, err = c.opt.Context(files, nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range mounts {
+		switch m.Kind {
+		case CacheMount:
+			id := m.ID
+			if c.opt.CacheNS != "" {
+				id = c.opt.CacheNS + "/" + id
+			}
+			sharing := bk.CacheMountShared
+			switch m.Sharing {
+			case "locked":
+				sharing = bk.CacheMountLocked
+			case "private":
+				sharing = bk.CacheMountPrivate
+			}
+			opts = append(opts, bk.AddMount(m.Target, bk.Scratch(), bk.AsPersistentCacheDir(id, sharing)))
+		case ContextMount:
+			opts = append(opts, bk.AddMount(m.Target, cfg, bk.SourcePath("/"+m.Source), bk.Readonly))
+		case SecretMount:
+			var so []bk.SecretOption
+			if !m.Required {
+				so = append(so, bk.SecretOptional)
+			}
+			var target *string
+			if m.Target != "" {
+				t := m.Target
+				target = &t
+			}
+			if m.Env != "" {
+				so = append(so, bk.SecretAsEnvName(m.Env))
+			}
+			opts = append(opts, bk.AddSecretWithDest(m.ID, target, so...))
+		}
 	}
 	return opts, nil
 }
 
-// secretMounts are the secrets mounted for step: as files or variables of
-// that step alone, never in a layer or a config.
-func (c *converter) secretMounts(step string) []bk.RunOption {
-	var opts []bk.RunOption
-	for _, sec := range c.s.Secrets {
-		if !sec.For(step) {
-			continue
-		}
-		var so []bk.SecretOption
-		if !sec.Required {
-			so = append(so, bk.SecretOptional)
-		}
-		var target *string
-		if sec.Target.Set() {
-			t := c.s.SecretTarget(sec)
-			target = &t
-		}
-		if sec.Env.Set() {
-			so = append(so, bk.SecretAsEnvName(sec.Env.Value))
-		}
-		opts = append(opts, bk.AddSecretWithDest(sec.ID.Value, target, so...))
-	}
-	return opts
-}
-
 func (c *converter) cacheMounts(caches []plan.Cache) []bk.RunOption {
-	var opts []bk.RunOption
-	for _, cache := range caches {
-		id := cache.CacheID()
-		if c.opt.CacheNS != "" {
-			id = c.opt.CacheNS + "/" + id
-		}
-		sharing := bk.CacheMountShared
-		switch cache.Sharing.Value {
-		case "locked":
-			sharing = bk.CacheMountLocked
-		case "private":
-			sharing = bk.CacheMountPrivate
-		}
-		opts = append(opts, bk.AddMount(path.Clean(cache.Path.Value), bk.Scratch(), bk.AsPersistentCacheDir(id, sharing)))
-	}
+	opts, _ := c.mounts(CacheMounts(caches)) // caches read no context
 	return opts
 }
 
@@ -714,7 +673,7 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		// files, taken straight from the context so they don't wait for the
 		// dependency installs.
 		from, root := built, wd
-		if s.Build.Run == nil && s.Build.Workspace == nil {
+		if OutputsFromContext(s) {
 			ctx, err := c.opt.Context(outs, nil)
 			if err != nil {
 				return bk.State{}, err
@@ -759,16 +718,13 @@ func (c *converter) release(runtime Image, prod, built bk.State) (bk.State, erro
 		if owner == "" && runtime.Config != nil {
 			owner = runtime.Config.Config.User
 		}
-		if name, _, _ := strings.Cut(owner, ":"); name == "" || name == "root" || name == "0" {
-			return bk.State{}, spec.Errorf(s.File, w[0].Origin.At, "release.writable makes folders the app's own, but the app runs as root (set release.user, e.g. user: node)")
+		if err := CheckWritableOwner(s, owner); err != nil {
+			return bk.State{}, err
 		}
 		var fa *bk.FileAction
 		var names []string
-		for _, v := range w {
-			p := v.Value
-			if !path.IsAbs(p) {
-				p = path.Join(wd, p)
-			}
+		for i, p := range WritableDirs(s) {
+			v := w[i]
 			mk := []bk.MkdirOption{bk.WithParents(true), bk.WithUser(owner)}
 			if c.opt.Epoch != nil {
 				mk = append(mk, bk.WithCreatedTime(*c.opt.Epoch))
@@ -832,7 +788,6 @@ func oneLine(cmd string) string {
 }
 
 func hasGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
-
 // checkerDir is where the frontend's binary is mounted for the start check.
 const checkerDir = "/.stagefile"
 

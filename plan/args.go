@@ -127,6 +127,9 @@ func applyArgs(p *Plan, given map[string]string) ([]*Warning, spec.Errors) {
 	}
 	expand := func(field string, vars []Var) {
 		for i := range vars {
+			if strings.Contains(vars[i].Value, "$") && vars[i].Template == "" {
+				vars[i].Template = vars[i].Value
+			}
 			v, missing := Expand(vars[i].Value, lookup)
 			for _, m := range missing {
 				errs = append(errs, spec.Errorf(p.File, vars[i].Origin.At, "%s.%s reads ${%s}, which is not a declared arg (declare it under args, or write $${%s} for the text)", field, vars[i].Name, m, m))

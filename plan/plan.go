@@ -87,9 +87,13 @@ func (v Value[T]) Written() bool { return v.Origin.Kind == Stagefile }
 
 // Var is a named string: an environment variable or a label.
 type Var struct {
-	Name   string `json:"name"`
-	Value  string `json:"value"`
-	Origin Origin `json:"origin"`
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	// Template is the value as written, when it holds a "$": Value is it
+	// with this build's args in place of ${NAME} and "$$" as "$". What
+	// writes the build elsewhere (stagefile eject) keeps the references.
+	Template string `json:"template,omitzero"`
+	Origin   Origin `json:"origin"`
 }
 
 // Plan is a resolved build.

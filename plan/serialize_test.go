@@ -55,11 +55,11 @@ func fullPlan() *Plan {
 		At:         at,
 		Production: &Command{Argv: [][]string{}, Origin: o},
 		Tools:      Argv(o),
-		Cross: &CrossInstall{Env: map[string][]Var{"arm64": {{"npm_config_arch", "arm64", o}}, "amd64": {}},
+		Cross: &CrossInstall{Env: map[string][]Var{"arm64": {{Name: "npm_config_arch", Value: "arm64", Origin: o}}, "amd64": {}},
 			Check: []string{"node", "check.js", "/out"}, Why: "why", Origin: o},
 		Packages:     []Package{{Ecosystem: "npm", Name: "a", Version: "1", Arch: []string{}}, {Ecosystem: "npm", Name: "b", Version: "2", Arch: []string{"arm64"}}},
 		PackagesFrom: o,
-		Fetch: &Fetch{Command: []string{"node", "-e", "x"}, Path: "/mirror", Env: []Var{{"A", "b", o}},
+		Fetch: &Fetch{Command: []string{"node", "-e", "x"}, Path: "/mirror", Env: []Var{{Name: "A", Value: "b", Origin: o}},
 			Packages: []Download{{Name: "a", URL: "https://x/a.tgz", Integrity: "sha512-AA==", File: "a.tgz", Arch: []string{"amd64"}}}, Origin: o},
 		FetchAsked: Value[bool]{true, o},
 	}
@@ -67,6 +67,7 @@ func fullPlan() *Plan {
 	p.Release.Healthcheck = &Healthcheck{Test: Value[[]string]{[]string{"a"}, o}, Retries: Value[int]{3, o}, Origin: o}
 	p.Test.Caches = []Cache{NewCache("/c", "locked", o)}
 	p.Test.Run.Args = []string{"V"}
+	p.Env[0].Template = "${V}$$"
 	return p
 }
 

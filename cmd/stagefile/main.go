@@ -86,6 +86,11 @@ Usage:
                                                    print a bake file (JSON) with a target per Stagefile
                                                    under DIR (default .), paths relative to DIR:
                                                    stagefile bake > docker-bake.json && docker buildx bake
+  stagefile eject [--context DIR] [--platform P] [FILE] > Dockerfile
+                                                   print the Stagefile as a Dockerfile the stock frontend
+                                                   builds into the same targets; on stderr, what that
+                                                   file does differently (--platform: whose platform
+                                                   decisions it takes, default this machine's)
   stagefile schema                                 print the JSON Schema of the format (for editors)
   stagefile version
 
@@ -116,6 +121,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return bake(args[1:], stdout, stderr)
 	case "init":
 		return initCommand(args[1:], stdout, stderr)
+	case "eject":
+		return ejectCmd(args[1:], stdout, stderr)
 	case "schema":
 		stdout.Write(spec.Schema)
 		return 0
