@@ -788,6 +788,7 @@ func oneLine(cmd string) string {
 }
 
 func hasGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
+
 // checkerDir is where the frontend's binary is mounted for the start check.
 const checkerDir = "/.stagefile"
 

@@ -43,8 +43,8 @@ func TestSchemaValidatesExamples(t *testing.T) {
 		assert.Check(t, validate(string(dt)), f)
 	}
 	for _, bad := range []string{
-		"version: 1\nimage: x\ntset:\n  run: y\n",             // a misspelt key
-		"version: 1\nimage: x\nrelease:\n  expose: {a: 1}\n",  // a map for a list
+		"version: 1\nimage: x\ntset:\n  run: y\n",              // a misspelt key
+		"version: 1\nimage: x\nrelease:\n  expose: {a: 1}\n",   // a map for a list
 		"version: 1\nimage: x\nrelease:\n  check: sometimes\n", // neither a boolean nor a mapping
 	} {
 		assert.Check(t, validate(bad) != nil, "the schema accepts %q", bad)

@@ -15,8 +15,8 @@ import (
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
-	"github.com/stagefile/stagefile/spec"
 	"github.com/stagefile/stagefile/preset/internal/scaffold"
+	"github.com/stagefile/stagefile/spec"
 )
 
 // Provider is the node preset.
