@@ -399,6 +399,42 @@ func TestOddLockfiles(t *testing.T) {
 	}
 }
 
+// TestUndecodableFiles: a file npm could not read either (npm's JSON.parse
+// fails on UTF-16: EJSONPARSE) is an error at the preset line that names
+// the file and its encoding, not an empty package.json.
+func TestUndecodableFiles(t *testing.T) {
+	utf16 := func(s string) []byte {
+		out := []byte{0xFF, 0xFE}
+		for _, c := range s {
+			out = append(out, byte(c), 0)
+		}
+		return out
+	}
+	cases := map[string]struct {
+		files map[string][]byte
+		msg   string
+	}{
+		"UTF-16 package.json": {map[string][]byte{"package.json": utf16(pkg), "package-lock.json": []byte(npmLock)},
+			"Stagefile:2:9: package.json is UTF-16 LE (it starts with the byte order mark FF FE), which npm, yarn and pnpm cannot read (save it as UTF-8)"},
+		"UTF-16 lockfile": {map[string][]byte{"package.json": []byte(pkg), "yarn.lock": utf16(yarnV1Lock)},
+			"Stagefile:2:9: yarn.lock is UTF-16 LE (it starts with the byte order mark FF FE), which npm, yarn and pnpm cannot read"},
+		"a NUL in package.json": {map[string][]byte{"package.json": []byte("{\"name\": \"a\x00\"}"), "package-lock.json": []byte(npmLock)},
+			"Stagefile:2:9: package.json is not UTF-8 text: it has a NUL character on line 1"},
+		"UTF-16 .nvmrc": {map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock), ".nvmrc": utf16("22\n")},
+			".nvmrc is UTF-16 LE (it starts with the byte order mark FF FE), which nvm and fnm cannot read"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := fill(t, "", tc.files, nodeImage)
+			assert.Check(t, is.ErrorContains(err, tc.msg))
+		})
+	}
+	// bytes that are not UTF-8 read as Node.js reads them: U+FFFD
+	p, _, err := fill(t, "", map[string][]byte{"package.json": []byte(strings.Replace(pkg, "{", "{\"description\": \"caf\xe9\",", 1)), "package-lock.json": []byte(npmLock)}, nodeImage)
+	assert.NilError(t, err)
+	assert.Check(t, p.Dependencies.Production != nil)
+}
+
 func joinWarnings(ws []*plan.Warning) string {
 	var out []string
 	for _, w := range ws {

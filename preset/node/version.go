@@ -66,7 +66,7 @@ func nodeConstraints(files map[string][]byte, pkg, app packageJSON, appDir strin
 		if !ok {
 			continue
 		}
-		text := strings.TrimSpace(strings.SplitN(string(normalize(dt)), "\n", 2)[0])
+		text := strings.TrimSpace(strings.SplitN(string(dt), "\n", 2)[0])
 		c, err := nvmVersion(text)
 		if err != nil {
 			return nil, fmt.Errorf("%s says %q, which is not a Node.js version (write e.g. 22, v22.11.0 or lts/jod)", name, text)

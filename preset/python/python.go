@@ -6,7 +6,6 @@
 package python
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"path"
@@ -47,6 +46,7 @@ var devGroups = map[string]bool{"dev": true, "test": true, "tests": true, "testi
 // workspace, the root's tool settings and the app's modules, then each
 // member's pyproject.toml and the names of its packages.
 func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
+	read = scaffold.Decoded(read, encoding)
 	files := []string{"pyproject.toml", "uv.lock", "poetry.lock", "requirements.txt", "requirements-dev.txt", "dev-requirements.txt",
 		".python-version", "uv.toml", "poetry.toml", "*/__init__.py", "src/*/__init__.py", "*.py"}
 	if app := path.Clean(p.App.Value); app != "." && !plan.HasWildcard(app) {
@@ -79,11 +79,14 @@ func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
 }
 
 func (f *filler) fill() error {
+	if err := f.Decode(encoding); err != nil {
+		return err
+	}
 	p, files := f.P, f.Facts.Files
 	app := path.Clean(p.App.Value)
 	pp := &pyproject{}
 	if dt, ok := files["pyproject.toml"]; ok {
-		if err := readTOML(normalize(dt), pp); err != nil {
+		if err := readTOML(dt, pp); err != nil {
 			return f.Fail("preset python could not read pyproject.toml: %v (fix the TOML)", err)
 		}
 	}
@@ -174,7 +177,7 @@ func detectManager(files map[string][]byte) (manager, error) {
 // declares, before anything is installed.
 func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, includes []string, err error) {
 	files := f.Facts.Files
-	dt := normalize(files[pm.lockfile])
+	dt := files[pm.lockfile]
 	unreadable := func(err error, fix string) error {
 		return f.Fail("%s is not a lockfile %s can read: %v (run %s and commit %s)", pm.lockfile, pm.name, err, fix, pm.lockfile)
 	}
@@ -208,7 +211,7 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 			if name == "" {
 				continue
 			}
-			rf, err := parseRequirements(name, normalize(files[name]))
+			rf, err := parseRequirements(name, files[name])
 			if err != nil {
 				return false, false, nil, f.Fail("%s cannot be installed from the manifests alone: %v", name, err)
 			}
@@ -460,7 +463,7 @@ func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[strin
 			if name == "" || (prodOnly && name == pm.devFile) {
 				continue
 			}
-			if rf, err := parseRequirements(name, normalize(f.Facts.Files[name])); err == nil {
+			if rf, err := parseRequirements(name, f.Facts.Files[name]); err == nil {
 				for _, n := range rf.names {
 					reqs = append(reqs, requirement{name: n, from: name})
 				}
@@ -651,14 +654,28 @@ func isRoot(u string) bool {
 	return name == "root" || name == "0"
 }
 
-// normalize reads a file as the tools do: without a UTF-8 BOM and with
-// CRLF line ends as LF.
-func normalize(dt []byte) []byte {
-	dt = bytes.TrimPrefix(dt, []byte{0xEF, 0xBB, 0xBF})
-	if bytes.IndexByte(dt, '\r') >= 0 {
-		dt = bytes.ReplaceAll(dt, []byte("\r\n"), []byte("\n"))
+// encoding is how the tool that reads a file decodes it. pip reads
+// requirements files (and anything they include, whatever its name) by
+// their byte order mark: UTF-8, UTF-16 or UTF-32, else by a PEP 263
+// coding comment, else as UTF-8; Python reads source as UTF-8 with an
+// optional byte order mark, or in the encoding its coding comment names;
+// uv and poetry read TOML as UTF-8 (toml_edit skips a byte order mark).
+func encoding(name string) scaffold.Encoding {
+	switch base := path.Base(name); {
+	case strings.HasSuffix(base, ".py"):
+		return scaffold.Encoding{Tool: "python", BOM: true, Coding: true}
+	case base == "uv.lock" || base == "uv.toml":
+		return scaffold.Encoding{Tool: "uv", BOM: true}
+	case base == "poetry.lock" || base == "poetry.toml":
+		return scaffold.Encoding{Tool: "poetry", BOM: true}
+	case base == "pyproject.toml":
+		return scaffold.Encoding{Tool: "uv, poetry and pip", BOM: true}
+	case base == ".python-version":
+		return scaffold.Encoding{Tool: "uv and pyenv", BOM: true}
+	case base == "pytest.ini" || base == "tox.ini" || base == "setup.cfg" || base == "ruff.toml" || base == ".ruff.toml" || base == "mypy.ini":
+		return scaffold.Encoding{Tool: "pytest, ruff and mypy", BOM: true}
 	}
-	return dt
+	return scaffold.Encoding{Tool: "pip", BOM: true, Wide: true, Coding: true}
 }
 
 // appDir is the app's folder in the context: "." for a project at the

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"testing"
+	utf16x "unicode/utf16"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"gotest.tools/v3/assert"
@@ -409,6 +411,65 @@ func TestOddFiles(t *testing.T) {
 	p, _, err := fill(t, "", map[string]string{"requirements.txt": crlf(requirements)}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(cmdScript(p.Dependencies.Production), "--require-hashes"))
+}
+
+// utf16 is s in UTF-16 with its byte order mark, as Windows editors
+// (and PowerShell's > before PowerShell 7) save a requirements file.
+func utf16(s string, big bool) string {
+	var out []byte
+	if big {
+		out = []byte{0xFE, 0xFF}
+	} else {
+		out = []byte{0xFF, 0xFE}
+	}
+	for _, u := range utf16x.Encode([]rune(s)) {
+		if big {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	return string(out)
+}
+
+// TestEncodings: requirements files are read as pip reads them, by their
+// byte order mark: pytest in a UTF-16 file with CRLF line ends is seen,
+// and runs; a file pip could not read either is an error at the preset
+// line that names it and its encoding.
+func TestEncodings(t *testing.T) {
+	const reqs = "django==4.2.5\r\ngunicorn==21.2.0\r\npytest==7.4.2\r\npytest-django==4.5.2\r\n"
+	for name, dt := range map[string]string{
+		"UTF-16 LE":      utf16(reqs, false),
+		"UTF-16 BE":      utf16(reqs, true),
+		"UTF-8 with BOM": "\ufeff" + reqs,
+		"UTF-32 LE":      "\xff\xfe\x00\x00" + strings.Join(strings.Split(reqs, ""), "\x00\x00\x00") + "\x00\x00\x00",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, warnings, err := fill(t, "", map[string]string{"requirements.txt": dt}, slim)
+			assert.NilError(t, err)
+			assert.Check(t, is.Equal(cmdScript(p.Test.Run), "python -m pytest"))
+			assert.Check(t, is.Equal(p.Test.Run.Origin.From, "pytest is in requirements.txt"))
+			assert.Check(t, !slices.Contains(rules(warnings), "NoTests"))
+		})
+	}
+	for name, tc := range map[string]struct {
+		files map[string]string
+		msg   string
+	}{
+		"UTF-16 cut short": {map[string]string{"requirements.txt": utf16(reqs, false)[:9]},
+			"Stagefile:2:9: requirements.txt is UTF-16 LE (byte order mark FF FE) but not valid UTF-16: it ends in the middle of a character (line 1), so pip could not read it either (save it as UTF-8)"},
+		"UTF-16 without its BOM": {map[string]string{"requirements.txt": utf16(reqs, false)[2:]},
+			"Stagefile:2:9: requirements.txt is not UTF-8 text: it has a NUL character on line 1 (a UTF-16 file without its byte order mark?), which pip could not read either (save it as UTF-8)"},
+		"UTF-16 pyproject.toml": {map[string]string{"pyproject.toml": utf16(pyprojectUv, false), "uv.lock": uvLockFile},
+			"Stagefile:2:9: pyproject.toml is UTF-16 LE (it starts with the byte order mark FF FE), which uv, poetry and pip cannot read (save it as UTF-8)"},
+		"Latin-1 module": {map[string]string{"requirements.txt": reqs, "app.py": "# caf\xe9\n"},
+			"Stagefile:2:9: app.py is not valid UTF-8: the byte 0xE9 on line 1 is no UTF-8 character, and the file has no byte order mark or coding declaration, so python could not read it either"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := fill(t, "", tc.files, slim)
+			assert.Check(t, is.ErrorContains(err, tc.msg))
+		})
+	}
 }
 
 // TestTrialDjango: a pytest plugin alone runs pytest; a production install
