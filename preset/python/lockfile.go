@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -370,60 +369,6 @@ func outOfSync(lock, manifest string, missing []string, fix string) error {
 		return nil
 	}
 	return fmt.Errorf("%s is out of sync with %s: it does not record %s (run %s and commit %s)", lock, manifest, scaffold.Few(missing), fix, lock)
-}
-
-// requirementsFile is what the preset reads from a requirements file.
-type requirementsFile struct {
-	names  []string // normalized
-	hashed bool     // some requirement carries --hash: pip checks them all
-	// includes are the files it reads with -r or -c, relative to the
-	// context.
-	includes []string
-}
-
-// parseRequirements reads pip's format: one requirement or option a line,
-// "\" continuing a line, "#" starting a comment.
-func parseRequirements(name string, dt []byte) (*requirementsFile, error) {
-	rf := &requirementsFile{}
-	lines := strings.Split(strings.ReplaceAll(string(dt), "\\\n", " "), "\n")
-	for n, line := range lines {
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = line[:i]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fields := strings.Fields(line)
-		opt, arg, _ := strings.Cut(fields[0], "=")
-		if arg == "" && len(fields) > 1 {
-			arg = fields[1]
-		}
-		switch opt {
-		case "-r", "--requirement", "-c", "--constraint":
-			inc := path.Join(path.Dir(name), arg)
-			if arg == "" || path.IsAbs(arg) || inc == ".." || strings.HasPrefix(inc, "../") || strings.Contains(arg, "://") {
-				return nil, fmt.Errorf("line %d reads %q, which is not a file in the build context", n+1, arg)
-			}
-			rf.includes = append(rf.includes, inc)
-			continue
-		case "-e", "--editable":
-			return nil, fmt.Errorf("line %d installs %s editable, from the source the dependency install does not have (remove it: the release runs the source in workdir)", n+1, arg)
-		}
-		if strings.HasPrefix(line, "-") {
-			continue // --index-url, --extra-index-url, --find-links...
-		}
-		if strings.HasPrefix(line, ".") || strings.HasPrefix(line, "/") || strings.HasPrefix(line, "file:") {
-			return nil, fmt.Errorf("line %d installs %s, a local folder the dependency install does not have (remove it: the release runs the source in workdir)", n+1, fields[0])
-		}
-		if strings.Contains(line, "--hash") {
-			rf.hashed = true
-		}
-		if r, ok := parseRequirement(fields[0], name); ok {
-			rf.names = append(rf.names, r.name)
-		}
-	}
-	return rf, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

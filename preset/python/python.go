@@ -52,7 +52,8 @@ func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 	if app := path.Clean(p.App.Value); app != "." && !plan.HasWildcard(app) {
 		files = append(files, workspaceFiles(app, read)...)
 	}
-	return files
+	// what the requirements files read with -r and -c: one level a round
+	return append(files, requirementsIncludes(read)...)
 }
 
 // runtimeUser runs the app when the runtime image names no unprivileged
@@ -69,6 +70,9 @@ type filler struct {
 	// uvLock is uv.lock, read; ws the workspace of an app of one.
 	uvLock *uvLock
 	ws     *workspace
+	// reqs are pip's requirements files (the production one, the
+	// development one) with what they read, by the file's name.
+	reqs map[string]*reqTree
 }
 
 // Fill fills what the Stagefile left out; everything written wins.
@@ -98,7 +102,7 @@ func (f *filler) fill() error {
 		return f.FailAt(p.App.Origin.At, "preset python builds an app of a workspace with uv only (a root pyproject.toml with [tool.uv.workspace] and uv.lock); %s has no workspaces, so app %s is not supported (build the project from its own folder, with its own lockfile)",
 			map[string]string{poetry: "poetry (poetry.lock)", pip: "pip (requirements.txt)"}[pm.name], q(app))
 	}
-	prodHashed, devHashed, includes, err := f.lock(&pm, pp)
+	prodHashed, devHashed, err := f.lock(&pm, pp)
 	if err != nil {
 		return err
 	}
@@ -131,7 +135,7 @@ func (f *filler) fill() error {
 	if f.ws != nil {
 		appPP = f.ws.app.pp
 	}
-	f.dependencies(pm, appPP, prodHashed, devHashed, includes)
+	f.dependencies(pm, appPP, prodHashed, devHashed)
 	f.test(pm, appPP)
 	f.release(pm, appPP)
 	f.scope()
@@ -175,7 +179,7 @@ func detectManager(files map[string][]byte) (manager, error) {
 
 // lock reads the lockfile and checks it records what pyproject.toml
 // declares, before anything is installed.
-func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, includes []string, err error) {
+func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, err error) {
 	files := f.Facts.Files
 	dt := files[pm.lockfile]
 	unreadable := func(err error, fix string) error {
@@ -185,11 +189,11 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 	case uv:
 		l, err := parseUvLock(dt)
 		if err != nil {
-			return false, false, nil, unreadable(err, "uv lock")
+			return false, false, unreadable(err, "uv lock")
 		}
 		f.uvLock = l
 		if err := l.check(pp); err != nil {
-			return false, false, nil, f.Fail("%s", err.Error())
+			return false, false, f.Fail("%s", err.Error())
 		}
 		if m := exactVersion.FindStringSubmatch(pp.Tool.Uv.RequiredVersion); m != nil {
 			pm.version, pm.why = m[1], "pyproject.toml tool.uv.required-version"
@@ -197,33 +201,36 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 	case poetry:
 		l, err := parsePoetryLock(dt)
 		if err != nil {
-			return false, false, nil, unreadable(err, "poetry lock")
+			return false, false, unreadable(err, "poetry lock")
 		}
 		if err := l.check(pp); err != nil {
-			return false, false, nil, f.Fail("%s", err.Error())
+			return false, false, f.Fail("%s", err.Error())
 		}
 		if v := lockedPoetry(dt); v != "" && !strings.HasPrefix(v, "0.") && !strings.HasPrefix(v, "1.0.") && !strings.HasPrefix(v, "1.1.") {
 			// the poetry that wrote the lockfile reads it; --only needs 1.2
 			pm.version, pm.why = v, "the version that wrote poetry.lock"
 		}
 	default:
+		f.reqs = map[string]*reqTree{}
 		for i, name := range []string{pm.lockfile, pm.devFile} {
 			if name == "" {
 				continue
 			}
-			rf, err := parseRequirements(name, files[name])
+			t, err := readRequirements(name, files)
 			if err != nil {
-				return false, false, nil, f.Fail("%s cannot be installed from the manifests alone: %v", name, err)
+				return false, false, f.Fail("%s", err.Error())
 			}
+			f.reqs[name] = t
+			// pip checks hashes for every requirement as soon as one
+			// of the file's, or of a file it reads with -r, has them
 			if i == 0 {
-				prodHashed = rf.hashed
+				prodHashed = t.hashed
 			} else {
-				devHashed = rf.hashed
+				devHashed = t.hashed
 			}
-			includes = append(includes, rf.includes...)
 		}
 	}
-	return prodHashed, devHashed, includes, nil
+	return prodHashed, devHashed, nil
 }
 
 // image picks the official slim image of the app's Python when the
@@ -268,7 +275,7 @@ func (f *filler) image(cs constraints) error {
 	return nil
 }
 
-func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed bool, includes []string) {
+func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed bool) {
 	p, files := f.P, f.Facts.Files
 	d := &p.Dependencies
 	if d.Manifests == nil {
@@ -291,8 +298,12 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		if pm.devFile != "" {
 			add(pm.devFile, "the development requirements")
 		}
-		for _, inc := range includes {
-			add(inc, "read with -r or -c")
+		for _, root := range []string{pm.lockfile, pm.devFile} {
+			if t := f.reqs[root]; t != nil {
+				for _, rf := range t.files[1:] {
+					add(rf.name, "read by "+rf.by+": pip reads it for the install")
+				}
+			}
 		}
 		if _, ok := files[".python-version"]; ok && pm.name == uv {
 			add(".python-version", "the Python uv picks")
@@ -343,7 +354,7 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		// the app imports from the venv; the SBOM attestation lists what
 		// it holds
 		for _, m := range d.Manifests {
-			if m.Value == pm.lockfile || m.Value == pm.devFile {
+			if m.Value == pm.lockfile || m.Value == pm.devFile || f.isRequirements(m.Value) {
 				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: m.Value, Origin: f.Origin("read by the installs, not by the app")})
 			}
 		}
@@ -460,13 +471,8 @@ func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[strin
 		}
 	default:
 		for _, name := range []string{pm.devFile, pm.lockfile} {
-			if name == "" || (prodOnly && name == pm.devFile) {
-				continue
-			}
-			if rf, err := parseRequirements(name, f.Facts.Files[name]); err == nil {
-				for _, n := range rf.names {
-					reqs = append(reqs, requirement{name: n, from: name})
-				}
+			if t := f.reqs[name]; t != nil && (!prodOnly || name != pm.devFile) {
+				reqs = append(reqs, t.reqs...)
 			}
 		}
 	}
@@ -676,6 +682,19 @@ func encoding(name string) scaffold.Encoding {
 		return scaffold.Encoding{Tool: "pytest, ruff and mypy", BOM: true}
 	}
 	return scaffold.Encoding{Tool: "pip", BOM: true, Wide: true, Coding: true}
+}
+
+// isRequirements: name is a file pip reads for the installs (a
+// requirements file, or one it reads with -r or -c).
+func (f *filler) isRequirements(name string) bool {
+	for _, t := range f.reqs {
+		for _, rf := range t.files {
+			if rf.name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // appDir is the app's folder in the context: "." for a project at the

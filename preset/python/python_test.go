@@ -168,10 +168,11 @@ func TestManagers(t *testing.T) {
 			[]string{"pyproject.toml", "poetry.lock"},
 			"poetry install --only main --no-root --no-interaction --no-ansi --compile",
 			"poetry install --no-root --no-interaction --no-ansi", []string{"/root/.cache/pypoetry", "/root/.cache/pip"}, "python -m pytest", "python:3.14-slim-bookworm"},
-		{"pip", map[string]string{"requirements.txt": requirements, "requirements-dev.txt": "-r requirements.txt\n-c constraints/dev.txt\npytest==8.3.4\n"},
+		{"pip", map[string]string{"requirements.txt": requirements, "requirements-dev.txt": "-r requirements.txt\n-c constraints/dev.txt\npytest==8.3.4\n", "constraints/dev.txt": "pytest<9\n"},
 			[]string{"requirements.txt", "requirements-dev.txt", "constraints/dev.txt"},
 			"python3 -m venv .venv && .venv/bin/python -m pip install --no-input --require-hashes -r requirements.txt",
-			".venv/bin/python -m pip install --no-input -r requirements-dev.txt", []string{"/root/.cache/pip"}, "python -m pytest", "python:3.14-slim-bookworm"},
+			// requirements.txt's hashes, read with -r, turn pip's hash checking on for the whole install
+			".venv/bin/python -m pip install --no-input --require-hashes -r requirements-dev.txt", []string{"/root/.cache/pip"}, "python -m pytest", "python:3.14-slim-bookworm"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -470,6 +471,98 @@ func TestEncodings(t *testing.T) {
 			assert.Check(t, is.ErrorContains(err, tc.msg))
 		})
 	}
+}
+
+// TestIncludes: the files requirements files read with -r and -c are
+// followed as pip follows them (relative to the file that names them,
+// through pip's decoding) and are manifests of the installs; one outside
+// the context, missing, read again in a cycle, too deep or one too many is
+// an error at the preset line.
+func TestIncludes(t *testing.T) {
+	files := map[string]string{
+		"requirements.txt":      "-r requirements/prod.txt\n",
+		"requirements/prod.txt": "-r base.txt\n--requirement=../constraints.txt\ngunicorn==21.2.0\n",
+		"requirements/base.txt": "django==4.2.5 \\\n    --hash=sha256:abc\n",
+		"constraints.txt":       "# only pins\n",
+		"requirements-dev.txt":  "-rrequirements.txt\n-c requirements/pins.txt\n-r requirements/test.txt\n",
+		"requirements/pins.txt": "pytest==7.4.2\n",
+		"requirements/test.txt": utf16("pytest-django==4.5.2\r\n", false),
+	}
+	p, warnings, err := fill(t, "", files, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Manifests), []string{"requirements.txt", "requirements-dev.txt",
+		"requirements/prod.txt", "requirements/base.txt", "constraints.txt", "requirements/pins.txt", "requirements/test.txt"}))
+	var origins []string
+	for _, m := range p.Dependencies.Manifests {
+		origins = append(origins, m.Origin.From)
+	}
+	assert.Check(t, is.Contains(origins, "read by requirements/prod.txt -r: pip reads it for the install"))
+	assert.Check(t, is.Contains(origins, "read by requirements-dev.txt -c: pip reads it for the install"))
+	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Unshipped), plan.Values(p.Dependencies.Manifests)), "none of them is read by the app")
+	// base.txt's hashes make pip check every requirement of the install
+	assert.Check(t, is.Equal(cmdScript(p.Dependencies.Production), "python3 -m venv .venv && .venv/bin/python -m pip install --no-input --require-hashes -r requirements.txt"))
+	assert.Check(t, is.Equal(cmdScript(p.Dependencies.Development), ".venv/bin/python -m pip install --no-input --require-hashes -r requirements-dev.txt"))
+	// pytest only constrained by pins.txt, but pytest-django (in a UTF-16
+	// file) brings it
+	assert.Check(t, is.Equal(p.Test.Run.Origin.From, "pytest is in requirements/test.txt, through pytest-django"))
+	assert.Check(t, !slices.Contains(rules(warnings), "NoTests"))
+
+	for name, tc := range map[string]struct {
+		files map[string]string
+		msg   string
+	}{
+		"outside the context": {map[string]string{"requirements.txt": "-r sub/../../x.txt\n"},
+			`requirements.txt cannot be installed from the manifests alone: line 1 reads "sub/../../x.txt", which is not a file in the build context`},
+		"outside from a nested file": {map[string]string{"requirements.txt": "-r req/base.txt\n", "req/base.txt": "-c ../../pins.txt\n"},
+			`req/base.txt cannot be installed from the manifests alone: line 1 reads "../../pins.txt", which is not a file in the build context`},
+		"a URL": {map[string]string{"requirements.txt": "-r https://example.com/r.txt\n"}, "which is not a file in the build context"},
+		"missing": {map[string]string{"requirements.txt": "flask\n\n-r base.txt\n"},
+			"Stagefile:2:9: requirements.txt line 3 reads base.txt with -r, which is not in the build context, so pip could not open it (add it, or check .dockerignore)"},
+		"a cycle": {map[string]string{"requirements.txt": "-r a.txt\n", "a.txt": "-r b/b.txt\n", "b/b.txt": "-c ../a.txt\n"},
+			`a.txt reads itself again: a.txt → b/b.txt → a.txt (pip stops with "recursively references itself"; remove the -c line)`},
+		"itself": {map[string]string{"requirements.txt": "flask\n-r ./requirements.txt\n"}, "requirements.txt reads itself again: requirements.txt → requirements.txt"},
+		"too deep": {map[string]string{"requirements.txt": "-r 1.txt\n", "1.txt": "-r 2.txt\n", "2.txt": "-r 3.txt\n", "3.txt": "-r 4.txt\n", "4.txt": "flask\n"},
+			"requirements.txt reads files more than 3 deep with -r and -c (requirements.txt → 1.txt → 2.txt → 3.txt → 4.txt): preset python follows 3"},
+		"a wildcard": {map[string]string{"requirements.txt": "-r req[1].txt\n"}, `line 1 reads "req[1].txt", whose name holds *, ? or [`},
+		"an undecodable include": {map[string]string{"requirements.txt": "-r base.txt\n", "base.txt": "\xff\xfe\x00"},
+			"Stagefile:2:9: base.txt is UTF-16 LE (byte order mark FF FE) but not valid UTF-16: it ends in the middle of a character"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := fill(t, "", tc.files, slim)
+			assert.Check(t, is.ErrorContains(err, tc.msg))
+		})
+	}
+
+	// at most maxIncludes files: a 33rd is refused, whatever the depth
+	many := map[string]string{}
+	var lines []string
+	for i := range maxIncludes + 1 {
+		name := fmt.Sprintf("r/%02d.txt", i)
+		lines = append(lines, "-r "+name)
+		many[name] = "flask\n"
+	}
+	many["requirements.txt"] = strings.Join(lines, "\n")
+	_, _, err = fill(t, "", many, slim)
+	assert.Check(t, is.ErrorContains(err, "requirements.txt reads more than 32 files with -r and -c: preset python follows at most 32 (merge some of them)"))
+	delete(many, "r/32.txt")
+	many["requirements.txt"] = strings.Join(lines[:maxIncludes], "\n")
+	p, _, err = fill(t, "", many, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(p.Dependencies.Manifests, maxIncludes+1))
+}
+
+// TestPipLines: lines as pip splits and joins them.
+func TestPipLines(t *testing.T) {
+	rf, err := parseRequirements("r.txt", []byte("# c\nflask \\\n  >=3.0 # web\r\n\tgunicorn==21.2.0\t# tab comment\rpytest\x0cruff==0.1 ; python_version>'3' --hash=sha256:x\n#x\\\nwaitress"))
+	assert.NilError(t, err)
+	var got []string
+	for _, r := range rf.reqs {
+		got = append(got, r.String())
+	}
+	assert.Check(t, is.DeepEqual(got, []string{"flask>=3.0", "gunicorn==21.2.0", "pytest", "ruff==0.1", "waitress"}))
+	assert.Check(t, rf.hashed)
+	_, err = parseRequirements("r.txt", []byte("flask\n\n-e \\\n  .\n"))
+	assert.Check(t, is.ErrorContains(err, "line 3 installs . editable"), "a joined line has its first line's number")
 }
 
 // TestTrialDjango: a pytest plugin alone runs pytest; a production install
