@@ -108,8 +108,9 @@ func checkDepth(dt []byte) error {
 // requirement is a dependency as PEP 508 writes it, reduced to what the
 // sync check compares.
 type requirement struct {
-	name, spec string // name normalized (PEP 503), spec without spaces
-	from       string // where it was declared, for messages
+	name, spec string   // name normalized (PEP 503), spec without spaces
+	extras     []string // normalized
+	from       string   // where it was declared, for messages
 }
 
 func (r requirement) String() string { return r.name + r.spec }
@@ -140,7 +141,13 @@ func parseRequirement(s, from string) (requirement, bool) {
 		spec = "" // a direct URL: compared by name
 	}
 	spec = strings.TrimSuffix(strings.TrimPrefix(spec, "("), ")")
-	return requirement{name: normalizeName(m[1]), spec: spec, from: from}, true
+	var extras []string
+	for _, e := range strings.Split(strings.Trim(m[2], "[]"), ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			extras = append(extras, normalizeName(e))
+		}
+	}
+	return requirement{name: normalizeName(m[1]), spec: spec, extras: extras, from: from}, true
 }
 
 // sameSpec compares two specifier sets as written, in any order.
@@ -220,8 +227,9 @@ type uvLock struct {
 // local one (the project, a workspace member, a path dependency) whose
 // source names its folder.
 type uvPackage struct {
-	Name   string         `toml:"name"`
-	Source map[string]any `toml:"source"`
+	Name    string         `toml:"name"`
+	Version string         `toml:"version"`
+	Source  map[string]any `toml:"source"`
 	// Dependencies are what the package needs; OptionalDependencies its
 	// extras' and DevDependencies its dependency groups' (a project's).
 	Dependencies         []uvDependency            `toml:"dependencies"`
@@ -316,12 +324,21 @@ func recordsSpec(specs []string, spec string) bool {
 
 // poetryLock is what the preset reads from poetry.lock.
 type poetryLock struct {
-	Packages []struct {
-		Name string `toml:"name"`
-	} `toml:"package"`
+	Packages []poetryPackage `toml:"package"`
 	Metadata struct {
 		LockVersion string `toml:"lock-version"`
 	} `toml:"metadata"`
+}
+
+// poetryPackage is a package poetry.lock records.
+type poetryPackage struct {
+	Name    string `toml:"name"`
+	Version string `toml:"version"`
+	// Dependencies hold a constraint, or a table with optional, extras
+	// and markers.
+	Dependencies map[string]any `toml:"dependencies"`
+	// Extras name the optional dependencies each extra installs.
+	Extras map[string][]string `toml:"extras"`
 }
 
 func parsePoetryLock(dt []byte) (*poetryLock, error) {

@@ -68,8 +68,9 @@ const debianPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 type filler struct {
 	*scaffold.Filler
 	// uvLock is uv.lock, read; ws the workspace of an app of one.
-	uvLock *uvLock
-	ws     *workspace
+	uvLock     *uvLock
+	poetryLock *poetryLock
+	ws         *workspace
 	// reqs are pip's requirements files (the production one, the
 	// development one) with what they read, by the file's name.
 	reqs map[string]*reqTree
@@ -206,6 +207,7 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, e
 		if err := l.check(pp); err != nil {
 			return false, false, f.Fail("%s", err.Error())
 		}
+		f.poetryLock = l
 		if v := lockedPoetry(dt); v != "" && !strings.HasPrefix(v, "0.") && !strings.HasPrefix(v, "1.0.") && !strings.HasPrefix(v, "1.1.") {
 			// the poetry that wrote the lockfile reads it; --only needs 1.2
 			pm.version, pm.why = v, "the version that wrote poetry.lock"
