@@ -48,11 +48,16 @@ var devGroups = map[string]bool{"dev": true, "test": true, "tests": true, "testi
 func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 	read = scaffold.Decoded(read, encoding)
 	files := []string{"pyproject.toml", "uv.lock", "poetry.lock", "requirements.txt", "requirements-dev.txt", "dev-requirements.txt",
-		".python-version", "uv.toml", "poetry.toml", "*/__init__.py", "src/*/__init__.py", "*.py"}
+		".python-version", "uv.toml", "poetry.toml", "*/__init__.py", "src/*/__init__.py", "*.py",
+		// the modules an app object is created in, a package's __main__.py
+		// (python -m) and a project's wsgi.py
+		"*/main.py", "*/app.py", "src/*/main.py", "src/*/app.py", "*/__main__.py", "src/*/__main__.py", "*/wsgi.py"}
 	if app := path.Clean(p.App.Value); app != "." && !plan.HasWildcard(app) {
 		files = append(files, workspaceFiles(app, read)...)
 	}
-	// what the requirements files read with -r and -c: one level a round
+	// what the requirements files read with -r and -c: one level a round;
+	// a Django project's settings and what they name
+	files = append(files, djangoFiles(read)...)
 	return append(files, requirementsIncludes(read)...)
 }
 
@@ -84,7 +89,14 @@ func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
 }
 
 func (f *filler) fill() error {
-	if err := f.Decode(encoding); err != nil {
+	// files read only to see that a folder has some are not decoded
+	probed := djangoProbed(scaffold.Decoded(f.Facts.Files, encoding))
+	if err := f.Decode(func(name string) scaffold.Encoding {
+		if probed(name) {
+			return scaffold.Encoding{Raw: true}
+		}
+		return encoding(name)
+	}); err != nil {
 		return err
 	}
 	p, files := f.P, f.Facts.Files
@@ -487,42 +499,6 @@ func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[strin
 	return out
 }
 
-// startExample is a release.cmd to suggest when the preset cannot tell how
-// the app starts: the server its dependencies name, on the app's package.
-func (f *filler) startExample(pm manager, pp *pyproject) string {
-	module := "app"
-	if pkgs := packagesIn(f.Facts.Files, f.appDir()); len(pkgs) > 0 {
-		module = path.Base(pkgs[0])
-	}
-	deps := f.declaredFor(pm, pp, true) // what the release will have
-	has := func(names ...string) bool {
-		for _, n := range names {
-			if _, ok := deps[n]; ok {
-				return true
-			}
-		}
-		return false
-	}
-	missing := func(server string) string {
-		if has(server) {
-			return ""
-		}
-		return " (with " + server + " added to the dependencies)"
-	}
-	switch {
-	case has("uvicorn", "fastapi", "starlette"):
-		return fmt.Sprintf("[uvicorn, %s.main:app, --host, 0.0.0.0, --port, \"8000\"]", module)
-	// gunicorn listens on 127.0.0.1:8000 unless told (or PORT is set),
-	// which nothing outside the container reaches
-	case has("django"):
-		return fmt.Sprintf("[gunicorn, --bind, \"0.0.0.0:8000\", %s.wsgi]%s", module, missing("gunicorn"))
-	case has("gunicorn", "flask"):
-		return fmt.Sprintf("[gunicorn, --bind, \"0.0.0.0:8000\", \"%s:app\"]%s", module, missing("gunicorn"))
-	default:
-		return fmt.Sprintf("[python, -m, %s]", module)
-	}
-}
-
 var (
 	entryPoint = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*:\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*$`)
 	scriptName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -588,6 +564,18 @@ func (f *filler) release(pm manager, pp *pyproject) {
 	if ws != nil {
 		s.from = ws.app.file + " " + s.from
 	}
+	// without a console script: a Django project, else an app object
+	var dj *djangoProject
+	var apps []appObject
+	shipped := f.shipped(pm, pp)
+	if !hasScript {
+		if dj = f.django(shipped); dj != nil {
+			env("DJANGO_SETTINGS_MODULE", dj.settings.module, "manage.py's settings module, for the server and the commands the release runs")
+			f.djangoBuild(dj)
+		} else if apps = f.appObjects(); len(apps) == 1 {
+			f.appOutputs(apps[0])
+		}
+	}
 	if p.Build.Outputs == nil && p.Build.Run == nil && hasScript {
 		top, _, _ := strings.Cut(s.module, ".")
 		for _, dir := range []string{path.Join(appDir, top), path.Join(appDir, "src", top)} {
@@ -626,7 +614,24 @@ func (f *filler) release(pm manager, pp *pyproject) {
 	f.user(runtime)
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
 		if !hasScript {
-			f.Warn(plan.UnknownStartCommand, f.Origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(pm, pp))
+			var st start
+			switch {
+			case dj != nil:
+				st = f.djangoStart(pm, dj, shipped)
+			case len(apps) > 0:
+				st = f.appStart(pm, apps, shipped)
+			default:
+				f.Warn(plan.UnknownStartCommand, f.Origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(shipped))
+				return
+			}
+			if st.cmd == nil {
+				f.Warn(plan.UnknownStartCommand, f.Origin(""), "cannot tell how the app starts: %s", st.hint)
+				return
+			}
+			r.Cmd = plan.Value[[]string]{Value: st.cmd, Origin: f.Origin(st.from)}
+			if r.Expose == nil {
+				r.Expose = []plan.Value[string]{{Value: port, Origin: f.Origin("the port the preset's " + st.cmd[0] + " listens on")}}
+			}
 			return
 		}
 		// what the console script would do, without installing the

@@ -237,22 +237,30 @@ func TestStartScript(t *testing.T) {
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": requirements, "src/py_app/__init__.py": "", "tests/__init__.py": ""}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(warnings[1].Error(), "list the app's package or modules under build.outputs, e.g. [src/py_app])"))
-	assert.Check(t, is.Contains(warnings[2].Error(), `set release.cmd, e.g. [gunicorn, --bind, "0.0.0.0:8000", "py_app:app"]`), "flask is served by gunicorn, on every address")
+	assert.Check(t, is.Contains(warnings[2].Error(), `set release.cmd, e.g. [gunicorn, --bind, "0.0.0.0:8000", py_app:app]`), "flask is served by gunicorn, on every address")
 
 	// flask alone: gunicorn has to be added
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "flask==3.1.3\n", "src/py_app/__init__.py": ""}, slim)
 	assert.NilError(t, err)
-	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [gunicorn, --bind, "0.0.0.0:8000", "py_app:app"] (with gunicorn added to the dependencies)`))
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [gunicorn, --bind, "0.0.0.0:8000", py_app:app] (with gunicorn added to the dependencies)`))
 
 	// a FastAPI app is served by uvicorn, a plain one runs as a module
 	pp := strings.Replace(pyprojectUv, "[project.scripts]\norders-api = \"api.main:main\"\n", "", 1)
 	_, warnings, err = fill(t, "", map[string]string{"pyproject.toml": pp, "uv.lock": uvLockFile, "src/py_app/__init__.py": ""}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(rules(warnings), "UnknownStartCommand"))
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [uvicorn, py_app:app, --host, 0.0.0.0, --port, "8000"]`), "a module that is there, not py_app.main")
+	_, warnings, err = fill(t, "", map[string]string{"pyproject.toml": pp, "uv.lock": uvLockFile, "src/py_app/__init__.py": "", "src/py_app/main.py": "import os\n"}, slim)
+	assert.NilError(t, err)
 	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [uvicorn, py_app.main:app, --host, 0.0.0.0, --port, "8000"]`))
-	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "click==8.1.8\n", "tool/__init__.py": ""}, slim)
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "click==8.1.8\n", "tool/__init__.py": "", "tool/__main__.py": ""}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(fmt.Sprint(warnings), "e.g. [python, -m, tool]"))
+	// python -m runs a package with a __main__.py only: without one, no
+	// module is named
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "click==8.1.8\n", "tool/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), "e.g. [python, -m, <package>] (a package with a __main__.py)"))
 }
 
 // TestUserWins: every field the user wrote stays as written.
@@ -578,9 +586,13 @@ func TestTrialDjango(t *testing.T) {
 	assert.Check(t, p.Dependencies.Tools != nil, "the preset still installs poetry for the production install written")
 
 	// gunicorn only among the dev packages: the release will not have it
-	_, warnings, err := fill(t, "", map[string]string{"requirements.txt": "django==5.0\n", "requirements-dev.txt": "gunicorn==23.0.0\npytest==8.0\n", "site/__init__.py": ""}, slim)
+	_, warnings, err := fill(t, "", map[string]string{"requirements.txt": "django==5.0\n", "requirements-dev.txt": "gunicorn==23.0.0\npytest==8.0\n", "site/__init__.py": "", "site/wsgi.py": ""}, slim)
 	assert.NilError(t, err)
-	assert.Check(t, is.Contains(fmt.Sprint(warnings), `[gunicorn, --bind, "0.0.0.0:8000", site.wsgi] (with gunicorn added to the dependencies)`))
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `[gunicorn, --bind, "0.0.0.0:8000", site.wsgi:application] (with gunicorn added to the dependencies)`))
+	// no wsgi.py: a placeholder, not a module that is not there
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "django==5.0\n", "site/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `[gunicorn, --bind, "0.0.0.0:8000", <package>.wsgi:application] (with gunicorn added to the dependencies)`))
 }
 
 // TestGroupNotShipped: a poetry group that is not a dev group is installed

@@ -31,6 +31,9 @@ type Encoding struct {
 	// Lossy: bytes that are not UTF-8 read as U+FFFD, as Node.js reads
 	// them; else they are an error.
 	Lossy bool
+	// Raw: the preset reads only that the file exists (an image in a
+	// folder of static files): it is left as it is.
+	Raw bool
 }
 
 // byte order marks, longest first: UTF-16 LE's is a prefix of UTF-32 LE's.
@@ -54,6 +57,9 @@ var codingDecl = regexp.MustCompile(`^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)`)
 // byte order mark, with CRLF line ends as LF. A file the tool could not
 // read is an error naming the file and its encoding.
 func (e Encoding) Decode(name string, dt []byte) ([]byte, error) {
+	if e.Raw {
+		return dt, nil
+	}
 	save := "save it as UTF-8"
 	for _, b := range boms {
 		if !bytes.HasPrefix(dt, b.mark) {
