@@ -63,6 +63,7 @@ func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 		files = append(files, glob+"/go.mod", glob+"/go.sum")
 		glob += "/*"
 	}
+	files = append(files, scaffold.PinFiles(app)...)
 	return append(files, path.Join(app, "*.go"), path.Join(app, "cmd/*/*.go"))
 }
 
@@ -82,6 +83,9 @@ func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
 // module's path; the Go parser skips one at the start of a source file,
 // where bytes that are not UTF-8 are an error ("illegal UTF-8 encoding").
 func encoding(name string) scaffold.Encoding {
+	if scaffold.IsPinFile(name) {
+		return scaffold.PinEncoding
+	}
 	if strings.HasSuffix(name, ".go") {
 		return scaffold.Encoding{Tool: "go", BOM: true}
 	}

@@ -245,6 +245,31 @@ func TestOddFiles(t *testing.T) {
 	assert.Check(t, p.Release.Entrypoint.Set())
 }
 
+// TestToolPins: .tool-versions and mise.toml pin the Go like go.mod's
+// go line; one older than the go line would not build.
+func TestToolPins(t *testing.T) {
+	with := func(name, dt string) map[string]string {
+		files := cmdModule()
+		files[name] = dt
+		return files
+	}
+	p, _, err := fill(t, "", with(".tool-versions", "nodejs 20.11.0\ngolang 1.27.1\n"))
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Image.Value, "golang:1.27-bookworm"))
+	assert.Check(t, is.Equal(p.Image.Origin.String(), "preset go: .tool-versions golang 1.27.1"))
+	p, _, err = fill(t, "", with("mise.toml", "[tools]\ngo = \"1.26\"\n"))
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Image.Origin.String(), "preset go: mise.toml [tools] go 1.26"))
+	_, _, err = fill(t, "", with(".tool-versions", "golang 1.25.3\n"))
+	assert.Check(t, is.ErrorContains(err, "Stagefile:2:9: .tool-versions golang 1.25.3 pins Go 1.25, older than the go line of go.mod or go.work (1.26): the official images do not download a newer toolchain (GOTOOLCHAIN=local), so the build would fail (pin 1.26 or newer, or write image:)"))
+	_, _, err = fill(t, "", with(".tool-versions", "golang one\n"))
+	assert.Check(t, is.ErrorContains(err, ".tool-versions golang one is not a Go version"))
+	// without a pin, go.mod's line
+	p, _, err = fill(t, "", with(".tool-versions", "golang system\n"))
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Image.Origin.String(), "preset go: the Go of go.mod go 1.26"))
+}
+
 // TestGoVersionMismatch: a written build image older than the go line is
 // a warning at the image line.
 func TestGoVersionMismatch(t *testing.T) {

@@ -53,7 +53,8 @@ func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 			files = append(files, rootTools...)
 		}
 	}
-	return append(files, versionFiles(app)...)
+	files = append(files, versionFiles(app)...)
+	return append(files, scaffold.PinFiles(app)...)
 }
 
 // lockfileNames are the lockfiles the preset reads, by manager.
@@ -683,6 +684,9 @@ func startFile(pkg packageJSON) (file, from string, flags []string, odd string) 
 // EJSONPARSE), so the preset refuses it. CRLF line ends (git autocrlf on
 // Windows) read as LF.
 func encoding(name string) scaffold.Encoding {
+	if scaffold.IsPinFile(name) {
+		return scaffold.PinEncoding
+	}
 	tool := "npm, yarn and pnpm"
 	switch path.Base(name) {
 	case ".nvmrc", ".node-version":

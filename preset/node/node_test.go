@@ -469,6 +469,16 @@ func TestNodeVersion(t *testing.T) {
 		{".nvmrc lts/jod", files(pkg, ".nvmrc", "lts/jod\n"), "node:22-slim", ""},
 		{".node-version v22.11.0 with CRLF", files(pkg, ".node-version", "v22.11.0\r\n"), "node:22-slim", ""},
 		{"only a current line fits", files(withEngines("25")), "node:25-slim", "preset node: the newest line (25) that package.json engines.node 25 accepts"},
+		// asdf and mise pin like .nvmrc
+		{".tool-versions nodejs 20.11.0", files(pkg, ".tool-versions", "python 3.11.7\nnodejs 20.11.0\n"), "node:20-slim",
+			"preset node: the newest LTS line (20) that .tool-versions nodejs 20.11.0 accepts"},
+		{"mise.toml node = \"22\"", files(pkg, "mise.toml", "[tools]\nnode = \"22\"\n"), "node:22-slim",
+			"preset node: the newest LTS line (22) that mise.toml [tools] node 22 accepts"},
+		{"mise.toml node = \"lts\"", files(pkg, "mise.toml", "[tools]\nnode = \"lts\"\n"), "node:26-slim", ""},
+		{".tool-versions nodejs lts-iron", files(pkg, ".tool-versions", "nodejs lts-iron\n"), "node:20-slim", ""},
+		{"engines and .tool-versions", files(withEngines(">=20"), ".tool-versions", "nodejs 22.1.0\n"), "node:22-slim",
+			"preset node: the newest LTS line (22) that package.json engines.node >=20 and .tool-versions nodejs 22.1.0 accepts"},
+		{".tool-versions nodejs system", files(pkg, ".tool-versions", "nodejs system\n"), "node:26-slim", "preset node: the newest LTS line (26)"},
 	}
 	noImage := func(files map[string][]byte) (*plan.Plan, error) {
 		s, err := spec.Parse("Stagefile", []byte("version: 1\npreset: node\n"))
@@ -504,6 +514,12 @@ func TestNodeVersion(t *testing.T) {
 	assert.Check(t, is.ErrorContains(err, "Stagefile:2:9: no Node.js line this frontend knows satisfies the app (package.json engines.node says >=40)"))
 	_, _, err = fill(t, "", files(pkg, ".nvmrc", "hydrogen?\n"), nodeImage)
 	assert.Check(t, is.ErrorContains(err, `.nvmrc says "hydrogen?", which is not a Node.js version`))
+	_, _, err = fill(t, "", files(pkg, ".tool-versions", "nodejs twenty\n"), nodeImage)
+	assert.Check(t, is.ErrorContains(err, `Stagefile:2:9: .tool-versions nodejs twenty is not a Node.js version (write e.g. 22, 22.11.0 or lts)`))
+	_, _, err = fill(t, "", files(pkg, "mise.toml", "[tools\n"), nodeImage)
+	assert.Check(t, is.ErrorContains(err, `Stagefile:2:9: mise.toml is not TOML mise can read`))
+	_, err = noImage(files(pkg, ".nvmrc", "20\n", "mise.toml", "[tools]\nnode = \"22\"\n"))
+	assert.Check(t, is.ErrorContains(err, "no Node.js line this frontend knows satisfies the app (.nvmrc says 20, mise.toml [tools] node says 22)"))
 }
 
 // TestDistrolessRuntime: on an image whose entrypoint is node itself (and
