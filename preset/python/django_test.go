@@ -151,6 +151,7 @@ func TestDjango(t *testing.T) {
 	p, warnings, err := fillDir(t, "", ocLettings(nil))
 	assert.NilError(t, err)
 	assert.Check(t, is.Len(warnings, 0), "%v", warnings)
+	assert.Check(t, is.Equal(p.Image.Value, "python:3.11-slim-bookworm"), "Django 4.2.5 supports up to 3.11")
 	assert.Check(t, is.Equal(cmdScript(p.Test.Run), "python -m pytest"))
 	assert.Check(t, is.Equal(cmdScript(p.Build.Run), "python manage.py collectstatic --noinput"))
 	assert.Check(t, is.Equal(p.Build.Run.Origin.From, "STATIC_ROOT in oc_lettings_site/settings.py is staticfiles: Django's collectstatic gathers the apps' static files there"))

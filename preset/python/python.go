@@ -52,6 +52,7 @@ func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 		// the modules an app object is created in, a package's __main__.py
 		// (python -m) and a project's wsgi.py
 		"*/main.py", "*/app.py", "src/*/main.py", "src/*/app.py", "*/__main__.py", "src/*/__main__.py", "*/wsgi.py"}
+	files = append(files, scaffold.PinFiles(path.Clean(p.App.Value))...)
 	if app := path.Clean(p.App.Value); app != "." && !plan.HasWildcard(app) {
 		files = append(files, workspaceFiles(app, read)...)
 	}
@@ -76,6 +77,8 @@ type filler struct {
 	uvLock     *uvLock
 	poetryLock *poetryLock
 	ws         *workspace
+	// ships are the packages the release gets (shipped).
+	ships map[string]locked
 	// reqs are pip's requirements files (the production one, the
 	// development one) with what they read, by the file's name.
 	reqs map[string]*reqTree
@@ -136,17 +139,22 @@ func (f *filler) fill() error {
 	// a virtualenv in the context (the developer's own) would replace the
 	// installed one when the source is copied
 	p.ExcludeFromSource(venv, f.Origin("installed by the dependencies step, not copied from the context"))
-	cs, err := readConstraintsFrom(reqPP, reqFile, files[".python-version"])
-	if err != nil {
-		return f.Fail("%s", err.Error())
-	}
-	if err := f.image(cs); err != nil {
-		return err
-	}
 	// the app's own pyproject.toml: the root's, or its member's
 	appPP := pp
 	if f.ws != nil {
 		appPP = f.ws.app.pp
+	}
+	f.ships = f.shipped(pm, appPP)
+	cs, err := readConstraintsFrom(reqPP, reqFile, files[".python-version"])
+	if err != nil {
+		return f.Fail("%s", err.Error())
+	}
+	if err := cs.readPins(files, f.appDir()); err != nil {
+		return f.Fail("%s", err.Error())
+	}
+	cs.limit = djangoLimit(f.ships["django"])
+	if err := f.image(cs); err != nil {
+		return err
 	}
 	f.dependencies(pm, appPP, prodHashed, devHashed)
 	f.test(pm, appPP)
@@ -567,7 +575,7 @@ func (f *filler) release(pm manager, pp *pyproject) {
 	// without a console script: a Django project, else an app object
 	var dj *djangoProject
 	var apps []appObject
-	shipped := f.shipped(pm, pp)
+	shipped := f.ships
 	if !hasScript {
 		if dj = f.django(shipped); dj != nil {
 			env("DJANGO_SETTINGS_MODULE", dj.settings.module, "manage.py's settings module, for the server and the commands the release runs")
@@ -674,6 +682,9 @@ func isRoot(u string) bool {
 // optional byte order mark, or in the encoding its coding comment names;
 // uv and poetry read TOML as UTF-8 (toml_edit skips a byte order mark).
 func encoding(name string) scaffold.Encoding {
+	if scaffold.IsPinFile(name) {
+		return scaffold.PinEncoding
+	}
 	switch base := path.Base(name); {
 	case strings.HasSuffix(base, ".py"):
 		return scaffold.Encoding{Tool: "python", BOM: true, Coding: true}

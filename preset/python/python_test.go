@@ -395,6 +395,60 @@ func TestPythonVersion(t *testing.T) {
 	assert.Check(t, is.ErrorContains(err, "Stagefile:5:10: the virtualenv is made on python:3.12-bookworm (Python 3.12.4) but the release runs python:3.11-slim-bookworm (Python 3.11.9): its packages would not load"))
 }
 
+// TestVersionChoice: with nothing pinned, the newest Python line the
+// locked Django supports (Django's FAQ); asdf's and mise's pins count like
+// .python-version, which wins over them. The origin of image says which
+// and why.
+func TestVersionChoice(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		image string
+		from  string
+	}{
+		{"nothing pinned, nothing locked that limits it", map[string]string{"requirements.txt": "flask==3.1.0\n"}, "python:3.14-slim-bookworm", "the newest Python line (3.14)"},
+		{"Django 4.2.5 predates 3.12 (4.2.8)", map[string]string{"requirements.txt": "Django==4.2.5\n"}, "python:3.11-slim-bookworm",
+			"the newest Python line (3.11) that Django 4.2.5 (requirements.txt django==4.2.5) supports (3.8 to 3.11); nothing pins one"},
+		{"Django 4.2.8", map[string]string{"requirements.txt": "django==4.2.8\n"}, "python:3.12-slim-bookworm", ""},
+		{"Django 5.0", map[string]string{"requirements.txt": "django==5.0.1\n"}, "python:3.12-slim-bookworm", ""},
+		{"Django 5.1.2", map[string]string{"requirements.txt": "django==5.1.2\n"}, "python:3.12-slim-bookworm", ""},
+		{"Django 5.1.3", map[string]string{"requirements.txt": "django==5.1.3\n"}, "python:3.13-slim-bookworm", ""},
+		{"Django 5.2.1", map[string]string{"requirements.txt": "django==5.2.1\n"}, "python:3.13-slim-bookworm", ""},
+		{"Django 5.2.8", map[string]string{"requirements.txt": "django==5.2.8\n"}, "python:3.14-slim-bookworm", ""},
+		{"Django 3.2", map[string]string{"requirements.txt": "django==3.2.25\n"}, "python:3.10-slim-bookworm", ""},
+		{"Django in an included file", map[string]string{"requirements.txt": "-r req/base.txt\n", "req/base.txt": "django==4.2.5\n"}, "python:3.11-slim-bookworm",
+			"the newest Python line (3.11) that Django 4.2.5 (req/base.txt django==4.2.5) supports (3.8 to 3.11); nothing pins one"},
+		{"Django only in the tests' file", map[string]string{"requirements.txt": "flask==3.1.0\n", "requirements-dev.txt": "django==4.2.5\n"}, "python:3.14-slim-bookworm", ""},
+		{"Django not pinned to one release", map[string]string{"requirements.txt": "django>=4.2,<5\n"}, "python:3.14-slim-bookworm", ""},
+		{"Django a release the table does not know", map[string]string{"requirements.txt": "django==7.0\n"}, "python:3.14-slim-bookworm", ""},
+		{"Django and requires-python", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\nrequires-python = \">=3.10,<3.12\"\ndependencies = [\"django>=5\"]\n",
+			"uv.lock": "version = 1\n[[package]]\nname = \"x\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"django\" }]\n[package.metadata]\nrequires-dist = [{ name = \"django\", specifier = \">=5\" }]\n[[package]]\nname = \"django\"\nversion = \"5.2.8\"\nsource = { registry = \"https://pypi.org/simple\" }\n"},
+			"python:3.11-slim-bookworm", "the newest Python line (3.11) that Django 5.2.8 (uv.lock django 5.2.8) supports (3.10 to 3.14) and pyproject.toml requires-python >=3.10,<3.12 accepts; nothing pins one"},
+		{"requires-python beyond what Django supports: requires-python decides", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\nrequires-python = \">=3.13\"\n[tool.poetry.dependencies]\ndjango = \"4.2.5\"\n",
+			"poetry.lock": "[[package]]\nname = \"Django\"\nversion = \"4.2.5\"\n[metadata]\nlock-version = \"2.1\"\n"},
+			"python:3.14-slim-bookworm", "the newest Python line (3.14) that pyproject.toml requires-python >=3.13 accepts"},
+		{".tool-versions python", map[string]string{"requirements.txt": "django==4.2.5\n", ".tool-versions": "nodejs 20.11.0\npython 3.10.13\n"}, "python:3.10-slim-bookworm", ".tool-versions python 3.10.13"},
+		{"mise.toml python", map[string]string{"requirements.txt": "flask\n", "mise.toml": "[tools]\npython = \"3.12\"\n"}, "python:3.12-slim-bookworm", "mise.toml [tools] python 3.12"},
+		{".python-version wins", map[string]string{"requirements.txt": "flask\n", ".python-version": "3.11\n", ".tool-versions": "python 3.12.1\n"}, "python:3.11-slim-bookworm", ".python-version 3.11"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _, err := fill(t, "", tc.files, slim)
+			assert.NilError(t, err)
+			assert.Check(t, is.Equal(p.Image.Value, tc.image))
+			if tc.from != "" {
+				assert.Check(t, is.Equal(p.Image.Origin.From, tc.from))
+			}
+		})
+	}
+	// a pin the images cannot have, and a written image a pin does not accept
+	_, _, err := fill(t, "", map[string]string{"requirements.txt": "flask\n", ".tool-versions": "python pypy3.10\n"}, slim)
+	assert.Check(t, is.ErrorContains(err, "Stagefile:2:9: .tool-versions python pypy3.10 is not a Python version (write e.g. 3.12)"))
+	_, warnings, err := fill(t, "image: python:3.12-bookworm\nrelease:\n  image: python:3.12-slim-bookworm\n", map[string]string{"requirements.txt": "flask\n", "mise.toml": "[tools]\npython = \"3.11\"\n"}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), "python:3.12-bookworm has Python 3.12.4, but mise.toml [tools] python wants 3.11"))
+}
+
 func TestSpecifiers(t *testing.T) {
 	for spec, want := range map[string]string{
 		">=3.11": "3.11 3.12 3.13 3.14", ">=3.10,<3.13": "3.10 3.11 3.12", "~=3.11": "3.11 3.12 3.13 3.14", "~=3.11.2": "3.11",
