@@ -1,9 +1,11 @@
 package scaffold
 
 import (
+	"bytes"
 	"encoding/binary"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -127,4 +129,24 @@ func TestUndecodable(t *testing.T) {
 func TestDecoded(t *testing.T) {
 	files := Decoded(map[string][]byte{"a": []byte("x\r\n"), "b": {0xFF, 0xFE, 'x', 0}}, func(string) Encoding { return node })
 	assert.Check(t, is.DeepEqual(files, map[string][]byte{"a": []byte("x\n")}))
+}
+
+// FuzzDecode: whatever the bytes, each encoding answers with UTF-8 text
+// that holds no NUL, or an error naming the file.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(reqs))
+	f.Add(append([]byte{0xFF, 0xFE}, utf16Of(reqs, false)...))
+	f.Add([]byte{0, 0, 0xFE, 0xFF, 0, 0x10, 0xFF, 0xFF})
+	f.Add([]byte("# coding: latin-1\r\ncaf\xe9\r"))
+	f.Fuzz(func(t *testing.T, dt []byte) {
+		for _, e := range []Encoding{pip, node, gomd, {Tool: "python", BOM: true, Coding: true}} {
+			out, err := e.Decode("f.txt", dt)
+			if err != nil {
+				assert.Assert(t, is.Contains(err.Error(), "f.txt"))
+				continue
+			}
+			assert.Assert(t, utf8.Valid(out), "%q", out)
+			assert.Assert(t, !bytes.Contains(out, []byte{0}), "%q", out)
+		}
+	})
 }
