@@ -267,6 +267,9 @@ func (f *filler) image(cs []constraint) error {
 	if m.lts == "" {
 		why = fmt.Sprintf("the newest line (%d)", m.n)
 	}
+	if len(cs) == 0 {
+		why += ": nothing pins one (engines.node, .nvmrc, .node-version, .tool-versions, mise.toml)"
+	}
 	if len(cs) > 0 {
 		var from []string
 		for _, c := range cs {

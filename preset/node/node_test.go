@@ -463,7 +463,7 @@ func TestNodeVersion(t *testing.T) {
 		image string
 		from  string
 	}{
-		{"no constraint: newest LTS", files(pkg), "node:26-slim", "preset node: the newest LTS line (26)"},
+		{"no constraint: newest LTS", files(pkg), "node:26-slim", "preset node: the newest LTS line (26): nothing pins one (engines.node, .nvmrc, .node-version, .tool-versions, mise.toml)"},
 		{"engines ^20", files(withEngines("^20")), "node:20-slim", "preset node: the newest LTS line (20) that package.json engines.node ^20 accepts"},
 		{"engines >=22 <25", files(withEngines(">=22 <25")), "node:24-slim", ""},
 		{".nvmrc lts/jod", files(pkg, ".nvmrc", "lts/jod\n"), "node:22-slim", ""},
@@ -478,7 +478,7 @@ func TestNodeVersion(t *testing.T) {
 		{".tool-versions nodejs lts-iron", files(pkg, ".tool-versions", "nodejs lts-iron\n"), "node:20-slim", ""},
 		{"engines and .tool-versions", files(withEngines(">=20"), ".tool-versions", "nodejs 22.1.0\n"), "node:22-slim",
 			"preset node: the newest LTS line (22) that package.json engines.node >=20 and .tool-versions nodejs 22.1.0 accepts"},
-		{".tool-versions nodejs system", files(pkg, ".tool-versions", "nodejs system\n"), "node:26-slim", "preset node: the newest LTS line (26)"},
+		{".tool-versions nodejs system", files(pkg, ".tool-versions", "nodejs system\n"), "node:26-slim", "preset node: the newest LTS line (26): nothing pins one (engines.node, .nvmrc, .node-version, .tool-versions, mise.toml)"},
 	}
 	noImage := func(files map[string][]byte) (*plan.Plan, error) {
 		s, err := spec.Parse("Stagefile", []byte("version: 1\npreset: node\n"))

@@ -406,7 +406,8 @@ func TestVersionChoice(t *testing.T) {
 		image string
 		from  string
 	}{
-		{"nothing pinned, nothing locked that limits it", map[string]string{"requirements.txt": "flask==3.1.0\n"}, "python:3.14-slim-bookworm", "the newest Python line (3.14)"},
+		{"nothing pinned, nothing locked that limits it", map[string]string{"requirements.txt": "flask==3.1.0\n"}, "python:3.14-slim-bookworm",
+			"the newest Python line (3.14): nothing pins one (.python-version, .tool-versions, mise.toml) or limits it (requires-python, a locked Django)"},
 		{"Django 4.2.5 predates 3.12 (4.2.8)", map[string]string{"requirements.txt": "Django==4.2.5\n"}, "python:3.11-slim-bookworm",
 			"the newest Python line (3.11) that Django 4.2.5 (requirements.txt django==4.2.5) supports (3.8 to 3.11); nothing pins one"},
 		{"Django 4.2.8", map[string]string{"requirements.txt": "django==4.2.8\n"}, "python:3.12-slim-bookworm", ""},

@@ -275,7 +275,7 @@ func (c constraints) line() (pyVersion, string, error) {
 	for i := len(lines) - 1; i >= 0; i-- {
 		if accepts(c.specs, lines[i]) {
 			if c.requires == "" {
-				return lines[i], fmt.Sprintf("the newest Python line (%s)", lines[i].line()), nil
+				return lines[i], fmt.Sprintf("the newest Python line (%s): nothing pins one (.python-version, .tool-versions, mise.toml) or limits it (requires-python, a locked Django)", lines[i].line()), nil
 			}
 			return lines[i], fmt.Sprintf("the newest Python line (%s) that %s requires-python %s accepts", lines[i].line(), c.file, c.requires), nil
 		}
