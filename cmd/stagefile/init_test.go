@@ -92,7 +92,6 @@ var initDifferences = map[string]map[string]string{
 		"release.cmd":    "the preset cannot tell how the app starts (no pyproject.toml): init writes a TODO with the preset's suggestion commented out, never a command",
 		"release.expose": "the port belongs to that command: commented out with it",
 		"release.env":    "the example sets PORT for gunicorn",
-		"release.check":  "the example's release starts gunicorn, which release.check starts; init's has no start command yet (a TODO), so nothing to check",
 	},
 	"python-poetry": {
 		"image":         "the example builds on python:3.11-bookworm; init pins the preset's pick, the newest line requires-python accepts (3.14)",

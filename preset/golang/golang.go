@@ -54,7 +54,7 @@ func (Provider) Rules() []*plan.Rule { return []*plan.Rule{GoVersionMismatch} }
 // its modules') name, which the scope of the app follows.
 func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 	if _, ok := read["go.work"]; ok {
-		return append([]string{"vendor/modules.txt"}, replacementFiles(read)...)
+		return append([]string{"vendor/modules.txt"}, replacementFiles(scaffold.Decoded(read, encoding))...)
 	}
 	app := path.Clean(p.App.Value)
 	files := []string{"go.mod", "go.sum", "go.work", "go.work.sum"}
@@ -63,6 +63,7 @@ func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 		files = append(files, glob+"/go.mod", glob+"/go.sum")
 		glob += "/*"
 	}
+	files = append(files, scaffold.PinFiles(app)...)
 	return append(files, path.Join(app, "*.go"), path.Join(app, "cmd/*/*.go"))
 }
 
@@ -76,6 +77,21 @@ func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
 	return f.Warnings, err
 }
 
+// encoding is how go reads its files: UTF-8, CRLF line ends as LF. go
+// rejects a byte order mark in go.mod and go.work ("unexpected input
+// character '\ufeff'") and reads one in go.sum as part of the first
+// module's path; the Go parser skips one at the start of a source file,
+// where bytes that are not UTF-8 are an error ("illegal UTF-8 encoding").
+func encoding(name string) scaffold.Encoding {
+	if scaffold.IsPinFile(name) {
+		return scaffold.PinEncoding
+	}
+	if strings.HasSuffix(name, ".go") {
+		return scaffold.Encoding{Tool: "go", BOM: true}
+	}
+	return scaffold.Encoding{Tool: "go", Lossy: true}
+}
+
 // module is the app's module as its files say.
 type module struct {
 	dir  string // relative to the context
@@ -86,6 +102,9 @@ type module struct {
 }
 
 func (f *filler) fill() error {
+	if err := f.Decode(encoding); err != nil {
+		return err
+	}
 	p, files := f.P, f.Facts.Files
 	app := path.Clean(p.App.Value)
 	m := module{dir: app}

@@ -214,6 +214,14 @@ func TestErrors(t *testing.T) {
 		{"no go line", map[string]string{"go.mod": "module x\n", "main.go": "package main\n"}, "go.mod has no go line"},
 		{"bad go.work", map[string]string{"go.work": "use (\n", "go.mod": "module x\n"}, "go.work is not a workspace file go can read"},
 		{"go.work outside", map[string]string{"go.work": "go 1.26\nuse ../lib\n", "go.mod": "module x\n"}, "go.work uses ../lib, outside the build context"},
+		{"go.mod with a BOM", map[string]string{"go.mod": "\ufeff" + goMod, "go.sum": goSum, "main.go": "package main\n"},
+			"go.mod is UTF-8 with a byte order mark (EF BB BF), which go reads as a character and rejects (save it without the byte order mark)"},
+		{"go.sum with a BOM", map[string]string{"go.mod": goMod, "go.sum": "\ufeff" + goSum, "main.go": "package main\n"},
+			"go.sum is UTF-8 with a byte order mark (EF BB BF), which go reads as a character"},
+		{"UTF-16 go.mod", map[string]string{"go.mod": "\xff\xfem\x00o\x00", "main.go": "package main\n"},
+			"go.mod is UTF-16 LE (it starts with the byte order mark FF FE), which go cannot read (save it as UTF-8)"},
+		{"a Go file that is not UTF-8", map[string]string{"go.mod": "module x\n\ngo 1.26\n", "main.go": "package main\n// caf\xe9\n"},
+			"main.go is not valid UTF-8: the byte 0xE9 on line 2 is no UTF-8 character, so go could not read it either (save it as UTF-8)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,6 +233,41 @@ func TestErrors(t *testing.T) {
 			assert.Check(t, errors.As(err, &list))
 		})
 	}
+}
+
+// TestOddFiles: CRLF line ends in go.mod and go.sum, and a byte order mark
+// before a Go file's package clause, are read as go reads them.
+func TestOddFiles(t *testing.T) {
+	crlf := func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
+	p, _, err := fill(t, "", map[string]string{"go.mod": crlf(goMod), "go.sum": crlf(goSum), "main.go": "\ufeffpackage main\r\n"})
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Image.Value, "golang:1.26-bookworm"))
+	assert.Check(t, p.Release.Entrypoint.Set())
+}
+
+// TestToolPins: .tool-versions and mise.toml pin the Go like go.mod's
+// go line; one older than the go line would not build.
+func TestToolPins(t *testing.T) {
+	with := func(name, dt string) map[string]string {
+		files := cmdModule()
+		files[name] = dt
+		return files
+	}
+	p, _, err := fill(t, "", with(".tool-versions", "nodejs 20.11.0\ngolang 1.27.1\n"))
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Image.Value, "golang:1.27-bookworm"))
+	assert.Check(t, is.Equal(p.Image.Origin.String(), "preset go: .tool-versions golang 1.27.1"))
+	p, _, err = fill(t, "", with("mise.toml", "[tools]\ngo = \"1.26\"\n"))
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Image.Origin.String(), "preset go: mise.toml [tools] go 1.26"))
+	_, _, err = fill(t, "", with(".tool-versions", "golang 1.25.3\n"))
+	assert.Check(t, is.ErrorContains(err, "Stagefile:2:9: .tool-versions golang 1.25.3 pins Go 1.25, older than the go line of go.mod or go.work (1.26): the official images do not download a newer toolchain (GOTOOLCHAIN=local), so the build would fail (pin 1.26 or newer, or write image:)"))
+	_, _, err = fill(t, "", with(".tool-versions", "golang one\n"))
+	assert.Check(t, is.ErrorContains(err, ".tool-versions golang one is not a Go version"))
+	// without a pin, go.mod's line
+	p, _, err = fill(t, "", with(".tool-versions", "golang system\n"))
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(p.Image.Origin.String(), "preset go: the Go of go.mod go 1.26"))
 }
 
 // TestGoVersionMismatch: a written build image older than the go line is

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
 // goVersion is a Go release as go.mod writes it: 1.26, 1.26.0, 1.26rc1.
@@ -80,6 +81,23 @@ func (f *filler) image(m module) error {
 	p := f.P
 	want, need, from := wanted(m)
 	if !p.Image.Set() {
+		// asdf's and mise's pins: .tool-versions golang 1.22.1, mise.toml go = "1.22"
+		pins, err := scaffold.Pins(f.Facts.Files, m.dir, "golang", "go")
+		if err != nil {
+			return f.Fail("%s", err.Error())
+		}
+		if len(pins) > 0 {
+			pin := pins[0]
+			v, ok := parseGo(pin.Version)
+			if !ok {
+				return f.Fail("%s is not a Go version (write e.g. 1.26 or 1.26.1)", pin)
+			}
+			if v.less(need) {
+				return f.Fail("%s pins Go %s, older than the go line of go.mod or go.work (%s): the official images do not download a newer toolchain (GOTOOLCHAIN=local), so the build would fail (pin %s or newer, or write image:)", pin, v.line(), need.line(), need.line())
+			}
+			p.Image = plan.Value[string]{Value: "golang:" + v.line() + "-bookworm", Origin: f.Origin(pin.String())}
+			return nil
+		}
 		if from == "" {
 			return f.Fail("%s has no go line, so preset go cannot tell which Go to build with (add one: go mod edit -go=1.26, or write image:)", "go.mod")
 		}

@@ -61,7 +61,7 @@ func (f *filler) fetch(pm manager, lock *lockfile) {
 	case npm:
 		// npm asks the registry its .npmrc names for the tarballs, under
 		// that URL: fetched from another, npm would not find them
-		if npmrcRegistry.Match(normalize(files[".npmrc"])) {
+		if npmrcRegistry.Match(files[".npmrc"]) {
 			no(".npmrc names a registry, and npm finds cached tarballs by their URL there")
 			return
 		}
@@ -69,7 +69,7 @@ func (f *filler) fetch(pm manager, lock *lockfile) {
 		fetch.Path = npmCache
 		fetch.Origin = f.Origin(pm.lockfile + ": the registry's tarballs, into npm's cache")
 	case yarn:
-		if yarnrcMirror.Match(normalize(files[".yarnrc"])) {
+		if yarnrcMirror.Match(files[".yarnrc"]) {
 			no(".yarnrc sets yarn's offline mirror already")
 			return
 		}

@@ -716,3 +716,13 @@ func jsonc(dt []byte) []byte {
 	}
 	return out
 }
+
+// normalize is a file as init reads it, best effort: decoded as Node.js
+// would, or nothing when it cannot be (Fill reports that file).
+func normalize(dt []byte) []byte {
+	out, err := scaffold.Encoding{Tool: "init", BOM: true, Lossy: true}.Decode("", dt)
+	if err != nil {
+		return nil
+	}
+	return out
+}

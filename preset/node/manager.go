@@ -53,7 +53,7 @@ func detectManager(files map[string][]byte, pkg packageJSON) (manager, error) {
 		case "pnpm-lock.yaml":
 			lockfiles[pnpm] = f
 		case "yarn.lock":
-			if isBerryLock(normalize(dt)) {
+			if isBerryLock(dt) {
 				lockfiles[yarnBerry] = f
 			} else {
 				lockfiles[yarn] = f
@@ -178,7 +178,7 @@ func workspaceGlobs(files map[string][]byte, pkg packageJSON) []string {
 		var ws struct {
 			Packages []string `yaml:"packages"`
 		}
-		if yaml.Unmarshal(normalize(dt), &ws) == nil {
+		if yaml.Unmarshal(dt, &ws) == nil {
 			globs = append(globs, ws.Packages...)
 		}
 	}

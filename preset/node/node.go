@@ -6,7 +6,6 @@
 package node
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -39,6 +38,7 @@ func (Provider) Rules() []*plan.Rule {
 // Files: the manifests, lockfiles and package-manager config an install
 // reads, and the app's own package.json in a workspace.
 func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
+	read = scaffold.Decoded(read, encoding)
 	files := []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
 		"pnpm-lock.yaml", "pnpm-workspace.yaml", ".yarnrc.yml", ".yarnrc", ".npmrc", ".pnpmfile.cjs"}
 	app := path.Clean(p.App.Value)
@@ -54,7 +54,8 @@ func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 			files = append(files, rootTools...)
 		}
 	}
-	return append(files, versionFiles(app)...)
+	files = append(files, versionFiles(app)...)
+	return append(files, scaffold.PinFiles(app)...)
 }
 
 // lockfileNames are the lockfiles the preset reads, by manager.
@@ -84,6 +85,7 @@ func (Provider) PackageFiles(p *plan.Plan) []string {
 // ListPackages reads the production packages of a Stagefile without
 // the preset from its package.json and lockfile.
 func (Provider) ListPackages(p *plan.Plan, files map[string][]byte) ([]plan.Package, plan.Origin, bool) {
+	files = scaffold.Decoded(files, encoding)
 	var pkg, app packageJSON
 	if readJSON(files["package.json"], &pkg) != nil {
 		return nil, plan.Origin{}, false
@@ -97,7 +99,7 @@ func (Provider) ListPackages(p *plan.Plan, files map[string][]byte) ([]plan.Pack
 	if err != nil {
 		return nil, plan.Origin{}, false
 	}
-	lock, err := parseLockfile(pm, normalize(files[pm.lockfile]))
+	lock, err := parseLockfile(pm, files[pm.lockfile])
 	if err != nil || lock.unchecked {
 		return nil, plan.Origin{}, false
 	}
@@ -168,6 +170,9 @@ func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
 }
 
 func (f *filler) fill() error {
+	if err := f.Decode(encoding); err != nil {
+		return err
+	}
 	p, files := f.P, f.Facts.Files
 	at := p.Preset.Origin.At
 	root, ok := files["package.json"]
@@ -195,7 +200,7 @@ func (f *filler) fill() error {
 	if err != nil {
 		return f.FailAt(at, "%s", err.Error())
 	}
-	rc := string(normalize(files[".yarnrc.yml"]))
+	rc := string(files[".yarnrc.yml"])
 	if pm.name == yarnBerry && !regexp.MustCompile(`(?m)^nodeLinker:\s*["']?(node-modules|pnpm)["']?\s*(#.*)?$`).MatchString(rc) {
 		// PnP keeps packages in yarn's cache, not in workdir: the release
 		// would have no dependencies
@@ -205,7 +210,7 @@ func (f *filler) fill() error {
 		!strings.Contains(rc, "plugin-workspace-tools") {
 		return f.FailAt(at, "yarn %s has no \"yarn workspaces focus\", which the production install runs (yarn 4 has it: corepack use yarn@4; or add the plugin: yarn plugin import workspace-tools, and commit .yarnrc.yml and .yarn/plugins)", v)
 	}
-	lock, err := parseLockfile(pm, normalize(files[pm.lockfile]))
+	lock, err := parseLockfile(pm, files[pm.lockfile])
 	if err != nil {
 		return f.FailAt(at, "%s is not a lockfile %s can read: %v (run %s install and commit %s)", pm.lockfile, pm.tool(), err, pm.tool(), pm.lockfile)
 	}
@@ -264,6 +269,9 @@ func (f *filler) image(cs []constraint) error {
 	if m.lts == "" {
 		why = fmt.Sprintf("the newest line (%d)", m.n)
 	}
+	if len(cs) == 0 {
+		why += ": nothing pins one (engines.node, .nvmrc, .node-version, .tool-versions, mise.toml)"
+	}
 	if len(cs) > 0 {
 		var from []string
 		for _, c := range cs {
@@ -320,7 +328,7 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 	}
 	for _, name := range []string{".npmrc", ".yarnrc.yml"} {
 		if dt, ok := files[name]; ok {
-			if key := committedToken(name, normalize(dt)); key != "" {
+			if key := committedToken(name, dt); key != "" {
 				f.Warn(plan.TokenInManifests, f.Origin(name), "%s holds a registry token (%s) committed to the repository; it is mounted for the steps that read it and never stored in a layer, but write it as ${NPM_TOKEN} and pass the token as a secret (secrets: [{id: npm_token, env: NPM_TOKEN}])", name, key)
 			}
 		}
@@ -675,18 +683,26 @@ func startFile(pkg packageJSON) (file, from string, flags []string, odd string) 
 	return "", "", nil, odd
 }
 
-// normalize reads a file as the package managers do: without a UTF-8 BOM
-// and with CRLF line ends (git autocrlf on Windows) as LF.
-func normalize(dt []byte) []byte {
-	dt = bytes.TrimPrefix(dt, []byte{0xEF, 0xBB, 0xBF})
-	if bytes.IndexByte(dt, '\r') >= 0 {
-		dt = bytes.ReplaceAll(dt, []byte("\r\n"), []byte("\n"))
+// encoding is how the package managers read their files: Node.js decodes
+// UTF-8, npm, yarn and pnpm drop a byte order mark, and bytes that are
+// not UTF-8 read as U+FFFD; a UTF-16 package.json fails to parse (npm's
+// EJSONPARSE), so the preset refuses it. CRLF line ends (git autocrlf on
+// Windows) read as LF.
+func encoding(name string) scaffold.Encoding {
+	if scaffold.IsPinFile(name) {
+		return scaffold.PinEncoding
 	}
-	return dt
+	tool := "npm, yarn and pnpm"
+	switch path.Base(name) {
+	case ".nvmrc", ".node-version":
+		tool = "nvm and fnm"
+	}
+	return scaffold.Encoding{Tool: tool, BOM: true, Lossy: true}
 }
 
+// readJSON reads a file the preset decoded.
 func readJSON(dt []byte, v any) error {
-	return json.Unmarshal(normalize(dt), v)
+	return json.Unmarshal(dt, v)
 }
 
 // committedToken finds a literal registry token in .npmrc or .yarnrc.yml;

@@ -399,6 +399,42 @@ func TestOddLockfiles(t *testing.T) {
 	}
 }
 
+// TestUndecodableFiles: a file npm could not read either (npm's JSON.parse
+// fails on UTF-16: EJSONPARSE) is an error at the preset line that names
+// the file and its encoding, not an empty package.json.
+func TestUndecodableFiles(t *testing.T) {
+	utf16 := func(s string) []byte {
+		out := []byte{0xFF, 0xFE}
+		for _, c := range s {
+			out = append(out, byte(c), 0)
+		}
+		return out
+	}
+	cases := map[string]struct {
+		files map[string][]byte
+		msg   string
+	}{
+		"UTF-16 package.json": {map[string][]byte{"package.json": utf16(pkg), "package-lock.json": []byte(npmLock)},
+			"Stagefile:2:9: package.json is UTF-16 LE (it starts with the byte order mark FF FE), which npm, yarn and pnpm cannot read (save it as UTF-8)"},
+		"UTF-16 lockfile": {map[string][]byte{"package.json": []byte(pkg), "yarn.lock": utf16(yarnV1Lock)},
+			"Stagefile:2:9: yarn.lock is UTF-16 LE (it starts with the byte order mark FF FE), which npm, yarn and pnpm cannot read"},
+		"a NUL in package.json": {map[string][]byte{"package.json": []byte("{\"name\": \"a\x00\"}"), "package-lock.json": []byte(npmLock)},
+			"Stagefile:2:9: package.json is not UTF-8 text: it has a NUL character on line 1"},
+		"UTF-16 .nvmrc": {map[string][]byte{"package.json": []byte(pkg), "package-lock.json": []byte(npmLock), ".nvmrc": utf16("22\n")},
+			".nvmrc is UTF-16 LE (it starts with the byte order mark FF FE), which nvm and fnm cannot read"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := fill(t, "", tc.files, nodeImage)
+			assert.Check(t, is.ErrorContains(err, tc.msg))
+		})
+	}
+	// bytes that are not UTF-8 read as Node.js reads them: U+FFFD
+	p, _, err := fill(t, "", map[string][]byte{"package.json": []byte(strings.Replace(pkg, "{", "{\"description\": \"caf\xe9\",", 1)), "package-lock.json": []byte(npmLock)}, nodeImage)
+	assert.NilError(t, err)
+	assert.Check(t, p.Dependencies.Production != nil)
+}
+
 func joinWarnings(ws []*plan.Warning) string {
 	var out []string
 	for _, w := range ws {
@@ -427,12 +463,22 @@ func TestNodeVersion(t *testing.T) {
 		image string
 		from  string
 	}{
-		{"no constraint: newest LTS", files(pkg), "node:26-slim", "preset node: the newest LTS line (26)"},
+		{"no constraint: newest LTS", files(pkg), "node:26-slim", "preset node: the newest LTS line (26): nothing pins one (engines.node, .nvmrc, .node-version, .tool-versions, mise.toml)"},
 		{"engines ^20", files(withEngines("^20")), "node:20-slim", "preset node: the newest LTS line (20) that package.json engines.node ^20 accepts"},
 		{"engines >=22 <25", files(withEngines(">=22 <25")), "node:24-slim", ""},
 		{".nvmrc lts/jod", files(pkg, ".nvmrc", "lts/jod\n"), "node:22-slim", ""},
 		{".node-version v22.11.0 with CRLF", files(pkg, ".node-version", "v22.11.0\r\n"), "node:22-slim", ""},
 		{"only a current line fits", files(withEngines("25")), "node:25-slim", "preset node: the newest line (25) that package.json engines.node 25 accepts"},
+		// asdf and mise pin like .nvmrc
+		{".tool-versions nodejs 20.11.0", files(pkg, ".tool-versions", "python 3.11.7\nnodejs 20.11.0\n"), "node:20-slim",
+			"preset node: the newest LTS line (20) that .tool-versions nodejs 20.11.0 accepts"},
+		{"mise.toml node = \"22\"", files(pkg, "mise.toml", "[tools]\nnode = \"22\"\n"), "node:22-slim",
+			"preset node: the newest LTS line (22) that mise.toml [tools] node 22 accepts"},
+		{"mise.toml node = \"lts\"", files(pkg, "mise.toml", "[tools]\nnode = \"lts\"\n"), "node:26-slim", ""},
+		{".tool-versions nodejs lts-iron", files(pkg, ".tool-versions", "nodejs lts-iron\n"), "node:20-slim", ""},
+		{"engines and .tool-versions", files(withEngines(">=20"), ".tool-versions", "nodejs 22.1.0\n"), "node:22-slim",
+			"preset node: the newest LTS line (22) that package.json engines.node >=20 and .tool-versions nodejs 22.1.0 accepts"},
+		{".tool-versions nodejs system", files(pkg, ".tool-versions", "nodejs system\n"), "node:26-slim", "preset node: the newest LTS line (26): nothing pins one (engines.node, .nvmrc, .node-version, .tool-versions, mise.toml)"},
 	}
 	noImage := func(files map[string][]byte) (*plan.Plan, error) {
 		s, err := spec.Parse("Stagefile", []byte("version: 1\npreset: node\n"))
@@ -468,6 +514,12 @@ func TestNodeVersion(t *testing.T) {
 	assert.Check(t, is.ErrorContains(err, "Stagefile:2:9: no Node.js line this frontend knows satisfies the app (package.json engines.node says >=40)"))
 	_, _, err = fill(t, "", files(pkg, ".nvmrc", "hydrogen?\n"), nodeImage)
 	assert.Check(t, is.ErrorContains(err, `.nvmrc says "hydrogen?", which is not a Node.js version`))
+	_, _, err = fill(t, "", files(pkg, ".tool-versions", "nodejs twenty\n"), nodeImage)
+	assert.Check(t, is.ErrorContains(err, `Stagefile:2:9: .tool-versions nodejs twenty is not a Node.js version (write e.g. 22, 22.11.0 or lts)`))
+	_, _, err = fill(t, "", files(pkg, "mise.toml", "[tools\n"), nodeImage)
+	assert.Check(t, is.ErrorContains(err, `Stagefile:2:9: mise.toml is not TOML mise can read`))
+	_, err = noImage(files(pkg, ".nvmrc", "20\n", "mise.toml", "[tools]\nnode = \"22\"\n"))
+	assert.Check(t, is.ErrorContains(err, "no Node.js line this frontend knows satisfies the app (.nvmrc says 20, mise.toml [tools] node says 22)"))
 }
 
 // TestDistrolessRuntime: on an image whose entrypoint is node itself (and

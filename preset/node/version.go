@@ -8,6 +8,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
 // NodeVersionMismatch is the preset's rule for an image whose Node.js the
@@ -66,13 +67,27 @@ func nodeConstraints(files map[string][]byte, pkg, app packageJSON, appDir strin
 		if !ok {
 			continue
 		}
-		text := strings.TrimSpace(strings.SplitN(string(normalize(dt)), "\n", 2)[0])
+		text := strings.TrimSpace(strings.SplitN(string(dt), "\n", 2)[0])
 		c, err := nvmVersion(text)
 		if err != nil {
 			return nil, fmt.Errorf("%s says %q, which is not a Node.js version (write e.g. 22, v22.11.0 or lts/jod)", name, text)
 		}
 		if c != nil {
 			out = append(out, constraint{c, text, name})
+		}
+	}
+	// asdf's and mise's pins: .tool-versions nodejs 20.11.0, mise.toml node = "20"
+	pins, err := scaffold.Pins(files, appDir, "nodejs", "node")
+	if err != nil {
+		return nil, err
+	}
+	for _, pin := range pins {
+		c, err := nvmVersion(pin.Version)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a Node.js version (write e.g. 22, 22.11.0 or lts)", pin)
+		}
+		if c != nil {
+			out = append(out, constraint{c, pin.Version, strings.TrimSuffix(pin.String(), " "+pin.Version)})
 		}
 	}
 	return out, nil
@@ -100,9 +115,16 @@ func versionFiles(appDir string) []string {
 var nvmAlias = regexp.MustCompile(`^lts/(\*|[a-z]+)$`)
 
 // nvmVersion reads an .nvmrc line: "22", "v22.11.0", "22.11", "lts/*",
-// "lts/jod", "node" (the newest).
+// "lts/jod", "node" (the newest); and asdf's and mise's "lts" and
+// "lts-jod".
 func nvmVersion(s string) (*semver.Constraints, error) {
-	switch s = strings.TrimPrefix(strings.ToLower(s), "v"); {
+	s = strings.TrimPrefix(strings.ToLower(s), "v")
+	if s == "lts" {
+		s = "lts/*"
+	} else if name, ok := strings.CutPrefix(s, "lts-"); ok {
+		s = "lts/" + name
+	}
+	switch {
 	case s == "":
 		return nil, nil
 	case s == "node" || s == "latest" || s == "current":

@@ -73,3 +73,42 @@ func FuzzWorkspace(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDjango: whatever manage.py, the settings and a module say, the
+// preset reads them within the fuzz budget (regex-level, never running
+// them) and answers with a plan or a positioned error.
+func FuzzDjango(f *testing.F) {
+	f.Add([]byte(managepy), []byte(settingsPy), []byte("from fastapi import FastAPI\napp = FastAPI()\n"))
+	f.Add([]byte("os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'a.b.c')"), []byte("from ..x import *\nfrom .c import *\nSTATIC_ROOT = ((((BASE_DIR / 'x')))) / '..' / '..'\nTEMPLATES = [{'DIRS': [("), []byte("def create_app():\n import flask"))
+	f.Add([]byte("DJANGO_SETTINGS_MODULE', 'oc_lettings_site.settings'"), []byte("BASE_DIR = Path(__file__).parents[9]\nX = '''\nINSTALLED_APPS = A + B + ['x'\n"), []byte("\"\"\"\\"))
+	f.Fuzz(func(t *testing.T, manage, settings, module []byte) {
+		files := map[string][]byte{
+			"requirements.txt":             []byte("django==4.2.5\ngunicorn==21.2.0\nuvicorn==0.30.0\n"),
+			"manage.py":                    manage,
+			"oc_lettings_site/__init__.py": nil,
+			"oc_lettings_site/settings.py": settings,
+			"oc_lettings_site/wsgi.py":     module,
+			"a/b/c.py":                     settings,
+			"a/b/__init__.py":              module,
+			"main.py":                      module,
+			"templates/x.html":             module,
+		}
+		p := &plan.Plan{File: "Stagefile", Workdir: plan.Value[string]{Value: "/app", Origin: plan.Origin{Kind: plan.Default}},
+			Preset: plan.Value[string]{Value: "python", Origin: plan.Origin{Kind: plan.Stagefile}},
+			App:    plan.Value[string]{Value: ".", Origin: plan.Origin{Kind: plan.Default}}}
+		var err error
+		bounded.Run(t, bounded.Fuzz, func() {
+			Provider{}.Files(p, files)
+			_, err = Provider{}.Fill(p, &plan.Facts{Files: files, Image: slim})
+		})
+		var list spec.Errors
+		if err != nil && !errors.As(err, &list) {
+			t.Fatalf("unpositioned error %T: %v", err, err)
+		}
+		if err == nil {
+			if err := plan.Check(p, false, plan.Ecosystems{Provider{}.Ecosystem()}); err != nil && !errors.As(err, &list) {
+				t.Fatalf("unpositioned error %T: %v", err, err)
+			}
+		}
+	})
+}

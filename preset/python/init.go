@@ -96,7 +96,7 @@ func (Provider) SuggestFiles(p *plan.Plan, read map[string][]byte) []string {
 	files := []string{"pyproject.toml", "uv.lock", "poetry.lock", "requirements.txt", "requirements-dev.txt", "dev-requirements.txt",
 		path.Join(app, "pyproject.toml"), path.Join(app, "*/__init__.py"), path.Join(app, "src/*/__init__.py"), path.Join(app, "*.py")}
 	if s, ok := startScript(appProject(read, app)); ok {
-		files = append(files, moduleFiles(app, s.module)...)
+		files = append(files, appModuleFiles(app, s.module)...)
 	}
 	return files
 }
@@ -108,9 +108,9 @@ func appProject(files map[string][]byte, app string) *pyproject {
 	return pp
 }
 
-// moduleFiles are where module (a.b) may be, in the app's folder or
+// appModuleFiles are where module (a.b) may be, in the app's folder or
 // under its src/.
-func moduleFiles(app, module string) []string {
+func appModuleFiles(app, module string) []string {
 	rel := strings.ReplaceAll(module, ".", "/")
 	var out []string
 	for _, root := range []string{app, path.Join(app, "src")} {
@@ -150,7 +150,7 @@ func (Provider) Suggest(p *plan.Plan, files map[string][]byte) []plan.Suggestion
 	r := p.Release
 	if s, ok := startScript(pp); ok {
 		if len(r.Expose) == 0 {
-			for _, f := range moduleFiles(app, s.module) {
+			for _, f := range appModuleFiles(app, s.module) {
 				if dt, ok := files[f]; ok {
 					out = append(out, exposeOf(f, dt)...)
 					break
@@ -166,9 +166,18 @@ func (Provider) Suggest(p *plan.Plan, files map[string][]byte) []plan.Suggestion
 	if err != nil {
 		return out
 	}
-	f := &filler{Filler: scaffold.New("python", p, &plan.Facts{Files: files})}
+	f := &filler{Filler: scaffold.New("python", p, &plan.Facts{Files: scaffold.Decoded(files, encoding)})}
 	if app != "." {
 		f.ws = &workspace{app: &member{dir: app, pp: pp}}
+	}
+	if pm.name == pip {
+		// what the requirements name, as Fill reads them
+		f.reqs = map[string]*reqTree{}
+		for _, name := range []string{pm.lockfile, pm.devFile} {
+			if t, err := readRequirements(name, f.Facts.Files); name != "" && err == nil {
+				f.reqs[name] = t
+			}
+		}
 	}
 	start := f.startSuggestion(pm, pp)
 	out = append(out, plan.Suggestion{Field: "release.cmd", Values: start.argv, Unsure: true,
@@ -228,4 +237,14 @@ func exposeOf(file string, dt []byte) []plan.Suggestion {
 		return []plan.Suggestion{{Field: "release.expose", Values: []string{"5000"}, From: q(file) + ": Flask's app.run, which listens on 5000 by default"}}
 	}
 	return nil
+}
+
+// normalize is a file as init reads it, best effort: decoded as pip
+// would, or nothing when it cannot be (Fill reports that file).
+func normalize(dt []byte) []byte {
+	out, err := scaffold.Encoding{Tool: "init", BOM: true, Wide: true, Coding: true, Lossy: true}.Decode("", dt)
+	if err != nil {
+		return nil
+	}
+	return out
 }

@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
-
-	toml "github.com/pelletier/go-toml/v2"
 
 	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
@@ -48,69 +45,15 @@ type pyproject struct {
 	} `toml:"tool"`
 }
 
-// maxDepth bounds how deeply a TOML file nests arrays and inline tables:
-// pyproject files and lockfiles need three or four levels, and the parser
-// recurses once per level.
-const maxDepth = 32
-
-// readTOML decodes dt (BOM and CRLF already normalized) after checking,
-// in one linear pass, that it nests no deeper than maxDepth.
-func readTOML(dt []byte, v any) error {
-	if err := checkDepth(dt); err != nil {
-		return err
-	}
-	if err := toml.Unmarshal(dt, v); err != nil {
-		var de *toml.DecodeError
-		if errors.As(err, &de) {
-			row, col := de.Position()
-			return fmt.Errorf("line %d column %d: %s", row, col, de.Error())
-		}
-		return err
-	}
-	return nil
-}
-
-// checkDepth counts the brackets and braces open at once outside strings
-// and comments.
-func checkDepth(dt []byte) error {
-	depth := 0
-	for i := 0; i < len(dt); i++ {
-		switch c := dt[i]; c {
-		case '#':
-			for i < len(dt) && dt[i] != '\n' {
-				i++
-			}
-		case '"', '\'':
-			quote := dt[i : i+1]
-			if bytes.HasPrefix(dt[i:], []byte{c, c, c}) {
-				quote = dt[i : i+3]
-			}
-			i += len(quote)
-			for i < len(dt) && !bytes.HasPrefix(dt[i:], quote) {
-				if c == '"' && dt[i] == '\\' {
-					i++
-				}
-				i++
-			}
-			i += len(quote) - 1
-		case '[', '{':
-			if depth++; depth > maxDepth {
-				return fmt.Errorf("it nests more than %d levels deep", maxDepth)
-			}
-		case ']', '}':
-			if depth > 0 {
-				depth--
-			}
-		}
-	}
-	return nil
-}
+// readTOML decodes a TOML file the preset decoded, nesting bounded.
+func readTOML(dt []byte, v any) error { return scaffold.ReadTOML(dt, v) }
 
 // requirement is a dependency as PEP 508 writes it, reduced to what the
 // sync check compares.
 type requirement struct {
-	name, spec string // name normalized (PEP 503), spec without spaces
-	from       string // where it was declared, for messages
+	name, spec string   // name normalized (PEP 503), spec without spaces
+	extras     []string // normalized
+	from       string   // where it was declared, for messages
 }
 
 func (r requirement) String() string { return r.name + r.spec }
@@ -141,7 +84,13 @@ func parseRequirement(s, from string) (requirement, bool) {
 		spec = "" // a direct URL: compared by name
 	}
 	spec = strings.TrimSuffix(strings.TrimPrefix(spec, "("), ")")
-	return requirement{name: normalizeName(m[1]), spec: spec, from: from}, true
+	var extras []string
+	for _, e := range strings.Split(strings.Trim(m[2], "[]"), ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			extras = append(extras, normalizeName(e))
+		}
+	}
+	return requirement{name: normalizeName(m[1]), spec: spec, extras: extras, from: from}, true
 }
 
 // sameSpec compares two specifier sets as written, in any order.
@@ -221,8 +170,9 @@ type uvLock struct {
 // local one (the project, a workspace member, a path dependency) whose
 // source names its folder.
 type uvPackage struct {
-	Name   string         `toml:"name"`
-	Source map[string]any `toml:"source"`
+	Name    string         `toml:"name"`
+	Version string         `toml:"version"`
+	Source  map[string]any `toml:"source"`
 	// Dependencies are what the package needs; OptionalDependencies its
 	// extras' and DevDependencies its dependency groups' (a project's).
 	Dependencies         []uvDependency            `toml:"dependencies"`
@@ -317,12 +267,21 @@ func recordsSpec(specs []string, spec string) bool {
 
 // poetryLock is what the preset reads from poetry.lock.
 type poetryLock struct {
-	Packages []struct {
-		Name string `toml:"name"`
-	} `toml:"package"`
+	Packages []poetryPackage `toml:"package"`
 	Metadata struct {
 		LockVersion string `toml:"lock-version"`
 	} `toml:"metadata"`
+}
+
+// poetryPackage is a package poetry.lock records.
+type poetryPackage struct {
+	Name    string `toml:"name"`
+	Version string `toml:"version"`
+	// Dependencies hold a constraint, or a table with optional, extras
+	// and markers.
+	Dependencies map[string]any `toml:"dependencies"`
+	// Extras name the optional dependencies each extra installs.
+	Extras map[string][]string `toml:"extras"`
 }
 
 func parsePoetryLock(dt []byte) (*poetryLock, error) {
@@ -370,60 +329,6 @@ func outOfSync(lock, manifest string, missing []string, fix string) error {
 		return nil
 	}
 	return fmt.Errorf("%s is out of sync with %s: it does not record %s (run %s and commit %s)", lock, manifest, scaffold.Few(missing), fix, lock)
-}
-
-// requirementsFile is what the preset reads from a requirements file.
-type requirementsFile struct {
-	names  []string // normalized
-	hashed bool     // some requirement carries --hash: pip checks them all
-	// includes are the files it reads with -r or -c, relative to the
-	// context.
-	includes []string
-}
-
-// parseRequirements reads pip's format: one requirement or option a line,
-// "\" continuing a line, "#" starting a comment.
-func parseRequirements(name string, dt []byte) (*requirementsFile, error) {
-	rf := &requirementsFile{}
-	lines := strings.Split(strings.ReplaceAll(string(dt), "\\\n", " "), "\n")
-	for n, line := range lines {
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = line[:i]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fields := strings.Fields(line)
-		opt, arg, _ := strings.Cut(fields[0], "=")
-		if arg == "" && len(fields) > 1 {
-			arg = fields[1]
-		}
-		switch opt {
-		case "-r", "--requirement", "-c", "--constraint":
-			inc := path.Join(path.Dir(name), arg)
-			if arg == "" || path.IsAbs(arg) || inc == ".." || strings.HasPrefix(inc, "../") || strings.Contains(arg, "://") {
-				return nil, fmt.Errorf("line %d reads %q, which is not a file in the build context", n+1, arg)
-			}
-			rf.includes = append(rf.includes, inc)
-			continue
-		case "-e", "--editable":
-			return nil, fmt.Errorf("line %d installs %s editable, from the source the dependency install does not have (remove it: the release runs the source in workdir)", n+1, arg)
-		}
-		if strings.HasPrefix(line, "-") {
-			continue // --index-url, --extra-index-url, --find-links...
-		}
-		if strings.HasPrefix(line, ".") || strings.HasPrefix(line, "/") || strings.HasPrefix(line, "file:") {
-			return nil, fmt.Errorf("line %d installs %s, a local folder the dependency install does not have (remove it: the release runs the source in workdir)", n+1, fields[0])
-		}
-		if strings.Contains(line, "--hash") {
-			rf.hashed = true
-		}
-		if r, ok := parseRequirement(fields[0], name); ok {
-			rf.names = append(rf.names, r.name)
-		}
-	}
-	return rf, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -6,7 +6,6 @@
 package python
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"path"
@@ -48,12 +47,20 @@ var devGroups = map[string]bool{"dev": true, "test": true, "tests": true, "testi
 // workspace, the root's tool settings and the app's modules, then each
 // member's pyproject.toml and the names of its packages.
 func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
+	read = scaffold.Decoded(read, encoding)
 	files := []string{"pyproject.toml", "uv.lock", "poetry.lock", "requirements.txt", "requirements-dev.txt", "dev-requirements.txt",
-		".python-version", "uv.toml", "poetry.toml", "*/__init__.py", "src/*/__init__.py", "*.py"}
+		".python-version", "uv.toml", "poetry.toml", "*/__init__.py", "src/*/__init__.py", "*.py",
+		// the modules an app object is created in, a package's __main__.py
+		// (python -m) and a project's wsgi.py
+		"*/main.py", "*/app.py", "src/*/main.py", "src/*/app.py", "*/__main__.py", "src/*/__main__.py", "*/wsgi.py"}
+	files = append(files, scaffold.PinFiles(path.Clean(p.App.Value))...)
 	if app := path.Clean(p.App.Value); app != "." && !plan.HasWildcard(app) {
 		files = append(files, workspaceFiles(app, read)...)
 	}
-	return files
+	// what the requirements files read with -r and -c: one level a round;
+	// a Django project's settings and what they name
+	files = append(files, djangoFiles(read)...)
+	return append(files, requirementsIncludes(read)...)
 }
 
 // runtimeUser runs the app when the runtime image names no unprivileged
@@ -68,8 +75,14 @@ const debianPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 type filler struct {
 	*scaffold.Filler
 	// uvLock is uv.lock, read; ws the workspace of an app of one.
-	uvLock *uvLock
-	ws     *workspace
+	uvLock     *uvLock
+	poetryLock *poetryLock
+	ws         *workspace
+	// ships are the packages the release gets (shipped).
+	ships map[string]locked
+	// reqs are pip's requirements files (the production one, the
+	// development one) with what they read, by the file's name.
+	reqs map[string]*reqTree
 }
 
 // Fill fills what the Stagefile left out; everything written wins.
@@ -80,11 +93,21 @@ func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
 }
 
 func (f *filler) fill() error {
+	// files read only to see that a folder has some are not decoded
+	probed := djangoProbed(scaffold.Decoded(f.Facts.Files, encoding))
+	if err := f.Decode(func(name string) scaffold.Encoding {
+		if probed(name) {
+			return scaffold.Encoding{Raw: true}
+		}
+		return encoding(name)
+	}); err != nil {
+		return err
+	}
 	p, files := f.P, f.Facts.Files
 	app := path.Clean(p.App.Value)
 	pp := &pyproject{}
 	if dt, ok := files["pyproject.toml"]; ok {
-		if err := readTOML(normalize(dt), pp); err != nil {
+		if err := readTOML(dt, pp); err != nil {
 			return f.Fail("preset python could not read pyproject.toml: %v (fix the TOML)", err)
 		}
 	}
@@ -96,7 +119,7 @@ func (f *filler) fill() error {
 		return f.FailAt(p.App.Origin.At, "preset python builds an app of a workspace with uv only (a root pyproject.toml with [tool.uv.workspace] and uv.lock); %s has no workspaces, so app %s is not supported (build the project from its own folder, with its own lockfile)",
 			map[string]string{poetry: "poetry (poetry.lock)", pip: "pip (requirements.txt)"}[pm.name], q(app))
 	}
-	prodHashed, devHashed, includes, err := f.lock(&pm, pp)
+	prodHashed, devHashed, err := f.lock(&pm, pp)
 	if err != nil {
 		return err
 	}
@@ -117,19 +140,24 @@ func (f *filler) fill() error {
 	// a virtualenv in the context (the developer's own) would replace the
 	// installed one when the source is copied
 	p.ExcludeFromSource(venv, f.Origin("installed by the dependencies step, not copied from the context"))
-	cs, err := readConstraintsFrom(reqPP, reqFile, files[".python-version"])
-	if err != nil {
-		return f.Fail("%s", err.Error())
-	}
-	if err := f.image(cs); err != nil {
-		return err
-	}
 	// the app's own pyproject.toml: the root's, or its member's
 	appPP := pp
 	if f.ws != nil {
 		appPP = f.ws.app.pp
 	}
-	f.dependencies(pm, appPP, prodHashed, devHashed, includes)
+	f.ships = f.shipped(pm, appPP)
+	cs, err := readConstraintsFrom(reqPP, reqFile, files[".python-version"])
+	if err != nil {
+		return f.Fail("%s", err.Error())
+	}
+	if err := cs.readPins(files, f.appDir()); err != nil {
+		return f.Fail("%s", err.Error())
+	}
+	cs.limit = djangoLimit(f.ships["django"])
+	if err := f.image(cs); err != nil {
+		return err
+	}
+	f.dependencies(pm, appPP, prodHashed, devHashed)
 	f.test(pm, appPP)
 	f.release(pm, appPP)
 	f.scope()
@@ -173,9 +201,9 @@ func detectManager(files map[string][]byte) (manager, error) {
 
 // lock reads the lockfile and checks it records what pyproject.toml
 // declares, before anything is installed.
-func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, includes []string, err error) {
+func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, err error) {
 	files := f.Facts.Files
-	dt := normalize(files[pm.lockfile])
+	dt := files[pm.lockfile]
 	unreadable := func(err error, fix string) error {
 		return f.Fail("%s is not a lockfile %s can read: %v (run %s and commit %s)", pm.lockfile, pm.name, err, fix, pm.lockfile)
 	}
@@ -183,11 +211,11 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 	case uv:
 		l, err := parseUvLock(dt)
 		if err != nil {
-			return false, false, nil, unreadable(err, "uv lock")
+			return false, false, unreadable(err, "uv lock")
 		}
 		f.uvLock = l
 		if err := l.check(pp); err != nil {
-			return false, false, nil, f.Fail("%s", err.Error())
+			return false, false, f.Fail("%s", err.Error())
 		}
 		if m := exactVersion.FindStringSubmatch(pp.Tool.Uv.RequiredVersion); m != nil {
 			pm.version, pm.why = m[1], "pyproject.toml tool.uv.required-version"
@@ -195,33 +223,37 @@ func (f *filler) lock(pm *manager, pp *pyproject) (prodHashed, devHashed bool, i
 	case poetry:
 		l, err := parsePoetryLock(dt)
 		if err != nil {
-			return false, false, nil, unreadable(err, "poetry lock")
+			return false, false, unreadable(err, "poetry lock")
 		}
 		if err := l.check(pp); err != nil {
-			return false, false, nil, f.Fail("%s", err.Error())
+			return false, false, f.Fail("%s", err.Error())
 		}
+		f.poetryLock = l
 		if v := lockedPoetry(dt); v != "" && !strings.HasPrefix(v, "0.") && !strings.HasPrefix(v, "1.0.") && !strings.HasPrefix(v, "1.1.") {
 			// the poetry that wrote the lockfile reads it; --only needs 1.2
 			pm.version, pm.why = v, "the version that wrote poetry.lock"
 		}
 	default:
+		f.reqs = map[string]*reqTree{}
 		for i, name := range []string{pm.lockfile, pm.devFile} {
 			if name == "" {
 				continue
 			}
-			rf, err := parseRequirements(name, normalize(files[name]))
+			t, err := readRequirements(name, files)
 			if err != nil {
-				return false, false, nil, f.Fail("%s cannot be installed from the manifests alone: %v", name, err)
+				return false, false, f.Fail("%s", err.Error())
 			}
+			f.reqs[name] = t
+			// pip checks hashes for every requirement as soon as one
+			// of the file's, or of a file it reads with -r, has them
 			if i == 0 {
-				prodHashed = rf.hashed
+				prodHashed = t.hashed
 			} else {
-				devHashed = rf.hashed
+				devHashed = t.hashed
 			}
-			includes = append(includes, rf.includes...)
 		}
 	}
-	return prodHashed, devHashed, includes, nil
+	return prodHashed, devHashed, nil
 }
 
 // image picks the official slim image of the app's Python when the
@@ -266,7 +298,7 @@ func (f *filler) image(cs constraints) error {
 	return nil
 }
 
-func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed bool, includes []string) {
+func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed bool) {
 	p, files := f.P, f.Facts.Files
 	d := &p.Dependencies
 	if d.Manifests == nil {
@@ -289,8 +321,12 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		if pm.devFile != "" {
 			add(pm.devFile, "the development requirements")
 		}
-		for _, inc := range includes {
-			add(inc, "read with -r or -c")
+		for _, root := range []string{pm.lockfile, pm.devFile} {
+			if t := f.reqs[root]; t != nil {
+				for _, rf := range t.files[1:] {
+					add(rf.name, "read by "+rf.by+": pip reads it for the install")
+				}
+			}
 		}
 		if _, ok := files[".python-version"]; ok && pm.name == uv {
 			add(".python-version", "the Python uv picks")
@@ -341,7 +377,7 @@ func (f *filler) dependencies(pm manager, pp *pyproject, prodHashed, devHashed b
 		// the app imports from the venv; the SBOM attestation lists what
 		// it holds
 		for _, m := range d.Manifests {
-			if m.Value == pm.lockfile || m.Value == pm.devFile {
+			if m.Value == pm.lockfile || m.Value == pm.devFile || f.isRequirements(m.Value) {
 				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: m.Value, Origin: f.Origin("read by the installs, not by the app")})
 			}
 		}
@@ -458,13 +494,8 @@ func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[strin
 		}
 	default:
 		for _, name := range []string{pm.devFile, pm.lockfile} {
-			if name == "" || (prodOnly && name == pm.devFile) {
-				continue
-			}
-			if rf, err := parseRequirements(name, normalize(f.Facts.Files[name])); err == nil {
-				for _, n := range rf.names {
-					reqs = append(reqs, requirement{name: n, from: name})
-				}
+			if t := f.reqs[name]; t != nil && (!prodOnly || name != pm.devFile) {
+				reqs = append(reqs, t.reqs...)
 			}
 		}
 	}
@@ -475,13 +506,6 @@ func (f *filler) declaredFor(pm manager, pp *pyproject, prodOnly bool) map[strin
 		}
 	}
 	return out
-}
-
-// startExample is a release.cmd to suggest when the preset cannot tell how
-// the app starts: the server its dependencies name, on the app's package.
-func (f *filler) startExample(pm manager, pp *pyproject) string {
-	s := f.startSuggestion(pm, pp)
-	return s.display + s.missing
 }
 
 // startCommand is a command the preset suggests, as argv and as the
@@ -609,6 +633,18 @@ func (f *filler) release(pm manager, pp *pyproject) {
 	if ws != nil {
 		s.from = ws.app.file + " " + s.from
 	}
+	// without a console script: a Django project, else an app object
+	var dj *djangoProject
+	var apps []appObject
+	shipped := f.ships
+	if !hasScript {
+		if dj = f.django(shipped); dj != nil {
+			env("DJANGO_SETTINGS_MODULE", dj.settings.module, "manage.py's settings module, for the server and the commands the release runs")
+			f.djangoBuild(dj)
+		} else if apps = f.appObjects(); len(apps) == 1 {
+			f.appOutputs(apps[0])
+		}
+	}
 	if p.Build.Outputs == nil && p.Build.Run == nil && hasScript {
 		top, _, _ := strings.Cut(s.module, ".")
 		for _, dir := range []string{path.Join(appDir, top), path.Join(appDir, "src", top)} {
@@ -647,7 +683,24 @@ func (f *filler) release(pm manager, pp *pyproject) {
 	f.user(runtime)
 	if !r.Entrypoint.Set() && !r.Cmd.Set() {
 		if !hasScript {
-			f.Warn(plan.UnknownStartCommand, f.Origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(pm, pp))
+			var st start
+			switch {
+			case dj != nil:
+				st = f.djangoStart(pm, dj, shipped)
+			case len(apps) > 0:
+				st = f.appStart(pm, apps, shipped)
+			default:
+				f.Warn(plan.UnknownStartCommand, f.Origin(""), "cannot tell how the app starts (no single [project.scripts] entry in pyproject.toml); set release.cmd, e.g. %s", f.startExample(shipped))
+				return
+			}
+			if st.cmd == nil {
+				f.Warn(plan.UnknownStartCommand, f.Origin(""), "cannot tell how the app starts: %s", st.hint)
+				return
+			}
+			r.Cmd = plan.Value[[]string]{Value: st.cmd, Origin: f.Origin(st.from)}
+			if r.Expose == nil {
+				r.Expose = []plan.Value[string]{{Value: port, Origin: f.Origin("the port the preset's " + st.cmd[0] + " listens on")}}
+			}
 			return
 		}
 		// what the console script would do, without installing the
@@ -683,14 +736,44 @@ func isRoot(u string) bool {
 	return name == "root" || name == "0"
 }
 
-// normalize reads a file as the tools do: without a UTF-8 BOM and with
-// CRLF line ends as LF.
-func normalize(dt []byte) []byte {
-	dt = bytes.TrimPrefix(dt, []byte{0xEF, 0xBB, 0xBF})
-	if bytes.IndexByte(dt, '\r') >= 0 {
-		dt = bytes.ReplaceAll(dt, []byte("\r\n"), []byte("\n"))
+// encoding is how the tool that reads a file decodes it. pip reads
+// requirements files (and anything they include, whatever its name) by
+// their byte order mark: UTF-8, UTF-16 or UTF-32, else by a PEP 263
+// coding comment, else as UTF-8; Python reads source as UTF-8 with an
+// optional byte order mark, or in the encoding its coding comment names;
+// uv and poetry read TOML as UTF-8 (toml_edit skips a byte order mark).
+func encoding(name string) scaffold.Encoding {
+	if scaffold.IsPinFile(name) {
+		return scaffold.PinEncoding
 	}
-	return dt
+	switch base := path.Base(name); {
+	case strings.HasSuffix(base, ".py"):
+		return scaffold.Encoding{Tool: "python", BOM: true, Coding: true}
+	case base == "uv.lock" || base == "uv.toml":
+		return scaffold.Encoding{Tool: "uv", BOM: true}
+	case base == "poetry.lock" || base == "poetry.toml":
+		return scaffold.Encoding{Tool: "poetry", BOM: true}
+	case base == "pyproject.toml":
+		return scaffold.Encoding{Tool: "uv, poetry and pip", BOM: true}
+	case base == ".python-version":
+		return scaffold.Encoding{Tool: "uv and pyenv", BOM: true}
+	case base == "pytest.ini" || base == "tox.ini" || base == "setup.cfg" || base == "ruff.toml" || base == ".ruff.toml" || base == "mypy.ini":
+		return scaffold.Encoding{Tool: "pytest, ruff and mypy", BOM: true}
+	}
+	return scaffold.Encoding{Tool: "pip", BOM: true, Wide: true, Coding: true}
+}
+
+// isRequirements: name is a file pip reads for the installs (a
+// requirements file, or one it reads with -r or -c).
+func (f *filler) isRequirements(name string) bool {
+	for _, t := range f.reqs {
+		for _, rf := range t.files {
+			if rf.name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // appDir is the app's folder in the context: "." for a project at the

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"testing"
+	utf16x "unicode/utf16"
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"gotest.tools/v3/assert"
@@ -166,10 +168,11 @@ func TestManagers(t *testing.T) {
 			[]string{"pyproject.toml", "poetry.lock"},
 			"poetry install --only main --no-root --no-interaction --no-ansi --compile",
 			"poetry install --no-root --no-interaction --no-ansi", []string{"/root/.cache/pypoetry", "/root/.cache/pip"}, "python -m pytest", "python:3.14-slim-bookworm"},
-		{"pip", map[string]string{"requirements.txt": requirements, "requirements-dev.txt": "-r requirements.txt\n-c constraints/dev.txt\npytest==8.3.4\n"},
+		{"pip", map[string]string{"requirements.txt": requirements, "requirements-dev.txt": "-r requirements.txt\n-c constraints/dev.txt\npytest==8.3.4\n", "constraints/dev.txt": "pytest<9\n"},
 			[]string{"requirements.txt", "requirements-dev.txt", "constraints/dev.txt"},
 			"python3 -m venv .venv && .venv/bin/python -m pip install --no-input --require-hashes -r requirements.txt",
-			".venv/bin/python -m pip install --no-input -r requirements-dev.txt", []string{"/root/.cache/pip"}, "python -m pytest", "python:3.14-slim-bookworm"},
+			// requirements.txt's hashes, read with -r, turn pip's hash checking on for the whole install
+			".venv/bin/python -m pip install --no-input --require-hashes -r requirements-dev.txt", []string{"/root/.cache/pip"}, "python -m pytest", "python:3.14-slim-bookworm"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -234,22 +237,30 @@ func TestStartScript(t *testing.T) {
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": requirements, "src/py_app/__init__.py": "", "tests/__init__.py": ""}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(warnings[1].Error(), "list the app's package or modules under build.outputs, e.g. build.outputs: [src/py_app]; or build.outputs: [] if the release is the dependencies alone)"))
-	assert.Check(t, is.Contains(warnings[2].Error(), `set release.cmd, e.g. [gunicorn, --bind, "0.0.0.0:8000", "py_app:app"]`), "flask is served by gunicorn, on every address")
+	assert.Check(t, is.Contains(warnings[2].Error(), `set release.cmd, e.g. [gunicorn, --bind, "0.0.0.0:8000", py_app:app]`), "flask is served by gunicorn, on every address")
 
 	// flask alone: gunicorn has to be added
 	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "flask==3.1.3\n", "src/py_app/__init__.py": ""}, slim)
 	assert.NilError(t, err)
-	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [gunicorn, --bind, "0.0.0.0:8000", "py_app:app"] (with gunicorn added to the dependencies)`))
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [gunicorn, --bind, "0.0.0.0:8000", py_app:app] (with gunicorn added to the dependencies)`))
 
 	// a FastAPI app is served by uvicorn, a plain one runs as a module
 	pp := strings.Replace(pyprojectUv, "[project.scripts]\norders-api = \"api.main:main\"\n", "", 1)
 	_, warnings, err = fill(t, "", map[string]string{"pyproject.toml": pp, "uv.lock": uvLockFile, "src/py_app/__init__.py": ""}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(rules(warnings), "UnknownStartCommand"))
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [uvicorn, py_app:app, --host, 0.0.0.0, --port, "8000"]`), "a module that is there, not py_app.main")
+	_, warnings, err = fill(t, "", map[string]string{"pyproject.toml": pp, "uv.lock": uvLockFile, "src/py_app/__init__.py": "", "src/py_app/main.py": "import os\n"}, slim)
+	assert.NilError(t, err)
 	assert.Check(t, is.Contains(fmt.Sprint(warnings), `e.g. [uvicorn, py_app.main:app, --host, 0.0.0.0, --port, "8000"]`))
-	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "click==8.1.8\n", "tool/__init__.py": ""}, slim)
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "click==8.1.8\n", "tool/__init__.py": "", "tool/__main__.py": ""}, slim)
 	assert.NilError(t, err)
 	assert.Check(t, is.Contains(fmt.Sprint(warnings), "e.g. [python, -m, tool]"))
+	// python -m runs a package with a __main__.py only: without one, no
+	// module is named
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "click==8.1.8\n", "tool/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), "e.g. [python, -m, <package>] (a package with a __main__.py)"))
 }
 
 // TestUserWins: every field the user wrote stays as written.
@@ -384,6 +395,61 @@ func TestPythonVersion(t *testing.T) {
 	assert.Check(t, is.ErrorContains(err, "Stagefile:5:10: the virtualenv is made on python:3.12-bookworm (Python 3.12.4) but the release runs python:3.11-slim-bookworm (Python 3.11.9): its packages would not load"))
 }
 
+// TestVersionChoice: with nothing pinned, the newest Python line the
+// locked Django supports (Django's FAQ); asdf's and mise's pins count like
+// .python-version, which wins over them. The origin of image says which
+// and why.
+func TestVersionChoice(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		image string
+		from  string
+	}{
+		{"nothing pinned, nothing locked that limits it", map[string]string{"requirements.txt": "flask==3.1.0\n"}, "python:3.14-slim-bookworm",
+			"the newest Python line (3.14): nothing pins one (.python-version, .tool-versions, mise.toml) or limits it (requires-python, a locked Django)"},
+		{"Django 4.2.5 predates 3.12 (4.2.8)", map[string]string{"requirements.txt": "Django==4.2.5\n"}, "python:3.11-slim-bookworm",
+			"the newest Python line (3.11) that Django 4.2.5 (requirements.txt django==4.2.5) supports (3.8 to 3.11); nothing pins one"},
+		{"Django 4.2.8", map[string]string{"requirements.txt": "django==4.2.8\n"}, "python:3.12-slim-bookworm", ""},
+		{"Django 5.0", map[string]string{"requirements.txt": "django==5.0.1\n"}, "python:3.12-slim-bookworm", ""},
+		{"Django 5.1.2", map[string]string{"requirements.txt": "django==5.1.2\n"}, "python:3.12-slim-bookworm", ""},
+		{"Django 5.1.3", map[string]string{"requirements.txt": "django==5.1.3\n"}, "python:3.13-slim-bookworm", ""},
+		{"Django 5.2.1", map[string]string{"requirements.txt": "django==5.2.1\n"}, "python:3.13-slim-bookworm", ""},
+		{"Django 5.2.8", map[string]string{"requirements.txt": "django==5.2.8\n"}, "python:3.14-slim-bookworm", ""},
+		{"Django 3.2", map[string]string{"requirements.txt": "django==3.2.25\n"}, "python:3.10-slim-bookworm", ""},
+		{"Django in an included file", map[string]string{"requirements.txt": "-r req/base.txt\n", "req/base.txt": "django==4.2.5\n"}, "python:3.11-slim-bookworm",
+			"the newest Python line (3.11) that Django 4.2.5 (req/base.txt django==4.2.5) supports (3.8 to 3.11); nothing pins one"},
+		{"Django only in the tests' file", map[string]string{"requirements.txt": "flask==3.1.0\n", "requirements-dev.txt": "django==4.2.5\n"}, "python:3.14-slim-bookworm", ""},
+		{"Django not pinned to one release", map[string]string{"requirements.txt": "django>=4.2,<5\n"}, "python:3.14-slim-bookworm", ""},
+		{"Django a release the table does not know", map[string]string{"requirements.txt": "django==7.0\n"}, "python:3.14-slim-bookworm", ""},
+		{"Django and requires-python", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\nrequires-python = \">=3.10,<3.12\"\ndependencies = [\"django>=5\"]\n",
+			"uv.lock": "version = 1\n[[package]]\nname = \"x\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"django\" }]\n[package.metadata]\nrequires-dist = [{ name = \"django\", specifier = \">=5\" }]\n[[package]]\nname = \"django\"\nversion = \"5.2.8\"\nsource = { registry = \"https://pypi.org/simple\" }\n"},
+			"python:3.11-slim-bookworm", "the newest Python line (3.11) that Django 5.2.8 (uv.lock django 5.2.8) supports (3.10 to 3.14) and pyproject.toml requires-python >=3.10,<3.12 accepts; nothing pins one"},
+		{"requires-python beyond what Django supports: requires-python decides", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\nrequires-python = \">=3.13\"\n[tool.poetry.dependencies]\ndjango = \"4.2.5\"\n",
+			"poetry.lock": "[[package]]\nname = \"Django\"\nversion = \"4.2.5\"\n[metadata]\nlock-version = \"2.1\"\n"},
+			"python:3.14-slim-bookworm", "the newest Python line (3.14) that pyproject.toml requires-python >=3.13 accepts"},
+		{".tool-versions python", map[string]string{"requirements.txt": "django==4.2.5\n", ".tool-versions": "nodejs 20.11.0\npython 3.10.13\n"}, "python:3.10-slim-bookworm", ".tool-versions python 3.10.13"},
+		{"mise.toml python", map[string]string{"requirements.txt": "flask\n", "mise.toml": "[tools]\npython = \"3.12\"\n"}, "python:3.12-slim-bookworm", "mise.toml [tools] python 3.12"},
+		{".python-version wins", map[string]string{"requirements.txt": "flask\n", ".python-version": "3.11\n", ".tool-versions": "python 3.12.1\n"}, "python:3.11-slim-bookworm", ".python-version 3.11"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _, err := fill(t, "", tc.files, slim)
+			assert.NilError(t, err)
+			assert.Check(t, is.Equal(p.Image.Value, tc.image))
+			if tc.from != "" {
+				assert.Check(t, is.Equal(p.Image.Origin.From, tc.from))
+			}
+		})
+	}
+	// a pin the images cannot have, and a written image a pin does not accept
+	_, _, err := fill(t, "", map[string]string{"requirements.txt": "flask\n", ".tool-versions": "python pypy3.10\n"}, slim)
+	assert.Check(t, is.ErrorContains(err, "Stagefile:2:9: .tool-versions python pypy3.10 is not a Python version (write e.g. 3.12)"))
+	_, warnings, err := fill(t, "image: python:3.12-bookworm\nrelease:\n  image: python:3.12-slim-bookworm\n", map[string]string{"requirements.txt": "flask\n", "mise.toml": "[tools]\npython = \"3.11\"\n"}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), "python:3.12-bookworm has Python 3.12.4, but mise.toml [tools] python wants 3.11"))
+}
+
 func TestSpecifiers(t *testing.T) {
 	for spec, want := range map[string]string{
 		">=3.11": "3.11 3.12 3.13 3.14", ">=3.10,<3.13": "3.10 3.11 3.12", "~=3.11": "3.11 3.12 3.13 3.14", "~=3.11.2": "3.11",
@@ -411,6 +477,157 @@ func TestOddFiles(t *testing.T) {
 	assert.Check(t, is.Contains(cmdScript(p.Dependencies.Production), "--require-hashes"))
 }
 
+// utf16 is s in UTF-16 with its byte order mark, as Windows editors
+// (and PowerShell's > before PowerShell 7) save a requirements file.
+func utf16(s string, big bool) string {
+	var out []byte
+	if big {
+		out = []byte{0xFE, 0xFF}
+	} else {
+		out = []byte{0xFF, 0xFE}
+	}
+	for _, u := range utf16x.Encode([]rune(s)) {
+		if big {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	return string(out)
+}
+
+// TestEncodings: requirements files are read as pip reads them, by their
+// byte order mark: pytest in a UTF-16 file with CRLF line ends is seen,
+// and runs; a file pip could not read either is an error at the preset
+// line that names it and its encoding.
+func TestEncodings(t *testing.T) {
+	const reqs = "django==4.2.5\r\ngunicorn==21.2.0\r\npytest==7.4.2\r\npytest-django==4.5.2\r\n"
+	for name, dt := range map[string]string{
+		"UTF-16 LE":      utf16(reqs, false),
+		"UTF-16 BE":      utf16(reqs, true),
+		"UTF-8 with BOM": "\ufeff" + reqs,
+		"UTF-32 LE":      "\xff\xfe\x00\x00" + strings.Join(strings.Split(reqs, ""), "\x00\x00\x00") + "\x00\x00\x00",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, warnings, err := fill(t, "", map[string]string{"requirements.txt": dt}, slim)
+			assert.NilError(t, err)
+			assert.Check(t, is.Equal(cmdScript(p.Test.Run), "python -m pytest"))
+			assert.Check(t, is.Equal(p.Test.Run.Origin.From, "pytest is in requirements.txt"))
+			assert.Check(t, !slices.Contains(rules(warnings), "NoTests"))
+		})
+	}
+	for name, tc := range map[string]struct {
+		files map[string]string
+		msg   string
+	}{
+		"UTF-16 cut short": {map[string]string{"requirements.txt": utf16(reqs, false)[:9]},
+			"Stagefile:2:9: requirements.txt is UTF-16 LE (byte order mark FF FE) but not valid UTF-16: it ends in the middle of a character (line 1), so pip could not read it either (save it as UTF-8)"},
+		"UTF-16 without its BOM": {map[string]string{"requirements.txt": utf16(reqs, false)[2:]},
+			"Stagefile:2:9: requirements.txt is not UTF-8 text: it has a NUL character on line 1 (a UTF-16 file without its byte order mark?), which pip could not read either (save it as UTF-8)"},
+		"UTF-16 pyproject.toml": {map[string]string{"pyproject.toml": utf16(pyprojectUv, false), "uv.lock": uvLockFile},
+			"Stagefile:2:9: pyproject.toml is UTF-16 LE (it starts with the byte order mark FF FE), which uv, poetry and pip cannot read (save it as UTF-8)"},
+		"Latin-1 module": {map[string]string{"requirements.txt": reqs, "app.py": "# caf\xe9\n"},
+			"Stagefile:2:9: app.py is not valid UTF-8: the byte 0xE9 on line 1 is no UTF-8 character, and the file has no byte order mark or coding declaration, so python could not read it either"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := fill(t, "", tc.files, slim)
+			assert.Check(t, is.ErrorContains(err, tc.msg))
+		})
+	}
+}
+
+// TestIncludes: the files requirements files read with -r and -c are
+// followed as pip follows them (relative to the file that names them,
+// through pip's decoding) and are manifests of the installs; one outside
+// the context, missing, read again in a cycle, too deep or one too many is
+// an error at the preset line.
+func TestIncludes(t *testing.T) {
+	files := map[string]string{
+		"requirements.txt":      "-r requirements/prod.txt\n",
+		"requirements/prod.txt": "-r base.txt\n--requirement=../constraints.txt\ngunicorn==21.2.0\n",
+		"requirements/base.txt": "django==4.2.5 \\\n    --hash=sha256:abc\n",
+		"constraints.txt":       "# only pins\n",
+		"requirements-dev.txt":  "-rrequirements.txt\n-c requirements/pins.txt\n-r requirements/test.txt\n",
+		"requirements/pins.txt": "pytest==7.4.2\n",
+		"requirements/test.txt": utf16("pytest-django==4.5.2\r\n", false),
+	}
+	p, warnings, err := fill(t, "", files, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Manifests), []string{"requirements.txt", "requirements-dev.txt",
+		"requirements/prod.txt", "requirements/base.txt", "constraints.txt", "requirements/pins.txt", "requirements/test.txt"}))
+	var origins []string
+	for _, m := range p.Dependencies.Manifests {
+		origins = append(origins, m.Origin.From)
+	}
+	assert.Check(t, is.Contains(origins, "read by requirements/prod.txt -r: pip reads it for the install"))
+	assert.Check(t, is.Contains(origins, "read by requirements-dev.txt -c: pip reads it for the install"))
+	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Unshipped), plan.Values(p.Dependencies.Manifests)), "none of them is read by the app")
+	// base.txt's hashes make pip check every requirement of the install
+	assert.Check(t, is.Equal(cmdScript(p.Dependencies.Production), "python3 -m venv .venv && .venv/bin/python -m pip install --no-input --require-hashes -r requirements.txt"))
+	assert.Check(t, is.Equal(cmdScript(p.Dependencies.Development), ".venv/bin/python -m pip install --no-input --require-hashes -r requirements-dev.txt"))
+	// pytest only constrained by pins.txt, but pytest-django (in a UTF-16
+	// file) brings it
+	assert.Check(t, is.Equal(p.Test.Run.Origin.From, "pytest is in requirements/test.txt, through pytest-django"))
+	assert.Check(t, !slices.Contains(rules(warnings), "NoTests"))
+
+	for name, tc := range map[string]struct {
+		files map[string]string
+		msg   string
+	}{
+		"outside the context": {map[string]string{"requirements.txt": "-r sub/../../x.txt\n"},
+			`requirements.txt cannot be installed from the manifests alone: line 1 reads "sub/../../x.txt", which is not a file in the build context`},
+		"outside from a nested file": {map[string]string{"requirements.txt": "-r req/base.txt\n", "req/base.txt": "-c ../../pins.txt\n"},
+			`req/base.txt cannot be installed from the manifests alone: line 1 reads "../../pins.txt", which is not a file in the build context`},
+		"a URL": {map[string]string{"requirements.txt": "-r https://example.com/r.txt\n"}, "which is not a file in the build context"},
+		"missing": {map[string]string{"requirements.txt": "flask\n\n-r base.txt\n"},
+			"Stagefile:2:9: requirements.txt line 3 reads base.txt with -r, which is not in the build context, so pip could not open it (add it, or check .dockerignore)"},
+		"a cycle": {map[string]string{"requirements.txt": "-r a.txt\n", "a.txt": "-r b/b.txt\n", "b/b.txt": "-c ../a.txt\n"},
+			`a.txt reads itself again: a.txt → b/b.txt → a.txt (pip stops with "recursively references itself"; remove the -c line)`},
+		"itself": {map[string]string{"requirements.txt": "flask\n-r ./requirements.txt\n"}, "requirements.txt reads itself again: requirements.txt → requirements.txt"},
+		"too deep": {map[string]string{"requirements.txt": "-r 1.txt\n", "1.txt": "-r 2.txt\n", "2.txt": "-r 3.txt\n", "3.txt": "-r 4.txt\n", "4.txt": "flask\n"},
+			"requirements.txt reads files more than 3 deep with -r and -c (requirements.txt → 1.txt → 2.txt → 3.txt → 4.txt): preset python follows 3"},
+		"a wildcard": {map[string]string{"requirements.txt": "-r req[1].txt\n"}, `line 1 reads "req[1].txt", whose name holds *, ? or [`},
+		"an undecodable include": {map[string]string{"requirements.txt": "-r base.txt\n", "base.txt": "\xff\xfe\x00"},
+			"Stagefile:2:9: base.txt is UTF-16 LE (byte order mark FF FE) but not valid UTF-16: it ends in the middle of a character"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := fill(t, "", tc.files, slim)
+			assert.Check(t, is.ErrorContains(err, tc.msg))
+		})
+	}
+
+	// at most maxIncludes files: a 33rd is refused, whatever the depth
+	many := map[string]string{}
+	var lines []string
+	for i := range maxIncludes + 1 {
+		name := fmt.Sprintf("r/%02d.txt", i)
+		lines = append(lines, "-r "+name)
+		many[name] = "flask\n"
+	}
+	many["requirements.txt"] = strings.Join(lines, "\n")
+	_, _, err = fill(t, "", many, slim)
+	assert.Check(t, is.ErrorContains(err, "requirements.txt reads more than 32 files with -r and -c: preset python follows at most 32 (merge some of them)"))
+	delete(many, "r/32.txt")
+	many["requirements.txt"] = strings.Join(lines[:maxIncludes], "\n")
+	p, _, err = fill(t, "", many, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(p.Dependencies.Manifests, maxIncludes+1))
+}
+
+// TestPipLines: lines as pip splits and joins them.
+func TestPipLines(t *testing.T) {
+	rf, err := parseRequirements("r.txt", []byte("# c\nflask \\\n  >=3.0 # web\r\n\tgunicorn==21.2.0\t# tab comment\rpytest\x0cruff==0.1 ; python_version>'3' --hash=sha256:x\n#x\\\nwaitress"))
+	assert.NilError(t, err)
+	var got []string
+	for _, r := range rf.reqs {
+		got = append(got, r.String())
+	}
+	assert.Check(t, is.DeepEqual(got, []string{"flask>=3.0", "gunicorn==21.2.0", "pytest", "ruff==0.1", "waitress"}))
+	assert.Check(t, rf.hashed)
+	_, err = parseRequirements("r.txt", []byte("flask\n\n-e \\\n  .\n"))
+	assert.Check(t, is.ErrorContains(err, "line 3 installs . editable"), "a joined line has its first line's number")
+}
+
 // TestTrialDjango: a pytest plugin alone runs pytest; a production install
 // the Stagefile writes keeps the preset's poetry install (tools).
 func TestTrialDjango(t *testing.T) {
@@ -424,9 +641,13 @@ func TestTrialDjango(t *testing.T) {
 	assert.Check(t, p.Dependencies.Tools != nil, "the preset still installs poetry for the production install written")
 
 	// gunicorn only among the dev packages: the release will not have it
-	_, warnings, err := fill(t, "", map[string]string{"requirements.txt": "django==5.0\n", "requirements-dev.txt": "gunicorn==23.0.0\npytest==8.0\n", "site/__init__.py": ""}, slim)
+	_, warnings, err := fill(t, "", map[string]string{"requirements.txt": "django==5.0\n", "requirements-dev.txt": "gunicorn==23.0.0\npytest==8.0\n", "site/__init__.py": "", "site/wsgi.py": ""}, slim)
 	assert.NilError(t, err)
-	assert.Check(t, is.Contains(fmt.Sprint(warnings), `[gunicorn, --bind, "0.0.0.0:8000", site.wsgi] (with gunicorn added to the dependencies)`))
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `[gunicorn, --bind, "0.0.0.0:8000", site.wsgi:application] (with gunicorn added to the dependencies)`))
+	// no wsgi.py: a placeholder, not a module that is not there
+	_, warnings, err = fill(t, "", map[string]string{"requirements.txt": "django==5.0\n", "site/__init__.py": ""}, slim)
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(fmt.Sprint(warnings), `[gunicorn, --bind, "0.0.0.0:8000", <package>.wsgi:application] (with gunicorn added to the dependencies)`))
 }
 
 // TestGroupNotShipped: a poetry group that is not a dev group is installed

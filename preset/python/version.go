@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
 // PythonVersionMismatch is the preset's rule for a build image whose
@@ -138,12 +139,29 @@ func accepts(specs []specifier, line pyVersion) bool {
 
 // constraints are what the app says about its Python.
 type constraints struct {
-	specs    []specifier // requires-python
-	pin      *pyVersion  // .python-version's line
-	pinText  string
+	specs   []specifier // requires-python
+	pin     *pyVersion  // .python-version's line, else asdf's or mise's
+	pinText string      // as written
+	// pinFile says where the pin was read: ".python-version",
+	// ".tool-versions python", "mise.toml [tools] python".
+	pinFile  string
 	requires string
 	// file is the pyproject.toml requires-python was read from.
 	file string
+	// limit is the Pythons a locked dependency supports, nil when none
+	// says.
+	limit *limit
+}
+
+// limit is a range of Python lines a locked dependency supports.
+type limit struct {
+	oldest, newest pyVersion
+	// who supports them: "Django 4.2.5 (requirements.txt django==4.2.5)"
+	who string
+}
+
+func (l *limit) allows(v pyVersion) bool {
+	return v.cmp(l.oldest) >= 0 && (v.major < l.newest.major || v.major == l.newest.major && v.minor <= l.newest.minor)
 }
 
 var pinRe = regexp.MustCompile(`^(?:cpython-|python)?(\d+\.\d+)`)
@@ -171,21 +189,93 @@ func readConstraintsFrom(pp *pyproject, file string, pythonVersion []byte) (cons
 			return c, fmt.Errorf(".python-version says %q, which is not a Python version (write e.g. 3.12)", first)
 		}
 		v, _, _ := parseVersion(m[1])
-		c.pin, c.pinText = &v, first
+		c.pin, c.pinText, c.pinFile = &v, first, ".python-version"
 	}
 	return c, nil
+}
+
+// readPins takes asdf's or mise's python pin (.tool-versions python
+// 3.11.7, mise.toml python = "3.11") when .python-version pins none.
+func (c *constraints) readPins(files map[string][]byte, dir string) error {
+	pins, err := scaffold.Pins(files, dir, "python")
+	if err != nil || c.pin != nil || len(pins) == 0 {
+		return err
+	}
+	pin := pins[0]
+	m := pinRe.FindStringSubmatch(pin.Version)
+	if m == nil {
+		return fmt.Errorf("%s is not a Python version (write e.g. 3.12)", pin)
+	}
+	v, _, _ := parseVersion(m[1])
+	c.pin, c.pinText, c.pinFile = &v, pin.Version, strings.TrimSuffix(pin.String(), " "+pin.Version)
+	return nil
+}
+
+// djangoPythons are the Python lines each Django release line supports,
+// from Django's FAQ, "What Python version can I use with Django?"
+// (docs.djangoproject.com/en/stable/faq/install/), as of Django 6.0. A
+// line added in a patch release counts from that release: Django 4.2.5
+// predates 4.2.8, which added Python 3.12. Lines older than 3.9 have no
+// image here, so the oldest matter only for the message.
+var djangoPythons = []struct {
+	django         pyVersion // the release line
+	oldest, newest pyVersion
+	newestFrom     pyVersion // the release that added newest, zero when the first did
+}{
+	{pyVersion{3, 2, 0}, pyVersion{3, 6, 0}, pyVersion{3, 10, 0}, pyVersion{3, 2, 9}},
+	{pyVersion{4, 0, 0}, pyVersion{3, 8, 0}, pyVersion{3, 10, 0}, pyVersion{}},
+	{pyVersion{4, 1, 0}, pyVersion{3, 8, 0}, pyVersion{3, 11, 0}, pyVersion{4, 1, 3}},
+	{pyVersion{4, 2, 0}, pyVersion{3, 8, 0}, pyVersion{3, 12, 0}, pyVersion{4, 2, 8}},
+	{pyVersion{5, 0, 0}, pyVersion{3, 10, 0}, pyVersion{3, 12, 0}, pyVersion{}},
+	{pyVersion{5, 1, 0}, pyVersion{3, 10, 0}, pyVersion{3, 13, 0}, pyVersion{5, 1, 3}},
+	{pyVersion{5, 2, 0}, pyVersion{3, 10, 0}, pyVersion{3, 14, 0}, pyVersion{5, 2, 8}},
+	{pyVersion{6, 0, 0}, pyVersion{3, 12, 0}, pyVersion{3, 14, 0}, pyVersion{}},
+}
+
+// djangoLimit is the Pythons a locked Django supports; nil when the
+// lockfile pins no one release, or one the table does not know.
+func djangoLimit(d locked) *limit {
+	if !d.exact {
+		return nil
+	}
+	v, parts, ok := parseVersion(d.version)
+	if !ok || parts < 2 {
+		return nil
+	}
+	for _, row := range djangoPythons {
+		if row.django.major != v.major || row.django.minor != v.minor {
+			continue
+		}
+		l := &limit{oldest: row.oldest, newest: row.newest, who: fmt.Sprintf("Django %s (%s)", d.version, d.from)}
+		if row.newestFrom != (pyVersion{}) && v.cmp(row.newestFrom) < 0 {
+			l.newest.minor-- // added in a later patch release
+		}
+		return l
+	}
+	return nil
 }
 
 // line is the Python line the images get: .python-version's, else the
 // newest line requires-python accepts, else the newest.
 func (c constraints) line() (pyVersion, string, error) {
 	if c.pin != nil {
-		return *c.pin, ".python-version " + c.pinText, nil
+		return *c.pin, c.pinFile + " " + c.pinText, nil
+	}
+	if l := c.limit; l != nil {
+		for i := len(lines) - 1; i >= 0; i-- {
+			if accepts(c.specs, lines[i]) && l.allows(lines[i]) {
+				why := fmt.Sprintf("the newest Python line (%s) that %s supports (%s to %s)", lines[i].line(), l.who, l.oldest.line(), l.newest.line())
+				if c.requires != "" {
+					why += fmt.Sprintf(" and %s requires-python %s accepts", c.file, c.requires)
+				}
+				return lines[i], why + "; nothing pins one", nil
+			}
+		}
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
 		if accepts(c.specs, lines[i]) {
 			if c.requires == "" {
-				return lines[i], fmt.Sprintf("the newest Python line (%s)", lines[i].line()), nil
+				return lines[i], fmt.Sprintf("the newest Python line (%s): nothing pins one (.python-version, .tool-versions, mise.toml) or limits it (requires-python, a locked Django)", lines[i].line()), nil
 			}
 			return lines[i], fmt.Sprintf("the newest Python line (%s) that %s requires-python %s accepts", lines[i].line(), c.file, c.requires), nil
 		}
@@ -196,7 +286,7 @@ func (c constraints) line() (pyVersion, string, error) {
 // wants says why the app does not accept v, or "".
 func (c constraints) wants(v pyVersion) string {
 	if c.pin != nil && (c.pin.major != v.major || c.pin.minor != v.minor) {
-		return ".python-version wants " + c.pinText
+		return c.pinFile + " wants " + c.pinText
 	}
 	if len(c.specs) > 0 && !accepts(c.specs, v) {
 		return c.file + " requires-python wants " + c.requires
