@@ -59,6 +59,11 @@ type Facts struct {
 // large monorepos are a few megabytes.
 const MaxFileSize = 64 << 20
 
+// MaxTotalRead bounds what a provider reads of the context in all: the
+// files of every round together. A large monorepo's manifests and
+// lockfile are tens of megabytes; forty 63 MiB files are an attack.
+const MaxTotalRead = 128 << 20
+
 // FileRounds bounds how often a provider names more files to read.
 const FileRounds = 4
 
@@ -143,8 +148,16 @@ func (r Resolver) Resolve(s *spec.Spec) (*Plan, []*Warning, error) {
 				if err != nil {
 					return nil, nil, spec.Wrap(err, p.File, p.Preset.Origin.At, "preset "+prov.Name()+" could not read the build context")
 				}
+				total := 0
 				for n, dt := range files {
 					facts.Files[n] = dt
+				}
+				for _, dt := range facts.Files {
+					total += len(dt)
+				}
+				if total > MaxTotalRead {
+					return nil, nil, spec.Wrap(ErrTooLarge, p.File, p.Preset.Origin.At,
+						fmt.Sprintf("preset %s would read %d bytes of the build context, more than the %d it may (a file it reads is far larger than a manifest: check .dockerignore)", prov.Name(), total, MaxTotalRead))
 				}
 			}
 		}

@@ -44,6 +44,10 @@ type Entry struct {
 // a regular file is left out; one over plan.MaxFileSize is an error.
 func ReadTree(t Tree, names []string) (map[string][]byte, error) {
 	files := map[string][]byte{}
+	// sizes first: nothing is read when the files are more than a preset
+	// may read in all (plan.MaxTotalRead)
+	var read []string
+	var total int64
 	for _, name := range expand(t, names) {
 		size, regular, err := t.Stat(name)
 		if errors.Is(err, fs.ErrNotExist) || err == nil && !regular {
@@ -55,6 +59,12 @@ func ReadTree(t Tree, names []string) (map[string][]byte, error) {
 		if size > plan.MaxFileSize {
 			return nil, errors.Wrapf(plan.ErrTooLarge, "%s is %d bytes, more than the %d a preset reads", name, size, plan.MaxFileSize)
 		}
+		if total += size; total > plan.MaxTotalRead {
+			return nil, errors.Wrapf(plan.ErrTooLarge, "the files a preset reads are more than %d bytes in all (%s among them)", plan.MaxTotalRead, name)
+		}
+		read = append(read, name)
+	}
+	for _, name := range read {
 		dt, err := t.ReadFile(name, plan.MaxFileSize)
 		if err != nil {
 			return nil, errors.Wrapf(err, "reading %s", name)

@@ -274,6 +274,9 @@ type pnpmLockfile struct {
 // walked here, their keys checked with a set, and only their small values
 // go through the decoder.
 func decodePnpmLock(dt []byte) (*pnpmLockfile, error) {
+	if err := scaffold.CheckItems("it", dt); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(dt, &doc); err != nil {
 		return nil, err

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 )
 
 // Package managers.
@@ -178,7 +180,7 @@ func workspaceGlobs(files map[string][]byte, pkg packageJSON) []string {
 		var ws struct {
 			Packages []string `yaml:"packages"`
 		}
-		if yaml.Unmarshal(dt, &ws) == nil {
+		if scaffold.CheckItems("pnpm-workspace.yaml", dt) == nil && yaml.Unmarshal(dt, &ws) == nil {
 			globs = append(globs, ws.Packages...)
 		}
 	}

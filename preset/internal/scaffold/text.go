@@ -233,7 +233,15 @@ func decodeAll(files map[string][]byte, enc func(name string) Encoding, strict b
 	sort.Strings(names)
 	out := make(map[string][]byte, len(files))
 	for _, n := range names {
-		dt, err := enc(n).Decode(n, files[n])
+		err := checkSize(n, files[n])
+		var dt []byte
+		if err == nil {
+			dt, err = enc(n).Decode(n, files[n])
+		}
+		if err == nil && !enc(n).Raw {
+			// every parser of the presets builds a value per item
+			err = CheckItems(n, dt)
+		}
 		if err != nil {
 			if strict {
 				return nil, err

@@ -16,6 +16,9 @@ const maxDepth = 32
 // ReadTOML decodes dt (decoded: no BOM, LF line ends) after checking,
 // in one linear pass, that it nests no deeper than maxDepth.
 func ReadTOML(dt []byte, v any) error {
+	if err := CheckItems("it", dt); err != nil {
+		return err
+	}
 	if err := checkDepth(dt); err != nil {
 		return err
 	}
