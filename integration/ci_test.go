@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -174,13 +173,13 @@ func TestFreshRunnerRegistryCache(t *testing.T) {
 	dir := example(t, "node-yarn")
 	sf := filepath.Join(dir, "Stagefile")
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "dependencies:\n", "dependencies:\n  fetch: true\n", 1))
-	cache := fmt.Sprintf("%s/stagefile-test/cache:node-yarn-%d", env.registry, time.Now().UnixNano())
+	cache := fmt.Sprintf("%s/stagefile-test/cache:node-yarn-%d", env.registry, unique())
 	cacheOpts := []string{"--export-cache", "type=registry,ref=" + cache + ",mode=max,registry.insecure=true",
 		"--import-cache", "type=registry,ref=" + cache + ",registry.insecure=true"}
 	out, err := buildctlOn(t, freshDaemon(t), dir, append([]string{"--progress=plain"}, cacheOpts...)...)
 	assert.NilError(t, err, tail(out, 20))
 
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
 	out, err = buildctlOn(t, freshDaemon(t), dir, append([]string{"--progress=rawjson"}, cacheOpts...)...)
 	p := parseProgress(t, out)
 	t.Logf("second job, after a source edit:\n%s", p.summary())
@@ -251,7 +250,7 @@ release:
 	reports := filepath.Join(t.TempDir(), "reports")
 	out, err := run(t, dir, []string{
 		"BUILDKIT_HOST=" + freshDaemon(t), "IMAGE=" + ref, "REPORTS=" + reports, "REGISTRY_INSECURE=1",
-		"CACHE=" + env.registry + "/stagefile-test/cache:ci-" + fmt.Sprint(time.Now().UnixNano()),
+		"CACHE=" + env.registry + "/stagefile-test/cache:ci-" + fmt.Sprint(unique()),
 	}, filepath.Join(repoRoot(t), "examples", "ci", "build.sh"), dir)
 	t.Log(tail(out, 30))
 	assert.Assert(t, err != nil, "the job passed though a test fails")

@@ -12,11 +12,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,9 +68,52 @@ func writeFile(t testing.TB, path, content string) {
 	assert.NilError(t, os.WriteFile(path, []byte(content), 0o644))
 }
 
+// cacheDir is the harness's folder: STAGEFILE_CACHE, as hack/lib.sh
+// reads it (hack/up.sh writes it into .cache/run/env), else .cache.
+func cacheDir(t testing.TB) string {
+	if dir := os.Getenv("STAGEFILE_CACHE"); dir != "" {
+		return dir
+	}
+	return filepath.Join(repoRoot(t), ".cache")
+}
+
+var lastUnique atomic.Int64
+
+// unique is the clock in nanoseconds, but never a number another call in
+// this test process returned: tests run in parallel, and their edits,
+// references and container names must not meet.
+func unique() int64 {
+	for {
+		last, now := lastUnique.Load(), time.Now().UnixNano()
+		if now <= last {
+			now = last + 1
+		}
+		if lastUnique.CompareAndSwap(last, now) {
+			return now
+		}
+	}
+}
+
 // uniqueRef is a fresh image reference in the local registry.
 func uniqueRef(t testing.TB, name string) string {
-	return fmt.Sprintf("%s/stagefile-test/%s:%d", env.registry, name, time.Now().UnixNano())
+	return fmt.Sprintf("%s/stagefile-test/%s:%d", env.registry, name, unique())
+}
+
+var lastPort atomic.Int64
+
+// freePort is a TCP port for a container on the host network: free when
+// asked, and never handed to another test of this run.
+func freePort(t testing.TB) int {
+	t.Helper()
+	for range 2000 {
+		port := 18000 + int(lastPort.Add(1)%2000)
+		if l, err := net.Listen("tcp", fmt.Sprintf(":%d", port)); err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port in 18000-19999")
+	return 0
 }
 
 // run executes a command with a deadline and returns its combined output.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/solver/errdefs"
@@ -70,7 +69,7 @@ func buildInProcess(t *testing.T, dir string, attrs map[string]string) (*image.I
 func TestInProcessRelease(t *testing.T) {
 	dir := example(t, "node-yarn")
 	// a unique source, so the test step runs here rather than coming from cache
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// run %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// run %d\n", unique()))
 	img, p, err := buildInProcess(t, dir, nil)
 	assert.NilError(t, err)
 	assertYarnRelease(t, img)

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -51,7 +50,7 @@ func runOn(t *testing.T, ref, arch string, args ...string) string {
 // fails on failOn (a process.arch, or "" for never).
 func archTest(failOn string) string {
 	// unique, so the tests run (and print) on every run of this test
-	return fmt.Sprintf("// %d\n", time.Now().UnixNano()) + `const { test } = require("node:test");
+	return fmt.Sprintf("// %d\n", unique()) + `const { test } = require("node:test");
 test("runs on " + process.arch, () => {
   if (process.arch === "` + failOn + `") throw new Error("this test fails on " + process.arch);
 });

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -132,7 +131,7 @@ func TestNativeAddonRunsOnSlim(t *testing.T) {
 // config of every target's result: zero occurrences, and no .npmrc file.
 func TestSecretsNeverInLayers(t *testing.T) {
 	dir := example(t, "node-npm")
-	token := fmt.Sprintf("stagefile-secret-%d", time.Now().UnixNano())
+	token := fmt.Sprintf("stagefile-secret-%d", unique())
 	// a registry this build doesn't use, so npm holds the token without sending it
 	secretFile := filepath.Join(t.TempDir(), "npmrc")
 	writeFile(t, secretFile, "//npm.example.invalid/:_authToken="+token+"\n")
@@ -196,7 +195,7 @@ build:
 func TestTestReports(t *testing.T) {
 	dir := example(t, "node-npm")
 	// a unique test file, so the test step runs and prints here
-	appendFile(t, filepath.Join(dir, "test", "app.test.ts"), fmt.Sprintf("// run %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "test", "app.test.ts"), fmt.Sprintf("// run %d\n", unique()))
 	dest := filepath.Join(t.TempDir(), "out")
 	out, err := buildctl(t, dir, "--progress=plain", "--opt", "target=test", "--output", "type=local,dest="+dest)
 	assert.NilError(t, err, tail(out, 20))
@@ -215,8 +214,8 @@ func TestMonorepoOtherAppEditKeepsDependencies(t *testing.T) {
 	args := []string{"--progress=rawjson", "--opt", "filename=apps/api/Stagefile"}
 	out, err := buildctl(t, dir, args...)
 	assert.NilError(t, err, tail(out, 20))
-	appendFile(t, filepath.Join(dir, "apps", "web", "src", "page.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
-	appendFile(t, filepath.Join(dir, "packages", "shared", "src", "index.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "apps", "web", "src", "page.js"), fmt.Sprintf("// edited %d\n", unique()))
+	appendFile(t, filepath.Join(dir, "packages", "shared", "src", "index.js"), fmt.Sprintf("// edited %d\n", unique()))
 	out, err = buildctl(t, dir, args...)
 	p := parseProgress(t, out)
 	t.Logf("after editing apps/web and packages/shared:\n%s", p.summary())

@@ -22,7 +22,7 @@ import (
 // instead of copying it.
 func TestTokenInYarnrc(t *testing.T) {
 	dir := example(t, "node-yarn-berry")
-	token := fmt.Sprintf("stagefile-yarnrc-token-%d", time.Now().UnixNano())
+	token := fmt.Sprintf("stagefile-yarnrc-token-%d", unique())
 	appendFile(t, filepath.Join(dir, ".yarnrc.yml"), "npmScopes:\n  private:\n    npmRegistryServer: \"https://npm.example.invalid\"\n    npmAuthToken: \""+token+"\"\n")
 	for _, target := range []string{"dependencies", "release"} {
 		t.Run(target, func(t *testing.T) {

@@ -131,13 +131,13 @@ func runAndCall(t *testing.T, ref, uid string) {
 	t.Helper()
 	out, err := run(t, "", dockerEnv(), "docker", "pull", ref)
 	assert.NilError(t, err, out)
-	port := 18000 + time.Now().Nanosecond()%1000
-	name := fmt.Sprintf("stagefile-test-%d", time.Now().UnixNano())
+	port := freePort(t)
+	name := fmt.Sprintf("stagefile-test-%d", unique())
 	out, err = run(t, "", dockerEnv(), "docker", "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), ref)
 	assert.NilError(t, err, out)
 	defer run(t, "", dockerEnv(), "docker", "rm", "-f", name)
 	url := fmt.Sprintf("http://127.0.0.1:%d/health", port)
-	for i := 0; i < 80; i++ {
+	for i := 0; i < 240; i++ { // a minute: other tests' builds share the two cores
 		resp, err := http.Get(url)
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
@@ -182,7 +182,9 @@ var sourceEdits = map[string]string{
 // source edit the installs are cached and the tests run again.
 func TestPythonSourceEditKeepsDependenciesCached(t *testing.T) {
 	for _, name := range []string{"python-uv", "python-poetry", "python-pip"} {
-		t.Run(name, func(t *testing.T) { sourceEditKeepsDependencies(t, name, "[test] python -m pytest") })
+		t.Run(name, func(t *testing.T) {
+			sourceEditKeepsDependencies(t, name, "[test] python -m pytest")
+		})
 	}
 }
 
@@ -194,7 +196,7 @@ func sourceEditKeepsDependencies(t *testing.T, name, test string) {
 	dir := example(t, name)
 	out, err := buildctl(t, dir, "--progress=rawjson")
 	assert.NilError(t, err, tail(out, 15))
-	appendFile(t, filepath.Join(dir, sourceEdits[name]), comment(name, time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, sourceEdits[name]), comment(name, unique()))
 	start := time.Now()
 	out, err = buildctl(t, dir, "--progress=rawjson")
 	p := parseProgress(t, out)

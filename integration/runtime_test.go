@@ -40,7 +40,9 @@ func TestBuildArgs(t *testing.T) {
 	assert.Assert(t, files["app/build/VERSION"] != nil)
 	assert.Check(t, is.Equal(string(files["app/build/VERSION"].Data), "1.2.3\n"))
 
-	p, _ := build("1.2.4", "--opt", "build-arg:UNDECLARED=x")
+	// a version no earlier build used, on this daemon or in an earlier
+	// run's cache, so that the build step must run
+	p, _ := build(fmt.Sprintf("1.2.4-%d", unique()), "--opt", "build-arg:UNDECLARED=x")
 	for _, cached := range []string{"[dependencies] yarn install", "[development] yarn install", "[source] copy build context", "[test] yarn run test"} {
 		assert.Check(t, p.step(t, cached).Cached, "%s ran again though it does not read APP_VERSION", cached)
 	}
@@ -71,8 +73,8 @@ func TestHealthcheckAndStopSignal(t *testing.T) {
 
 	out, err = run(t, "", dockerEnv(), "docker", "pull", ref)
 	assert.NilError(t, err, out)
-	port := 18000 + time.Now().Nanosecond()%1000
-	name := fmt.Sprintf("stagefile-health-%d", time.Now().UnixNano())
+	port := freePort(t)
+	name := fmt.Sprintf("stagefile-health-%d", unique())
 	out, err = run(t, "", dockerEnv(), "docker", "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), ref)
 	assert.NilError(t, err, out)
 	defer run(t, "", dockerEnv(), "docker", "rm", "-f", name)
@@ -121,14 +123,14 @@ func TestDistroless(t *testing.T) {
 
 	out, err = run(t, "", dockerEnv(), "docker", "pull", ref)
 	assert.NilError(t, err, out)
-	port := 18000 + time.Now().Nanosecond()%1000
-	name := fmt.Sprintf("stagefile-distroless-%d", time.Now().UnixNano())
+	port := freePort(t)
+	name := fmt.Sprintf("stagefile-distroless-%d", unique())
 	out, err = run(t, "", dockerEnv(), "docker", "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), ref)
 	assert.NilError(t, err, out)
 	defer run(t, "", dockerEnv(), "docker", "rm", "-f", name)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	var body string
-	for i := 0; i < 60; i++ {
+	for i := 0; i < 240; i++ { // a minute: other tests' builds share the two cores
 		if resp, err := http.Get(base + "/health"); err == nil {
 			b := new(strings.Builder)
 			fmt.Fprint(b, resp.StatusCode)

@@ -60,7 +60,7 @@ func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 	out, err := buildctl(t, dir, "--progress=rawjson")
 	assert.NilError(t, err, tail(out, 15))
 
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
 	out, err = buildctl(t, dir, "--progress=rawjson")
 	p := parseProgress(t, out)
 	t.Logf("after a source edit:\n%s", p.summary())
@@ -75,7 +75,7 @@ func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 	// the Stagefile is not the app's source: a comment and a new release
 	// env var leave the tests and the build cached, committed or not
 	sf := filepath.Join(dir, "Stagefile")
-	writeFile(t, filepath.Join(dir, ".git", "ORIG_HEAD"), fmt.Sprintf("%d\n", time.Now().UnixNano()))
+	writeFile(t, filepath.Join(dir, ".git", "ORIG_HEAD"), fmt.Sprintf("%d\n", unique()))
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "    PORT: \"8080\"\n", "    PORT: \"8080\"\n    LOG_LEVEL: info\n", 1)+"# edited\n")
 	out, err = buildctl(t, dir, "--progress=rawjson")
 	p = parseProgress(t, out)
@@ -198,7 +198,7 @@ func TestBuildx(t *testing.T) {
 func TestDockerBuild(t *testing.T) {
 	requireDocker(t)
 	dir := example(t, "node-yarn")
-	tag := fmt.Sprintf("stagefile-test/node-yarn:%d", time.Now().UnixNano())
+	tag := fmt.Sprintf("stagefile-test/node-yarn:%d", unique())
 	build := func() (string, error) {
 		return run(t, dir, dockerEnv(), "docker", "build", "--network", "host", "--progress=plain", "-f", "Stagefile", "-t", tag, ".")
 	}
@@ -234,11 +234,7 @@ func requireDocker(t *testing.T) {
 
 // dockerdLog is the end of the log hack/up.sh gave dockerd.
 func dockerdLog(t *testing.T) string {
-	dir := os.Getenv("STAGEFILE_CACHE")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), ".cache")
-	}
-	dt, err := os.ReadFile(filepath.Join(dir, "logs", "dockerd.log"))
+	dt, err := os.ReadFile(filepath.Join(cacheDir(t), "logs", "dockerd.log"))
 	if err != nil {
 		return err.Error()
 	}
@@ -263,8 +259,8 @@ func runAndCheckHealth(t *testing.T, ref string) {
 // (e.g. --platform linux/arm64).
 func runContainer(t *testing.T, ref string, runArgs ...string) {
 	t.Helper()
-	port := 18000 + time.Now().Nanosecond()%1000
-	name := fmt.Sprintf("stagefile-test-%d", time.Now().UnixNano())
+	port := freePort(t)
+	name := fmt.Sprintf("stagefile-test-%d", unique())
 	args := append([]string{"run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port)}, runArgs...)
 	out, err := run(t, "", dockerEnv(), "docker", append(args, ref)...)
 	assert.NilError(t, err, out)
@@ -303,7 +299,7 @@ func tail(s string, n int) string {
 // release still waits for the tests.
 func TestTestAndBuildRunInParallel(t *testing.T) {
 	dir := example(t, "node-yarn")
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
 	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(uniqueRef(t, "node-yarn-parallel")))
 	p := parseProgress(t, out)
 	t.Logf("steps:\n%s", p.summary())
