@@ -19,6 +19,7 @@ import (
 // the release's production packages, not the dev dependencies; and
 // --provenance=mode=max works alongside.
 func TestSBOM(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	builder := remoteBuilder(t, "stagefile-test-sbom")
 	ref := uniqueRef(t, "sbom")
@@ -65,6 +66,7 @@ func sbomPackages(t *testing.T, statement []byte) map[string]string {
 // lists what the release holds: the distributions of a Python virtualenv
 // (not the dev group's pytest), the modules of a Go binary.
 func TestSBOMFromRelease(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		example   string
 		want, not []string
@@ -110,6 +112,7 @@ func keys(m map[string][]byte) []string {
 // sdists) included. go-http is left out for time: a fresh daemon downloads
 // and compiles its modules for almost four minutes (docs/ci.md).
 func TestReproducible(t *testing.T) {
+	// serial: fresh daemons (see the package comment)
 	examples := []struct{ name, file string }{
 		{"node-yarn", "Stagefile"}, {"node-npm", "Stagefile"}, {"node-yarn-berry", "Stagefile"},
 		{"node-native", "Stagefile"}, {"node-pnpm-monorepo", "apps/api/Stagefile"}, {"node-distroless", "Stagefile"},
@@ -170,6 +173,7 @@ func TestReproducible(t *testing.T) {
 // after a new dependency (with dependencies.fetch) one fetch step
 // downloads, and the others' packages come from the registry cache.
 func TestFreshRunnerRegistryCache(t *testing.T) {
+	// serial: fresh daemons (see the package comment)
 	dir := example(t, "node-yarn")
 	sf := filepath.Join(dir, "Stagefile")
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "dependencies:\n", "dependencies:\n  fetch: true\n", 1))
@@ -230,6 +234,7 @@ left-pad@^1.3.0:
 // exit code are exported, then the release fails on the same (cached)
 // test run, and nothing is pushed.
 func TestReportsOfFailingTests(t *testing.T) {
+	// serial: fresh daemons (see the package comment)
 	dir := example(t, "failing-test")
 	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+`
 version: 1

@@ -4,6 +4,18 @@
 //
 // hack/test.sh starts everything and exports where it runs. Without that
 // environment the tests fail: an integration test that skips proves nothing.
+//
+// The tests share the harness's daemons and run in parallel (t.Parallel;
+// hack/test.sh sets -parallel): each builds its own copy of an example,
+// pushes to its own reference (uniqueRef), runs containers under its own
+// name on its own port (freePort), and makes its edits unique (unique), so
+// that no build's cache hit or miss depends on another test or on an
+// earlier run.
+// Not parallel, so run first and one at a time: the tests that start fresh
+// daemons (TestReproducible, TestFreshRunnerRegistryCache,
+// TestReportsOfFailingTests), which keep both cores busy on their own, and
+// whose builds on empty daemons should not be slowed by the shared ones.
+// No test prunes or restarts the shared daemons.
 package integration
 
 import (

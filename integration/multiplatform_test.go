@@ -63,6 +63,7 @@ test("runs on " + process.arch, () => {
 // installs, and only its tests and build run under QEMU. The arm64 image
 // runs there and answers its health check.
 func TestMultiPlatformYarn(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-yarn")
 	ref, p := buildTwoPlatforms(t, dir, "multi-platform-yarn")
@@ -89,6 +90,7 @@ func TestMultiPlatformYarn(t *testing.T) {
 // installed natively for each target, each image holds its own
 // platform's package only, and runs it; each SBOM lists its own.
 func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-multiplatform")
 	writeFile(t, filepath.Join(dir, "test", "arch.test.js"), archTest(""))
@@ -143,6 +145,7 @@ func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
 // TestMultiPlatformFailingTest: a test that fails on one platform only
 // fails the whole build, and nothing is pushed.
 func TestMultiPlatformFailingTest(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-multiplatform")
 	writeFile(t, filepath.Join(dir, "test", "arch.test.js"), archTest("arm64"))
 	ref := uniqueRef(t, "multi-platform-failing")
@@ -157,6 +160,7 @@ func TestMultiPlatformFailingTest(t *testing.T) {
 // platform installs, and compiles it, on that platform; each release's
 // addon is a binary of its own platform and loads there.
 func TestMultiPlatformNativeAddon(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-native")
 	ref, p := buildTwoPlatforms(t, dir, "multi-platform-native")
 	p.step(t, "[dependencies linux/arm64, emulated: bcrypt runs an install script] ")
@@ -182,6 +186,7 @@ func TestMultiPlatformNativeAddon(t *testing.T) {
 // TestBaseImageWithoutPlatform: a base image that has no image for a
 // target platform fails the build with the Stagefile line that names it.
 func TestBaseImageWithoutPlatform(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-npm")
 	stagefile := readFile(t, filepath.Join(dir, "Stagefile"))
 	// the harness assembles the python images for linux/amd64 only

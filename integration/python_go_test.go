@@ -69,12 +69,14 @@ var pyGoExamples = []pyGoExample{
 // TestPythonExamples and TestGoExample build each example through
 // "# syntax=", check what its release holds, then run it and call it.
 func TestPythonExamples(t *testing.T) {
+	t.Parallel()
 	for _, ex := range pyGoExamples[:3] {
-		t.Run(ex.name, func(t *testing.T) { buildAndCheck(t, ex) })
+		t.Run(ex.name, func(t *testing.T) { t.Parallel(); buildAndCheck(t, ex) })
 	}
 }
 
 func TestGoExample(t *testing.T) {
+	t.Parallel()
 	img := buildAndCheck(t, pyGoExamples[3])
 	cfg := img.Config.Config
 	assert.Check(t, is.DeepEqual(cfg.Entrypoint, []string{"/app/bin/server"}), "the binary as PID 1")
@@ -160,6 +162,7 @@ func runAndCall(t *testing.T, ref, uid string) {
 // TestPythonNativeExtensionRunsOnSlim: markupsafe's C extension, compiled
 // from its sdist on the full image, loads in the slim release.
 func TestPythonNativeExtensionRunsOnSlim(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "python-pip")
 	ref := uniqueRef(t, "python-pip")
@@ -181,14 +184,17 @@ var sourceEdits = map[string]string{
 // TestPythonSourceEditKeepsDependenciesCached and its Go twin: after a
 // source edit the installs are cached and the tests run again.
 func TestPythonSourceEditKeepsDependenciesCached(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"python-uv", "python-poetry", "python-pip"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			sourceEditKeepsDependencies(t, name, "[test] python -m pytest")
 		})
 	}
 }
 
 func TestGoSourceEditKeepsDependenciesCached(t *testing.T) {
+	t.Parallel()
 	sourceEditKeepsDependencies(t, "go-http", "[test] go vet ./... && go test ./...")
 }
 
@@ -230,12 +236,14 @@ func comment(name string, n int64) string {
 // TestPythonFailingTestFailsEveryTarget and its Go twin: a failing test
 // fails every target but test itself, and says which test failed.
 func TestPythonFailingTestFailsEveryTarget(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "python-uv")
 	appendFile(t, filepath.Join(dir, "tests", "test_app.py"), "\n\ndef test_fails():\n    assert 1 + 1 == 3, \"arithmetic is broken\"\n")
 	failsEveryTarget(t, dir, "FAILED tests/test_app.py::test_fails")
 }
 
 func TestGoFailingTestFailsEveryTarget(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "go-http")
 	writeFile(t, filepath.Join(dir, "internal", "api", "fail_test.go"), "package api\n\nimport \"testing\"\n\nfunc TestFails(t *testing.T) { t.Fatal(\"arithmetic is broken\") }\n")
 	failsEveryTarget(t, dir, "--- FAIL: TestFails")
@@ -244,6 +252,7 @@ func TestGoFailingTestFailsEveryTarget(t *testing.T) {
 func failsEveryTarget(t *testing.T, dir, failure string) {
 	for _, target := range []string{"dependencies", "development", "build", "release"} {
 		t.Run(target, func(t *testing.T) {
+			t.Parallel()
 			ref := uniqueRef(t, filepath.Base(dir)+"-failing")
 			out, err := buildctl(t, dir, "--progress=plain", "--opt", "target="+target, "--output", pushOutput(ref))
 			assert.Assert(t, err != nil, "--target %s built though a test fails:\n%s", target, tail(out, 20))
@@ -258,6 +267,7 @@ func failsEveryTarget(t *testing.T, dir, failure string) {
 // line) that the registry does not have fails at the preset line, saying
 // the preset chose it; one the Stagefile names fails at its own line.
 func TestPresetImageNotFound(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "go-http")
 	gomod := filepath.Join(dir, "go.mod")
 	writeFile(t, gomod, regexp.MustCompile(`(?m)^go .*$`).ReplaceAllString(readFile(t, gomod), "go 1.24"))

@@ -16,6 +16,7 @@ import (
 // a build command writes; changing it re-runs only the steps that read
 // it; an undeclared build arg is reported.
 func TestBuildArgs(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	sf := filepath.Join(dir, "Stagefile")
 	s := readFile(t, sf)
@@ -53,6 +54,7 @@ func TestBuildArgs(t *testing.T) {
 // TestHealthcheckAndStopSignal: the release config carries them, and the
 // Debian engine runs the healthcheck until the container is healthy.
 func TestHealthcheckAndStopSignal(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-yarn")
 	appendFile(t, filepath.Join(dir, "Stagefile"), `  healthcheck:
@@ -101,6 +103,7 @@ func waitHealthy(t *testing.T, name string) bool {
 // shell, runs as uid 65532, answers, keeps its one writable folder owned
 // by 65532, and becomes healthy.
 func TestDistroless(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-distroless")
 	ref := uniqueRef(t, "node-distroless")
@@ -157,6 +160,7 @@ func TestDistroless(t *testing.T) {
 // node:20 image gets a warning at the image line; with # check=error=true
 // the build fails.
 func TestNodeVersionMismatch(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-npm")
 	pkg := filepath.Join(dir, "package.json")
 	writeFile(t, pkg, strings.Replace(readFile(t, pkg), `"private": true,`, `"private": true, "engines": {"node": ">=22"},`, 1))

@@ -21,6 +21,7 @@ import (
 
 // TestBuildctl builds, pushes and inspects the yarn example, then runs it.
 func TestBuildctl(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	ref := uniqueRef(t, "node-yarn")
 	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(ref))
@@ -42,6 +43,7 @@ func TestBuildctl(t *testing.T) {
 // TestBuildctlFailingTest: the client exits non-zero, prints the test's
 // output and the Stagefile location, and pushes nothing.
 func TestBuildctlFailingTest(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	ref := uniqueRef(t, "failing-test")
 	out, err := buildctl(t, dir, "--progress=plain", "--output", pushOutput(ref))
@@ -55,6 +57,7 @@ func TestBuildctlFailingTest(t *testing.T) {
 // TestSourceEditKeepsDependenciesCached: after editing a source file, the
 // dependency installs are cached and the tests run again.
 func TestSourceEditKeepsDependenciesCached(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	writeFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
 	out, err := buildctl(t, dir, "--progress=rawjson")
@@ -89,6 +92,7 @@ func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 // TestSpecErrorThroughSyntax: a spec error comes back through the frontend
 // image with file, line, column and the quoted line.
 func TestSpecErrorThroughSyntax(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\nversion: 1\nimage: node:20-bookworm-slim\nrelease:\n  expose: [80, 99999]\n")
 	out, err := buildctl(t, dir, "--progress=plain")
@@ -100,6 +104,7 @@ func TestSpecErrorThroughSyntax(t *testing.T) {
 // TestUnknownUser: a release.user the runtime image's /etc/passwd does not
 // have fails at its line before anything runs, not at docker run.
 func TestUnknownUser(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\nversion: 1\nimage: node:20-bookworm-slim\nrelease:\n  user: app\n")
 	out, err := buildctl(t, dir, "--progress=plain")
@@ -110,6 +115,7 @@ func TestUnknownUser(t *testing.T) {
 // TestTestReportsWithoutReports: --target test-reports needs test.reports;
 // without them it says so at test.run instead of exporting the tree.
 func TestTestReportsWithoutReports(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	out, err := buildctl(t, dir, "--progress=plain", "--opt", "target=test-reports")
 	assert.Assert(t, err != nil, out)
@@ -120,6 +126,7 @@ func TestTestReportsWithoutReports(t *testing.T) {
 // it does not have fails at the line that wrote it, saying what is there,
 // instead of building an image that dies at docker run.
 func TestStartFileMissing(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ release, want string }{
 		{"  cmd: [node, dist/index.js]\n", "the release runs node dist/index.js, and /app/dist/index.js is not in it (/app/dist has app.js, orders.js, server.js)"},
 		{"  entrypoint: [pnpm, start]\n", "the release starts pnpm, which is not on its PATH"},
@@ -137,6 +144,7 @@ func TestStartFileMissing(t *testing.T) {
 // TestMissingInputsLocated: a manifest the context lacks and a mistyped
 // image fail at their line, not with BuildKit's bare "not found".
 func TestMissingInputsLocated(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ from, to, want string }{
 		{"manifests: [package.json]", "manifests: [package.json, yarn.lock]", "Stagefile:7:29: manifest yarn.lock is not in the build context"},
 		{"image: node:20-bookworm-slim", "image: node:20-bookworm-slm", "Stagefile:4:8: image node:20-bookworm-slm cannot be resolved"},
@@ -154,6 +162,7 @@ func TestMissingInputsLocated(t *testing.T) {
 // its Stagefile line, saying where it was looked for, not with BuildKit's
 // checksum error.
 func TestMissingBuildOutput(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	sf := filepath.Join(dir, "Stagefile")
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "outputs: [build]", "outputs: [build, dist]", 1))
@@ -175,6 +184,7 @@ func TestMissingBuildOutput(t *testing.T) {
 // TestBuildx builds with `docker buildx build` on a remote-driver builder
 // pointing at our buildkitd.
 func TestBuildx(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	builder := remoteBuilder(t, "stagefile-test")
 	ref := uniqueRef(t, "node-yarn-buildx")
@@ -196,6 +206,7 @@ func TestBuildx(t *testing.T) {
 // TestDockerBuild builds with plain `docker build -f Stagefile .` on the
 // Debian docker.io engine (its own, older BuildKit), then runs the image.
 func TestDockerBuild(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-yarn")
 	tag := fmt.Sprintf("stagefile-test/node-yarn:%d", unique())
@@ -298,6 +309,7 @@ func tail(s string, n int) string {
 // steps run at the same time (their progress timestamps overlap), and the
 // release still waits for the tests.
 func TestTestAndBuildRunInParallel(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
 	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(uniqueRef(t, "node-yarn-parallel")))
@@ -317,6 +329,7 @@ func TestTestAndBuildRunInParallel(t *testing.T) {
 // TestCallCheck: `docker buildx build --call check` lists the spec's
 // warnings with their rule names and lines, and builds nothing.
 func TestCallCheck(t *testing.T) {
+	t.Parallel()
 	dir := unsafeRelease(t, "  entrypoint: [npm, start]\n")
 	builder := remoteBuilder(t, "stagefile-test-check")
 	out, err := run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "-f", "Stagefile", "--call", "check", ".")
@@ -330,6 +343,7 @@ func TestCallCheck(t *testing.T) {
 // TestGatewayDefaultFilename: with the gateway frontend named directly and
 // no filename option, the frontend reads ./Stagefile.
 func TestGatewayDefaultFilename(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	out, err := run(t, dir, nil, "buildctl", "--addr", env.buildkit, "build", "--progress=plain",
 		"--frontend", "gateway.v0", "--opt", "source="+env.frontend, "--local", "context="+dir, "--local", "dockerfile="+dir)
