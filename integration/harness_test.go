@@ -10,7 +10,7 @@
 // pushes to its own reference (uniqueRef), runs containers under its own
 // name on its own port (freePort), and makes its edits unique (unique), so
 // that no build's cache hit or miss depends on another test or on an
-// earlier run.
+// earlier run. Builds that several tests check are made once (shared).
 // Not parallel, so run first and one at a time: the tests that start fresh
 // daemons (TestReproducible, TestFreshRunnerRegistryCache,
 // TestReportsOfFailingTests), which keep both cores busy on their own, and
@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -56,7 +57,36 @@ func TestMain(m *testing.M) {
 			"run them with `make test` (hack/test.sh), which starts all of it, or `source .cache/run/env` after hack/up.sh")
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	var err error
+	sharedRoot, err = os.MkdirTemp("", "stagefile-integration-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(sharedRoot)
+	os.Exit(code)
+}
+
+// sharedRoot holds the folders of shared builds, which outlive the test
+// that made them.
+var sharedRoot string
+
+// shared is a build that several tests check: made once, by the first
+// test that asks for it, the others waiting for it. Each checks err.
+type shared struct {
+	once sync.Once
+	dir  string // what was built; a test that edits it further copies it first
+	ref  string // where its release was pushed
+	out  string // the client's output
+	err  error
+}
+
+func (s *shared) get(t *testing.T, build func(t *testing.T, s *shared)) *shared {
+	t.Helper()
+	s.once.Do(func() { build(t, s) })
+	assert.Assert(t, s.dir != "", "the shared build failed in another test")
+	return s
 }
 
 func repoRoot(t testing.TB) string {
@@ -68,8 +98,11 @@ func repoRoot(t testing.TB) string {
 // edit it.
 func example(t testing.TB, name string) string {
 	t.Helper()
-	src := filepath.Join(repoRoot(t), "examples", name)
-	dst := filepath.Join(t.TempDir(), name)
+	return copyDir(t, filepath.Join(repoRoot(t), "examples", name), filepath.Join(t.TempDir(), name))
+}
+
+func copyDir(t testing.TB, src, dst string) string {
+	t.Helper()
 	assert.NilError(t, os.CopyFS(dst, os.DirFS(src)))
 	return dst
 }

@@ -22,12 +22,11 @@ import (
 // TestBuildctl builds, pushes and inspects the yarn example, then runs it.
 func TestBuildctl(t *testing.T) {
 	t.Parallel()
-	dir := example(t, "node-yarn")
-	ref := uniqueRef(t, "node-yarn")
-	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(ref))
-	p := parseProgress(t, out)
+	b := yarnBuild(t)
+	ref := b.ref
+	p := parseProgress(t, b.out)
 	t.Logf("steps:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 15))
+	assert.NilError(t, b.err, tail(b.out, 15))
 
 	// the frontend image ran: its steps are in the stream
 	p.step(t, "[test] yarn run test")
@@ -38,6 +37,38 @@ func TestBuildctl(t *testing.T) {
 	t.Logf("release %s: %d layers, %.1f MB compressed, %.1f MB uncompressed", ref, len(img.Layers),
 		float64(img.CompressedSize())/1e6, float64(img.UncompressedSize())/1e6)
 	runAndCheckHealth(t, ref)
+}
+
+// node-yarn as it is, and then with src/app.js edited in a git checkout,
+// each built once through "# syntax=" with buildctl and pushed: TestBuildctl
+// and TestSourceEditKeepsDependenciesCached check the first,
+// TestSourceEditKeepsDependenciesCached and TestTestAndBuildRunInParallel
+// the second.
+var yarnAsIs, yarnEdited shared
+
+func yarnBuild(t *testing.T) *shared {
+	t.Helper()
+	return yarnAsIs.get(t, func(t *testing.T, s *shared) {
+		dir := copyDir(t, filepath.Join(repoRoot(t), "examples", "node-yarn"), filepath.Join(sharedRoot, "node-yarn"))
+		s.ref = uniqueRef(t, "node-yarn")
+		s.out, s.err = buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(s.ref))
+		s.dir = dir
+	})
+}
+
+// yarnEditedBuild comes after yarnBuild, so its installs are in the
+// cache; git's files (.git is not the app's source) and the edit are new.
+func yarnEditedBuild(t *testing.T) *shared {
+	t.Helper()
+	return yarnEdited.get(t, func(t *testing.T, s *shared) {
+		yarnBuild(t)
+		dir := copyDir(t, filepath.Join(repoRoot(t), "examples", "node-yarn"), filepath.Join(sharedRoot, "node-yarn-edited"))
+		writeFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+		appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
+		s.ref = uniqueRef(t, "node-yarn-edited")
+		s.out, s.err = buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(s.ref))
+		s.dir = dir
+	})
 }
 
 // TestBuildctlFailingTest: the client exits non-zero, prints the test's
@@ -58,16 +89,13 @@ func TestBuildctlFailingTest(t *testing.T) {
 // dependency installs are cached and the tests run again.
 func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 	t.Parallel()
-	dir := example(t, "node-yarn")
-	writeFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
-	out, err := buildctl(t, dir, "--progress=rawjson")
-	assert.NilError(t, err, tail(out, 15))
+	b := yarnBuild(t)
+	assert.NilError(t, b.err, tail(b.out, 15))
 
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
-	out, err = buildctl(t, dir, "--progress=rawjson")
-	p := parseProgress(t, out)
+	e := yarnEditedBuild(t) // after b: the same app, src/app.js edited
+	p := parseProgress(t, e.out)
 	t.Logf("after a source edit:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 15))
+	assert.NilError(t, e.err, tail(e.out, 15))
 	for _, cached := range []string{"[dependencies] copy manifests", "[dependencies] yarn install", "[development] yarn install"} {
 		assert.Check(t, p.step(t, cached).Cached, "%s ran again after a source edit", cached)
 	}
@@ -77,10 +105,11 @@ func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 
 	// the Stagefile is not the app's source: a comment and a new release
 	// env var leave the tests and the build cached, committed or not
+	dir := copyDir(t, e.dir, filepath.Join(t.TempDir(), "node-yarn"))
 	sf := filepath.Join(dir, "Stagefile")
 	writeFile(t, filepath.Join(dir, ".git", "ORIG_HEAD"), fmt.Sprintf("%d\n", unique()))
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "    PORT: \"8080\"\n", "    PORT: \"8080\"\n    LOG_LEVEL: info\n", 1)+"# edited\n")
-	out, err = buildctl(t, dir, "--progress=rawjson")
+	out, err := buildctl(t, dir, "--progress=rawjson")
 	p = parseProgress(t, out)
 	t.Logf("after a Stagefile edit:\n%s", p.summary())
 	assert.NilError(t, err, tail(out, 15))
@@ -310,12 +339,10 @@ func tail(s string, n int) string {
 // release still waits for the tests.
 func TestTestAndBuildRunInParallel(t *testing.T) {
 	t.Parallel()
-	dir := example(t, "node-yarn")
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
-	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(uniqueRef(t, "node-yarn-parallel")))
-	p := parseProgress(t, out)
+	e := yarnEditedBuild(t)
+	p := parseProgress(t, e.out)
 	t.Logf("steps:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 15))
+	assert.NilError(t, e.err, tail(e.out, 15))
 	test, build := p.step(t, "[test] "), p.step(t, "[build] ")
 	assert.Assert(t, !test.Cached && !build.Cached)
 	assert.Assert(t, test.Started != nil && test.Completed != nil && build.Started != nil && build.Completed != nil)
