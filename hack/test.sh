@@ -6,7 +6,7 @@
 # them). Fails loudly when anything is missing; nothing is skipped. Prints
 # how long each phase took, and the total, at the end (also when it fails).
 #
-# INTEGRATION_PARALLEL (default 6) is how many integration tests run at
+# INTEGRATION_PARALLEL (default 4) is how many integration tests run at
 # once; the ones that need the daemons to themselves don't call t.Parallel
 # and run first, alone (see integration/harness_test.go).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -55,7 +55,7 @@ integration() {
   # the verdicts as they come: the full log (every command and its output,
   # parallel tests interleaved) goes to a file
   set +e
-  go test -count=1 -timeout 30m -v -parallel "${INTEGRATION_PARALLEL:-6}" ./integration/... 2>&1 |
+  go test -count=1 -timeout 30m -v -parallel "${INTEGRATION_PARALLEL:-4}" ./integration/... 2>&1 |
     tee "$LOGS/integration.log" | grep --line-buffered -E '^\s*--- (PASS|FAIL)|^(ok|FAIL|PASS)\b|^panic'
   rc=${PIPESTATUS[0]}
   set -e

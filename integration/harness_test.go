@@ -162,9 +162,12 @@ func freePort(t testing.TB) int {
 }
 
 // run executes a command with a deadline and returns its combined output.
+// The deadline is generous: tests run in parallel on two cores, and on a
+// cold cache a two-platform build that compiles a native addon under QEMU
+// took over 10 minutes among the others.
 func run(t testing.TB, dir string, extraEnv []string, name string, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
