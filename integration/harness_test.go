@@ -98,7 +98,15 @@ func repoRoot(t testing.TB) string {
 // edit it.
 func example(t testing.TB, name string) string {
 	t.Helper()
-	return copyDir(t, filepath.Join(repoRoot(t), "examples", name), filepath.Join(t.TempDir(), name))
+	dir := copyDir(t, filepath.Join(repoRoot(t), "examples", name), filepath.Join(t.TempDir(), name))
+	if name == "failing-test" {
+		// A failing step is never cached, and BuildKit runs identical steps
+		// of builds that run at the same time once, for one of them: the
+		// test output and the error's Stagefile location then reach that
+		// build only. Each copy gets a test file of its own.
+		appendFile(t, filepath.Join(dir, "src", "greet.test.js"), fmt.Sprintf("// copy %d\n", unique()))
+	}
+	return dir
 }
 
 func copyDir(t testing.TB, src, dst string) string {
