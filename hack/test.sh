@@ -76,4 +76,4 @@ phase "fuzz, ${FUZZTIME:=10000x} per target" env FUZZTIME="$FUZZTIME" "$ROOT/hac
 harness=1
 phase "harness (hack/up.sh --docker)" "$ROOT/hack/up.sh" --docker
 source "$RUN/env"
-phase "integration tests (buildkitd, registry, frontend image, docker)" integration
+phase "integration tests (real daemons, in parallel)" integration
