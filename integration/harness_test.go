@@ -109,6 +109,16 @@ func example(t testing.TB, name string) string {
 	return dir
 }
 
+// newSource makes dir's source (a JavaScript file) differ from every
+// earlier build's, so that its test step runs. A build that exports
+// nothing and finds its result cached may show BuildKit's last step alone
+// (seen after a restart of a daemon that kept its cache), not the steps
+// before it that a test looks for.
+func newSource(t testing.TB, dir, file string) {
+	t.Helper()
+	appendFile(t, filepath.Join(dir, file), fmt.Sprintf("// run %d\n", unique()))
+}
+
 func copyDir(t testing.TB, src, dst string) string {
 	t.Helper()
 	assert.NilError(t, os.CopyFS(dst, os.DirFS(src)))

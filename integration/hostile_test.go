@@ -15,6 +15,7 @@ import (
 func TestCRLFYarnLock(t *testing.T) {
 	t.Parallel()
 	dir := example(t, "node-yarn")
+	newSource(t, dir, "src/app.js")
 	for _, f := range []string{"yarn.lock", "package.json"} {
 		p := filepath.Join(dir, f)
 		writeFile(t, p, strings.ReplaceAll(readFile(t, p), "\n", "\r\n"))

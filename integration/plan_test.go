@@ -93,6 +93,9 @@ func TestLLBPipedIsGated(t *testing.T) {
 		t.Run(tc.example, func(t *testing.T) {
 			t.Parallel()
 			dir := example(t, tc.example)
+			if tc.example == "node-yarn" {
+				newSource(t, dir, "src/app.js")
+			}
 			def, err := exec.Command(bin, "llb", "--target", "release", filepath.Join(dir, "Stagefile")).Output()
 			assert.NilError(t, err)
 			cmd := exec.Command("buildctl", "--addr", env.buildkit, "build", "--progress=plain", "--local", "context="+dir)

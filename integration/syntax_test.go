@@ -372,6 +372,7 @@ func TestCallCheck(t *testing.T) {
 func TestGatewayDefaultFilename(t *testing.T) {
 	t.Parallel()
 	dir := example(t, "node-yarn")
+	newSource(t, dir, "src/app.js")
 	out, err := run(t, dir, nil, "buildctl", "--addr", env.buildkit, "build", "--progress=plain",
 		"--frontend", "gateway.v0", "--opt", "source="+env.frontend, "--local", "context="+dir, "--local", "dockerfile="+dir)
 	assert.NilError(t, err, tail(out, 20))
