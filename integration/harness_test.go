@@ -14,7 +14,11 @@
 // Not parallel, so run first and one at a time: the tests that start fresh
 // daemons (TestReproducible, TestFreshRunnerRegistryCache,
 // TestReportsOfFailingTests), which keep both cores busy on their own, and
-// whose builds on empty daemons should not be slowed by the shared ones.
+// whose builds on empty daemons should not be slowed by the shared ones;
+// and the two-platform builds (TestMultiPlatform*), whose arm64 steps and
+// containers run under QEMU, many times slower: among the parallel tests,
+// node-multiplatform's own test, a fetch to a server in the same emulated
+// process, failed with "fetch failed" after 40 s.
 // No test prunes or restarts the shared daemons.
 package integration
 

@@ -63,7 +63,7 @@ test("runs on " + process.arch, () => {
 // installs, and only its tests and build run under QEMU. The arm64 image
 // runs there and answers its health check.
 func TestMultiPlatformYarn(t *testing.T) {
-	t.Parallel()
+	// serial: arm64 under QEMU (see the package comment)
 	requireDocker(t)
 	dir := example(t, "node-yarn")
 	ref, p := buildTwoPlatforms(t, dir, "multi-platform-yarn")
@@ -90,7 +90,7 @@ func TestMultiPlatformYarn(t *testing.T) {
 // installed natively for each target, each image holds its own
 // platform's package only, and runs it; each SBOM lists its own.
 func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
-	t.Parallel()
+	// serial: arm64 under QEMU (see the package comment)
 	requireDocker(t)
 	dir := example(t, "node-multiplatform")
 	writeFile(t, filepath.Join(dir, "test", "arch.test.js"), archTest(""))
@@ -145,7 +145,7 @@ func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
 // TestMultiPlatformFailingTest: a test that fails on one platform only
 // fails the whole build, and nothing is pushed.
 func TestMultiPlatformFailingTest(t *testing.T) {
-	t.Parallel()
+	// serial: arm64 under QEMU (see the package comment)
 	dir := example(t, "node-multiplatform")
 	writeFile(t, filepath.Join(dir, "test", "arch.test.js"), archTest("arm64"))
 	ref := uniqueRef(t, "multi-platform-failing")
@@ -160,7 +160,7 @@ func TestMultiPlatformFailingTest(t *testing.T) {
 // platform installs, and compiles it, on that platform; each release's
 // addon is a binary of its own platform and loads there.
 func TestMultiPlatformNativeAddon(t *testing.T) {
-	t.Parallel()
+	// serial: arm64 under QEMU (see the package comment)
 	dir := example(t, "node-native")
 	ref, p := buildTwoPlatforms(t, dir, "multi-platform-native")
 	p.step(t, "[dependencies linux/arm64, emulated: bcrypt runs an install script] ")
