@@ -1,5 +1,8 @@
 # The Stagefile frontend image. A Stagefile's "# syntax=" line names it;
 # BuildKit pulls it and runs /bin/stagefile as the gateway frontend.
+# make demo replaces the build stage by name with the same binary built on
+# the host (named context context:build=local:..., hack/frontend-image.sh);
+# make test builds this whole file.
 FROM --platform=$BUILDPLATFORM golang:1.26-bookworm AS build
 WORKDIR /src
 ENV CGO_ENABLED=0

@@ -12,7 +12,7 @@ bench:           ## Stagefile vs the 2018 and the expert Dockerfile: 3 runs, 4 a
 	hack/bench.sh
 
 unit:            ## unit tests only (no daemon)
-	go test ./spec/... ./plan/... ./preset/... ./llb/... ./eject/... ./frontend/... ./cmd/... ./internal/...
+	go test ./spec/... ./plan/... ./preset/... ./llb/... ./eject/... ./frontend/... ./cmd/... ./internal/... ./sbom/...
 
 fuzz:            ## every fuzz target for FUZZTIME each (default 2m): parser, presets, converter
 	hack/fuzz.sh

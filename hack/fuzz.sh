@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for FUZZTIME each (default 2m; make test runs
-# 40000 inputs each: a count, not a duration, see below). A target fails on
+# 10000 inputs each: a count, not a duration, see below). A target fails on
 # a panic, an unpositioned error, or an input that takes over a second or
 # allocates over 256 MB (internal/bounded). New failing inputs land in the
 # package's testdata/fuzz and become tests.

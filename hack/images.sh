@@ -556,7 +556,7 @@ ARM64_DEBS=$CACHE/arm64/debs
 GO_TAG=$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1/')-bookworm
 
 ensure docker.io/library/node:20-bookworm-slim image_node_slim "" "$NODE_PLATFORMS"
-selected node && tag library/node:20-bookworm-slim 20-slim
+selected docker.io/library/node:20-bookworm-slim && tag library/node:20-bookworm-slim 20-slim
 ensure docker.io/library/node:20-bookworm image_node_full "" "$NODE_PLATFORMS"
 ensure docker.io/library/golang:"$GO_TAG" image_golang
 ensure docker.io/library/python:3.11-bookworm image_python full

@@ -3,8 +3,17 @@
 # runc, busybox-static, the docker.io engine and qemu-user-static from apt;
 # buildkitd and buildctl at the BuildKit version pinned in go.mod, the
 # distribution registry and docker-buildx built from source into .cache/bin.
-# Reuses every piece that is already there.
+# Reuses every piece that is already there. --no-buildx leaves buildx out:
+# only the tests use it, not make demo.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+buildx=true
+for a in "$@"; do
+  case $a in
+    --no-buildx) buildx=false ;;
+    *) die "unknown flag $a" ;;
+  esac
+done
 
 apt_pkgs=()
 command -v runc >/dev/null || apt_pkgs+=(runc)
@@ -53,6 +62,10 @@ build_from_module github.com/distribution/distribution/v3 "$REGISTRY_VERSION" "$
 p2=$!
 wait $p1 || die "building buildkit failed"
 wait $p2 || die "building the registry failed"
+if ! $buildx; then
+  log "tools ready: $(buildctl --version | awk '{print $3}'), registry $REGISTRY_VERSION"
+  exit 0
+fi
 # buildx is a docker CLI plugin; it lives with the other tools and the scripts
 # point DOCKER_CONFIG's cli-plugins at it.
 build_from_module github.com/docker/buildx "$BUILDX_VERSION" "$BIN/buildx" ./cmd/buildx

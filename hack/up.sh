@@ -4,18 +4,26 @@
 # optionally a Docker engine (--docker), the base images the examples name,
 # and the Stagefile frontend image built from ./Dockerfile. Idempotent: what
 # already runs or exists is reused. Writes .cache/run/env for other tools.
+#
+# --demo: only what make demo needs: no docker-buildx, of the base images
+# node:20-bookworm-slim alone, and the frontend image with the Dockerfile's
+# build stage replaced by a binary built on the host (hack/frontend-image.sh
+# --host-binary). Without it (make test, make up) everything is made, and
+# the frontend image is built by the whole Dockerfile.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 with_docker=false
+demo=false
 for a in "$@"; do
   case $a in
     --docker) with_docker=true ;;
+    --demo) demo=true ;;
     *) die "unknown flag $a" ;;
   esac
 done
 
 [ "$(id -u)" = 0 ] || die "BuildKit's OCI worker needs root here; run as root"
-"$ROOT/hack/tools.sh"
+if $demo; then "$ROOT/hack/tools.sh" --no-buildx; else "$ROOT/hack/tools.sh"; fi
 # test-only: linux/arm64 under QEMU, for the multi-platform Node.js images
 "$ROOT/hack/binfmt.sh"
 
@@ -97,9 +105,15 @@ export STAGEFILE_REGISTRY=$REGISTRY_ADDR
 export STAGEFILE_FRONTEND_IMAGE=$FRONTEND_IMAGE
 export STAGEFILE_DOCKER_HOST=$(running dockerd && echo "$DOCKER_ADDR")
 export DOCKER_CONFIG=$CACHE/docker-config
+export STAGEFILE_CACHE=$CACHE
 export PATH=$BIN:\$PATH
 ENV
 
-"$ROOT/hack/images.sh"
-"$ROOT/hack/frontend-image.sh"
+if $demo; then
+  "$ROOT/hack/images.sh" node:20-bookworm-slim
+  "$ROOT/hack/frontend-image.sh" --host-binary
+else
+  "$ROOT/hack/images.sh"
+  "$ROOT/hack/frontend-image.sh"
+fi
 log "ready: BUILDKIT_HOST=$BUILDKIT_ADDR registry=$REGISTRY_ADDR$(running dockerd && echo " docker=$DOCKER_ADDR")"

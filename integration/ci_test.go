@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -20,6 +19,7 @@ import (
 // the release's production packages, not the dev dependencies; and
 // --provenance=mode=max works alongside.
 func TestSBOM(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	builder := remoteBuilder(t, "stagefile-test-sbom")
 	ref := uniqueRef(t, "sbom")
@@ -66,6 +66,7 @@ func sbomPackages(t *testing.T, statement []byte) map[string]string {
 // lists what the release holds: the distributions of a Python virtualenv
 // (not the dev group's pytest), the modules of a Go binary.
 func TestSBOMFromRelease(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		example   string
 		want, not []string
@@ -111,6 +112,7 @@ func keys(m map[string][]byte) []string {
 // sdists) included. go-http is left out for time: a fresh daemon downloads
 // and compiles its modules for almost four minutes (docs/ci.md).
 func TestReproducible(t *testing.T) {
+	// serial: fresh daemons (see the package comment)
 	examples := []struct{ name, file string }{
 		{"node-yarn", "Stagefile"}, {"node-npm", "Stagefile"}, {"node-yarn-berry", "Stagefile"},
 		{"node-native", "Stagefile"}, {"node-pnpm-monorepo", "apps/api/Stagefile"}, {"node-distroless", "Stagefile"},
@@ -171,16 +173,17 @@ func TestReproducible(t *testing.T) {
 // after a new dependency (with dependencies.fetch) one fetch step
 // downloads, and the others' packages come from the registry cache.
 func TestFreshRunnerRegistryCache(t *testing.T) {
+	// serial: fresh daemons (see the package comment)
 	dir := example(t, "node-yarn")
 	sf := filepath.Join(dir, "Stagefile")
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "dependencies:\n", "dependencies:\n  fetch: true\n", 1))
-	cache := fmt.Sprintf("%s/stagefile-test/cache:node-yarn-%d", env.registry, time.Now().UnixNano())
+	cache := fmt.Sprintf("%s/stagefile-test/cache:node-yarn-%d", env.registry, unique())
 	cacheOpts := []string{"--export-cache", "type=registry,ref=" + cache + ",mode=max,registry.insecure=true",
 		"--import-cache", "type=registry,ref=" + cache + ",registry.insecure=true"}
 	out, err := buildctlOn(t, freshDaemon(t), dir, append([]string{"--progress=plain"}, cacheOpts...)...)
 	assert.NilError(t, err, tail(out, 20))
 
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
 	out, err = buildctlOn(t, freshDaemon(t), dir, append([]string{"--progress=rawjson"}, cacheOpts...)...)
 	p := parseProgress(t, out)
 	t.Logf("second job, after a source edit:\n%s", p.summary())
@@ -231,6 +234,7 @@ left-pad@^1.3.0:
 // exit code are exported, then the release fails on the same (cached)
 // test run, and nothing is pushed.
 func TestReportsOfFailingTests(t *testing.T) {
+	// serial: fresh daemons (see the package comment)
 	dir := example(t, "failing-test")
 	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+`
 version: 1
@@ -251,7 +255,7 @@ release:
 	reports := filepath.Join(t.TempDir(), "reports")
 	out, err := run(t, dir, []string{
 		"BUILDKIT_HOST=" + freshDaemon(t), "IMAGE=" + ref, "REPORTS=" + reports, "REGISTRY_INSECURE=1",
-		"CACHE=" + env.registry + "/stagefile-test/cache:ci-" + fmt.Sprint(time.Now().UnixNano()),
+		"CACHE=" + env.registry + "/stagefile-test/cache:ci-" + fmt.Sprint(unique()),
 	}, filepath.Join(repoRoot(t), "examples", "ci", "build.sh"), dir)
 	t.Log(tail(out, 30))
 	assert.Assert(t, err != nil, "the job passed though a test fails")

@@ -14,7 +14,7 @@ import (
 // its cache. It is stopped, and its root removed, when the test ends.
 func freshDaemon(t *testing.T) string {
 	t.Helper()
-	d, err := daemon.Start(filepath.Join(repoRoot(t), ".cache", "run", "buildkitd.toml"))
+	d, err := daemon.Start(filepath.Join(cacheDir(t), "run", "buildkitd.toml"))
 	assert.NilError(t, err)
 	t.Cleanup(d.Stop)
 	return d.Addr

@@ -4,6 +4,22 @@
 //
 // hack/test.sh starts everything and exports where it runs. Without that
 // environment the tests fail: an integration test that skips proves nothing.
+//
+// The tests share the harness's daemons and run in parallel (t.Parallel;
+// hack/test.sh sets -parallel): each builds its own copy of an example,
+// pushes to its own reference (uniqueRef), runs containers under its own
+// name on its own port (freePort), and makes its edits unique (unique), so
+// that no build's cache hit or miss depends on another test or on an
+// earlier run. Builds that several tests check are made once (shared).
+// Not parallel, so run first and one at a time: the tests that start fresh
+// daemons (TestReproducible, TestFreshRunnerRegistryCache,
+// TestReportsOfFailingTests), which keep both cores busy on their own, and
+// whose builds on empty daemons should not be slowed by the shared ones;
+// and the two-platform builds (TestMultiPlatform*), whose arm64 steps and
+// containers run under QEMU, many times slower: among the parallel tests,
+// node-multiplatform's own test, a fetch to a server in the same emulated
+// process, failed with "fetch failed" after 40 s.
+// No test prunes or restarts the shared daemons.
 package integration
 
 import (
@@ -12,11 +28,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,7 +61,36 @@ func TestMain(m *testing.M) {
 			"run them with `make test` (hack/test.sh), which starts all of it, or `source .cache/run/env` after hack/up.sh")
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	var err error
+	sharedRoot, err = os.MkdirTemp("", "stagefile-integration-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(sharedRoot)
+	os.Exit(code)
+}
+
+// sharedRoot holds the folders of shared builds, which outlive the test
+// that made them.
+var sharedRoot string
+
+// shared is a build that several tests check: made once, by the first
+// test that asks for it, the others waiting for it. Each checks err.
+type shared struct {
+	once sync.Once
+	dir  string // what was built; a test that edits it further copies it first
+	ref  string // where its release was pushed
+	out  string // the client's output
+	err  error
+}
+
+func (s *shared) get(t *testing.T, build func(t *testing.T, s *shared)) *shared {
+	t.Helper()
+	s.once.Do(func() { build(t, s) })
+	assert.Assert(t, s.dir != "", "the shared build failed in another test")
+	return s
 }
 
 func repoRoot(t testing.TB) string {
@@ -54,8 +102,29 @@ func repoRoot(t testing.TB) string {
 // edit it.
 func example(t testing.TB, name string) string {
 	t.Helper()
-	src := filepath.Join(repoRoot(t), "examples", name)
-	dst := filepath.Join(t.TempDir(), name)
+	dir := copyDir(t, filepath.Join(repoRoot(t), "examples", name), filepath.Join(t.TempDir(), name))
+	if name == "failing-test" {
+		// A failing step is never cached, and BuildKit runs identical steps
+		// of builds that run at the same time once, for one of them: the
+		// test output and the error's Stagefile location then reach that
+		// build only. Each copy gets a test file of its own.
+		appendFile(t, filepath.Join(dir, "src", "greet.test.js"), fmt.Sprintf("// copy %d\n", unique()))
+	}
+	return dir
+}
+
+// newSource makes dir's source (a JavaScript file) differ from every
+// earlier build's, so that its test step runs. A build that exports
+// nothing and finds its result cached may show BuildKit's last step alone
+// (seen after a restart of a daemon that kept its cache), not the steps
+// before it that a test looks for.
+func newSource(t testing.TB, dir, file string) {
+	t.Helper()
+	appendFile(t, filepath.Join(dir, file), fmt.Sprintf("// run %d\n", unique()))
+}
+
+func copyDir(t testing.TB, src, dst string) string {
+	t.Helper()
 	assert.NilError(t, os.CopyFS(dst, os.DirFS(src)))
 	return dst
 }
@@ -66,15 +135,61 @@ func writeFile(t testing.TB, path, content string) {
 	assert.NilError(t, os.WriteFile(path, []byte(content), 0o644))
 }
 
+// cacheDir is the harness's folder: STAGEFILE_CACHE, as hack/lib.sh
+// reads it (hack/up.sh writes it into .cache/run/env), else .cache.
+func cacheDir(t testing.TB) string {
+	if dir := os.Getenv("STAGEFILE_CACHE"); dir != "" {
+		return dir
+	}
+	return filepath.Join(repoRoot(t), ".cache")
+}
+
+var lastUnique atomic.Int64
+
+// unique is the clock in nanoseconds, but never a number another call in
+// this test process returned: tests run in parallel, and their edits,
+// references and container names must not meet.
+func unique() int64 {
+	for {
+		last, now := lastUnique.Load(), time.Now().UnixNano()
+		if now <= last {
+			now = last + 1
+		}
+		if lastUnique.CompareAndSwap(last, now) {
+			return now
+		}
+	}
+}
+
 // uniqueRef is a fresh image reference in the local registry.
 func uniqueRef(t testing.TB, name string) string {
-	return fmt.Sprintf("%s/stagefile-test/%s:%d", env.registry, name, time.Now().UnixNano())
+	return fmt.Sprintf("%s/stagefile-test/%s:%d", env.registry, name, unique())
+}
+
+var lastPort atomic.Int64
+
+// freePort is a TCP port for a container on the host network: free when
+// asked, and never handed to another test of this run.
+func freePort(t testing.TB) int {
+	t.Helper()
+	for range 2000 {
+		port := 18000 + int(lastPort.Add(1)%2000)
+		if l, err := net.Listen("tcp", fmt.Sprintf(":%d", port)); err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port in 18000-19999")
+	return 0
 }
 
 // run executes a command with a deadline and returns its combined output.
+// The deadline is generous: tests run in parallel on two cores, and on a
+// cold cache a two-platform build that compiles a native addon under QEMU
+// took over 10 minutes among the others.
 func run(t testing.TB, dir string, extraEnv []string, name string, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir

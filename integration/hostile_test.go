@@ -13,7 +13,9 @@ import (
 // autocrlf: CRLF line ends in yarn.lock and package.json) builds with
 // preset node, as yarn itself reads it.
 func TestCRLFYarnLock(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
+	newSource(t, dir, "src/app.js")
 	for _, f := range []string{"yarn.lock", "package.json"} {
 		p := filepath.Join(dir, f)
 		writeFile(t, p, strings.ReplaceAll(readFile(t, p), "\n", "\r\n"))
@@ -28,12 +30,14 @@ func TestCRLFYarnLock(t *testing.T) {
 // TestReleaseMinimalRules: settings that would ship more than the release
 // should fail before anything runs, pointing at their line.
 func TestReleaseMinimalRules(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, body, want string }{
 		{"workdir /", "workdir: /\n", `Stagefile:5:10: workdir / holds the image's own files`},
 		{"outputs *", "build:\n  outputs: [\"*\"]\n", `Stagefile:6:13: "*" would ship every file of workdir`},
 		{"secret ..", "secrets:\n  - id: \"..\"\n", `Stagefile:6:9: invalid secret id ".."`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := example(t, "failing-test")
 			writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\nversion: 1\nimage: node:20-bookworm-slim\n\n"+tc.body)
 			out, err := buildctl(t, dir, "--progress=plain")

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/solver/errdefs"
@@ -68,9 +67,10 @@ func buildInProcess(t *testing.T, dir string, attrs map[string]string) (*image.I
 // dependencies and nothing else of the build: no dev dependencies, no
 // package-manager cache, no source, and the config the spec asks for.
 func TestInProcessRelease(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	// a unique source, so the test step runs here rather than coming from cache
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// run %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// run %d\n", unique()))
 	img, p, err := buildInProcess(t, dir, nil)
 	assert.NilError(t, err)
 	assertYarnRelease(t, img)
@@ -82,8 +82,10 @@ func TestInProcessRelease(t *testing.T) {
 // TestInProcessFailingTest: a failing test fails the build, its output is
 // in the progress stream and the error points at the Stagefile line.
 func TestInProcessFailingTest(t *testing.T) {
+	t.Parallel()
 	for _, target := range []string{"", "build", "release", "test"} {
 		t.Run("target="+target, func(t *testing.T) {
+			t.Parallel()
 			attrs := map[string]string{}
 			if target != "" {
 				attrs["target"] = target
@@ -104,6 +106,7 @@ func TestInProcessFailingTest(t *testing.T) {
 // TestInProcessSpecError: a bad Stagefile fails before anything runs, with
 // the file, line and column.
 func TestInProcessSpecError(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	writeFile(t, filepath.Join(dir, "Stagefile"), "version: 1\nimage: node:20-bookworm-slim\ntest:\n  rnu: npm test\n")
 	_, _, err := buildInProcess(t, dir, nil)
@@ -140,6 +143,7 @@ func assertYarnRelease(t *testing.T, img *image.Image) {
 // TestInProcessSkipTests: the skip switch builds an untested image, and
 // says so in the progress stream; it never does so silently.
 func TestInProcessSkipTests(t *testing.T) {
+	t.Parallel()
 	img, p, err := buildInProcess(t, example(t, "failing-test"), map[string]string{"build-arg:STAGEFILE_SKIP_TESTS": "true"})
 	assert.NilError(t, err, "the failing test was not skipped")
 	assert.Assert(t, img != nil)
@@ -152,6 +156,7 @@ func TestInProcessSkipTests(t *testing.T) {
 // TestInProcessNamedContext: --build-context replaces an image the
 // Stagefile names; here the runtime base becomes the full node image.
 func TestInProcessNamedContext(t *testing.T) {
+	t.Parallel()
 	img, _, err := buildInProcess(t, example(t, "node-yarn"), map[string]string{
 		"context:node:20-bookworm-slim": "docker-image://" + env.registry + "/library/node:20-bookworm",
 	})

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -51,7 +50,7 @@ func runOn(t *testing.T, ref, arch string, args ...string) string {
 // fails on failOn (a process.arch, or "" for never).
 func archTest(failOn string) string {
 	// unique, so the tests run (and print) on every run of this test
-	return fmt.Sprintf("// %d\n", time.Now().UnixNano()) + `const { test } = require("node:test");
+	return fmt.Sprintf("// %d\n", unique()) + `const { test } = require("node:test");
 test("runs on " + process.arch, () => {
   if (process.arch === "` + failOn + `") throw new Error("this test fails on " + process.arch);
 });
@@ -64,6 +63,7 @@ test("runs on " + process.arch, () => {
 // installs, and only its tests and build run under QEMU. The arm64 image
 // runs there and answers its health check.
 func TestMultiPlatformYarn(t *testing.T) {
+	// serial: arm64 under QEMU (see the package comment)
 	requireDocker(t)
 	dir := example(t, "node-yarn")
 	ref, p := buildTwoPlatforms(t, dir, "multi-platform-yarn")
@@ -90,6 +90,7 @@ func TestMultiPlatformYarn(t *testing.T) {
 // installed natively for each target, each image holds its own
 // platform's package only, and runs it; each SBOM lists its own.
 func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
+	// serial: arm64 under QEMU (see the package comment)
 	requireDocker(t)
 	dir := example(t, "node-multiplatform")
 	writeFile(t, filepath.Join(dir, "test", "arch.test.js"), archTest(""))
@@ -144,6 +145,7 @@ func TestMultiPlatformPrebuiltBinaries(t *testing.T) {
 // TestMultiPlatformFailingTest: a test that fails on one platform only
 // fails the whole build, and nothing is pushed.
 func TestMultiPlatformFailingTest(t *testing.T) {
+	// serial: arm64 under QEMU (see the package comment)
 	dir := example(t, "node-multiplatform")
 	writeFile(t, filepath.Join(dir, "test", "arch.test.js"), archTest("arm64"))
 	ref := uniqueRef(t, "multi-platform-failing")
@@ -158,6 +160,7 @@ func TestMultiPlatformFailingTest(t *testing.T) {
 // platform installs, and compiles it, on that platform; each release's
 // addon is a binary of its own platform and loads there.
 func TestMultiPlatformNativeAddon(t *testing.T) {
+	// serial: arm64 under QEMU (see the package comment)
 	dir := example(t, "node-native")
 	ref, p := buildTwoPlatforms(t, dir, "multi-platform-native")
 	p.step(t, "[dependencies linux/arm64, emulated: bcrypt runs an install script] ")
@@ -183,6 +186,7 @@ func TestMultiPlatformNativeAddon(t *testing.T) {
 // TestBaseImageWithoutPlatform: a base image that has no image for a
 // target platform fails the build with the Stagefile line that names it.
 func TestBaseImageWithoutPlatform(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-npm")
 	stagefile := readFile(t, filepath.Join(dir, "Stagefile"))
 	// the harness assembles the python images for linux/amd64 only

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -72,8 +71,10 @@ var packageCaches = []string{"root/.npm", "root/.yarn", "root/.cache", "root/.lo
 // its release holds only that app's production dependencies and outputs,
 // then runs it.
 func TestNodeExamples(t *testing.T) {
+	t.Parallel()
 	for _, ex := range nodeExamples {
 		t.Run(ex.name+"/"+ex.file, func(t *testing.T) {
+			t.Parallel()
 			dir := example(t, ex.name)
 			ref := uniqueRef(t, ex.name)
 			out, err := buildctl(t, dir, "--progress=rawjson", "--opt", "filename="+ex.file, "--output", pushOutput(ref))
@@ -110,6 +111,7 @@ func TestNodeExamples(t *testing.T) {
 // TestNativeAddonRunsOnSlim: the addon compiled on the full image works in
 // the slim release, which has no compiler.
 func TestNativeAddonRunsOnSlim(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-native")
 	ref := uniqueRef(t, "node-native")
@@ -131,8 +133,9 @@ func TestNativeAddonRunsOnSlim(t *testing.T) {
 // env secret, checks the installs saw it, then scans every layer and the
 // config of every target's result: zero occurrences, and no .npmrc file.
 func TestSecretsNeverInLayers(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-npm")
-	token := fmt.Sprintf("stagefile-secret-%d", time.Now().UnixNano())
+	token := fmt.Sprintf("stagefile-secret-%d", unique())
 	// a registry this build doesn't use, so npm holds the token without sending it
 	secretFile := filepath.Join(t.TempDir(), "npmrc")
 	writeFile(t, secretFile, "//npm.example.invalid/:_authToken="+token+"\n")
@@ -156,6 +159,9 @@ build:
 `)
 	secrets := []string{"--secret", "id=npmrc,src=" + secretFile, "--secret", "id=token,env=STAGEFILE_TEST_TOKEN"}
 	for _, target := range []string{"dependencies", "development", "test", "build", "release"} {
+		// one after the other: a build without the secrets must not join
+		// the installs of one that has them (BuildKit shares a step that
+		// runs in two builds at once, and secrets are not in its key)
 		t.Run(target, func(t *testing.T) {
 			tarPath := filepath.Join(t.TempDir(), "image.tar")
 			args := append([]string{"--addr", env.buildkit, "build", "--frontend", "dockerfile.v0", "--progress=plain",
@@ -194,9 +200,10 @@ build:
 
 // TestTestReports: --target test with a local exporter gives just the reports.
 func TestTestReports(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-npm")
 	// a unique test file, so the test step runs and prints here
-	appendFile(t, filepath.Join(dir, "test", "app.test.ts"), fmt.Sprintf("// run %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "test", "app.test.ts"), fmt.Sprintf("// run %d\n", unique()))
 	dest := filepath.Join(t.TempDir(), "out")
 	out, err := buildctl(t, dir, "--progress=plain", "--opt", "target=test", "--output", "type=local,dest="+dest)
 	assert.NilError(t, err, tail(out, 20))
@@ -211,12 +218,13 @@ func TestTestReports(t *testing.T) {
 // TestMonorepoOtherAppEditKeepsDependencies: editing the web app (or any
 // source) leaves the api's installs cached.
 func TestMonorepoOtherAppEditKeepsDependencies(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-pnpm-monorepo")
 	args := []string{"--progress=rawjson", "--opt", "filename=apps/api/Stagefile"}
 	out, err := buildctl(t, dir, args...)
 	assert.NilError(t, err, tail(out, 20))
-	appendFile(t, filepath.Join(dir, "apps", "web", "src", "page.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
-	appendFile(t, filepath.Join(dir, "packages", "shared", "src", "index.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, "apps", "web", "src", "page.js"), fmt.Sprintf("// edited %d\n", unique()))
+	appendFile(t, filepath.Join(dir, "packages", "shared", "src", "index.js"), fmt.Sprintf("// edited %d\n", unique()))
 	out, err = buildctl(t, dir, args...)
 	p := parseProgress(t, out)
 	t.Logf("after editing apps/web and packages/shared:\n%s", p.summary())
@@ -230,6 +238,7 @@ func TestMonorepoOtherAppEditKeepsDependencies(t *testing.T) {
 // TestHygieneWarnings: unsafe runtime settings build, with a warning that
 // points at the Stagefile line.
 func TestHygieneWarnings(t *testing.T) {
+	t.Parallel()
 	dir := unsafeRelease(t, "  user: root\n  entrypoint: [yarn, start]\n")
 	out, err := buildctl(t, dir, "--progress=rawjson")
 	assert.NilError(t, err, tail(out, 20))
@@ -241,6 +250,7 @@ func TestHygieneWarnings(t *testing.T) {
 // TestLockfileOutOfSync: a lockfile that doesn't match package.json fails
 // before any install, naming the file and the fix.
 func TestLockfileOutOfSync(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-npm")
 	pkgPath := filepath.Join(dir, "package.json")
 	writeFile(t, pkgPath, strings.Replace(readFile(t, pkgPath), `"zod": "^3.24.1"`, `"zod": "^3.24.1", "left-pad": "^1.3.0"`, 1))
@@ -278,6 +288,7 @@ func first(s []string, n int) []string {
 // addon is compiled once per build: one link of bcrypt_lib.node in the
 // whole progress stream of a build that runs every step.
 func TestNativeAddonCompiledOnce(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-native")
 	out, err := buildctl(t, dir, "--progress=rawjson", "--no-cache")
 	p := parseProgress(t, out)
@@ -295,12 +306,14 @@ func TestNativeAddonCompiledOnce(t *testing.T) {
 // .venv in a context without a .dockerignore does not replace what the
 // installs put in place (broken copies here would fail the tests).
 func TestLocalDependencyFoldersNotCopied(t *testing.T) {
+	t.Parallel()
 	for name, junk := range map[string]map[string]string{
 		"node-yarn": {"node_modules/express/package.json": `{"name": "express", "main": "broken.js"}`,
 			"node_modules/express/broken.js": `throw new Error("the context's node_modules was copied")`},
 		"python-uv": {".venv/lib/python3.11/site-packages/fastapi/__init__.py": `raise ImportError("the context's .venv was copied")`},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			dir := example(t, name)
 			assert.NilError(t, os.Remove(filepath.Join(dir, ".dockerignore")))
 			for path, content := range junk {

@@ -21,11 +21,13 @@ import (
 // reaches no layer: the preset mounts .yarnrc.yml for the installs
 // instead of copying it.
 func TestTokenInYarnrc(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn-berry")
-	token := fmt.Sprintf("stagefile-yarnrc-token-%d", time.Now().UnixNano())
+	token := fmt.Sprintf("stagefile-yarnrc-token-%d", unique())
 	appendFile(t, filepath.Join(dir, ".yarnrc.yml"), "npmScopes:\n  private:\n    npmRegistryServer: \"https://npm.example.invalid\"\n    npmAuthToken: \""+token+"\"\n")
 	for _, target := range []string{"dependencies", "release"} {
 		t.Run(target, func(t *testing.T) {
+			t.Parallel()
 			tarPath := filepath.Join(t.TempDir(), "image.tar")
 			out, err := buildctl(t, dir, "--progress=rawjson", "--opt", "target="+target, "--output", "type=oci,dest="+tarPath)
 			p := parseProgress(t, out)
@@ -54,6 +56,7 @@ func TestTokenInYarnrc(t *testing.T) {
 // shell command installs correctly and runs nothing: the preset selects
 // workspaces by folder and quotes every argument.
 func TestHostileWorkspaceName(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-pnpm-monorepo")
 	pkg := filepath.Join(dir, "apps", "api", "package.json")
 	writeFile(t, pkg, strings.Replace(readFile(t, pkg), `"name": "@acme/api"`, `"name": "a b; touch /pwned"`, 1))
@@ -79,6 +82,7 @@ func TestHostileWorkspaceName(t *testing.T) {
 // TestLLBPipedIsGated: the LLB `stagefile llb` prints requires the tests,
 // so solving it with plain buildctl fails when a test fails.
 func TestLLBPipedIsGated(t *testing.T) {
+	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "stagefile")
 	out, err := run(t, repoRoot(t), nil, "go", "build", "-o", bin, "./cmd/stagefile")
 	assert.NilError(t, err, out)
@@ -87,7 +91,11 @@ func TestLLBPipedIsGated(t *testing.T) {
 		fails   bool
 	}{{"failing-test", true}, {"node-yarn", false}} {
 		t.Run(tc.example, func(t *testing.T) {
+			t.Parallel()
 			dir := example(t, tc.example)
+			if tc.example == "node-yarn" {
+				newSource(t, dir, "src/app.js")
+			}
 			def, err := exec.Command(bin, "llb", "--target", "release", filepath.Join(dir, "Stagefile")).Output()
 			assert.NilError(t, err)
 			cmd := exec.Command("buildctl", "--addr", env.buildkit, "build", "--progress=plain", "--local", "context="+dir)
@@ -109,6 +117,7 @@ func TestLLBPipedIsGated(t *testing.T) {
 // TestOutlineShowsPresetCaches: --call outline answers from the resolved
 // plan, so a preset Stagefile lists the caches the preset adds.
 func TestOutlineShowsPresetCaches(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-npm")
 	builder := remoteBuilder(t, "stagefile-test-outline")
 	// the text form lists args and secrets; caches are in the JSON form
@@ -133,6 +142,7 @@ func TestOutlineShowsPresetCaches(t *testing.T) {
 // TestSourceDateEpoch: SOURCE_DATE_EPOCH sets the release's creation time
 // and its history's.
 func TestSourceDateEpoch(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	ref := uniqueRef(t, "epoch")
 	out, err := buildctl(t, dir, "--progress=plain", "--opt", "build-arg:SOURCE_DATE_EPOCH=1700000000",
@@ -155,6 +165,7 @@ func TestSourceDateEpoch(t *testing.T) {
 // TestCheckDirective: "# check=error=true" turns warnings into a failed
 // build; "# check=skip=RULE" silences a rule.
 func TestCheckDirective(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	stagefile := func(check, rest string) {
 		writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\n"+check+"\nversion: 1\nimage: node:20-bookworm-slim\n"+rest)

@@ -69,12 +69,14 @@ var pyGoExamples = []pyGoExample{
 // TestPythonExamples and TestGoExample build each example through
 // "# syntax=", check what its release holds, then run it and call it.
 func TestPythonExamples(t *testing.T) {
+	t.Parallel()
 	for _, ex := range pyGoExamples[:3] {
-		t.Run(ex.name, func(t *testing.T) { buildAndCheck(t, ex) })
+		t.Run(ex.name, func(t *testing.T) { t.Parallel(); buildAndCheck(t, ex) })
 	}
 }
 
 func TestGoExample(t *testing.T) {
+	t.Parallel()
 	img := buildAndCheck(t, pyGoExamples[3])
 	cfg := img.Config.Config
 	assert.Check(t, is.DeepEqual(cfg.Entrypoint, []string{"/app/bin/server"}), "the binary as PID 1")
@@ -131,13 +133,13 @@ func runAndCall(t *testing.T, ref, uid string) {
 	t.Helper()
 	out, err := run(t, "", dockerEnv(), "docker", "pull", ref)
 	assert.NilError(t, err, out)
-	port := 18000 + time.Now().Nanosecond()%1000
-	name := fmt.Sprintf("stagefile-test-%d", time.Now().UnixNano())
+	port := freePort(t)
+	name := fmt.Sprintf("stagefile-test-%d", unique())
 	out, err = run(t, "", dockerEnv(), "docker", "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), ref)
 	assert.NilError(t, err, out)
 	defer run(t, "", dockerEnv(), "docker", "rm", "-f", name)
 	url := fmt.Sprintf("http://127.0.0.1:%d/health", port)
-	for i := 0; i < 80; i++ {
+	for i := 0; i < 240; i++ { // a minute: other tests' builds share the two cores
 		resp, err := http.Get(url)
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
@@ -160,6 +162,7 @@ func runAndCall(t *testing.T, ref, uid string) {
 // TestPythonNativeExtensionRunsOnSlim: markupsafe's C extension, compiled
 // from its sdist on the full image, loads in the slim release.
 func TestPythonNativeExtensionRunsOnSlim(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "python-pip")
 	ref := uniqueRef(t, "python-pip")
@@ -181,12 +184,17 @@ var sourceEdits = map[string]string{
 // TestPythonSourceEditKeepsDependenciesCached and its Go twin: after a
 // source edit the installs are cached and the tests run again.
 func TestPythonSourceEditKeepsDependenciesCached(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"python-uv", "python-poetry", "python-pip"} {
-		t.Run(name, func(t *testing.T) { sourceEditKeepsDependencies(t, name, "[test] python -m pytest") })
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sourceEditKeepsDependencies(t, name, "[test] python -m pytest")
+		})
 	}
 }
 
 func TestGoSourceEditKeepsDependenciesCached(t *testing.T) {
+	t.Parallel()
 	sourceEditKeepsDependencies(t, "go-http", "[test] go vet ./... && go test ./...")
 }
 
@@ -194,7 +202,7 @@ func sourceEditKeepsDependencies(t *testing.T, name, test string) {
 	dir := example(t, name)
 	out, err := buildctl(t, dir, "--progress=rawjson")
 	assert.NilError(t, err, tail(out, 15))
-	appendFile(t, filepath.Join(dir, sourceEdits[name]), comment(name, time.Now().UnixNano()))
+	appendFile(t, filepath.Join(dir, sourceEdits[name]), comment(name, unique()))
 	start := time.Now()
 	out, err = buildctl(t, dir, "--progress=rawjson")
 	p := parseProgress(t, out)
@@ -228,12 +236,14 @@ func comment(name string, n int64) string {
 // TestPythonFailingTestFailsEveryTarget and its Go twin: a failing test
 // fails every target but test itself, and says which test failed.
 func TestPythonFailingTestFailsEveryTarget(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "python-uv")
 	appendFile(t, filepath.Join(dir, "tests", "test_app.py"), "\n\ndef test_fails():\n    assert 1 + 1 == 3, \"arithmetic is broken\"\n")
 	failsEveryTarget(t, dir, "FAILED tests/test_app.py::test_fails")
 }
 
 func TestGoFailingTestFailsEveryTarget(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "go-http")
 	writeFile(t, filepath.Join(dir, "internal", "api", "fail_test.go"), "package api\n\nimport \"testing\"\n\nfunc TestFails(t *testing.T) { t.Fatal(\"arithmetic is broken\") }\n")
 	failsEveryTarget(t, dir, "--- FAIL: TestFails")
@@ -241,6 +251,8 @@ func TestGoFailingTestFailsEveryTarget(t *testing.T) {
 
 func failsEveryTarget(t *testing.T, dir, failure string) {
 	for _, target := range []string{"dependencies", "development", "build", "release"} {
+		// one after the other: the same failing step at the same time would
+		// run once, its output reaching one of the builds only
 		t.Run(target, func(t *testing.T) {
 			ref := uniqueRef(t, filepath.Base(dir)+"-failing")
 			out, err := buildctl(t, dir, "--progress=plain", "--opt", "target="+target, "--output", pushOutput(ref))
@@ -256,6 +268,7 @@ func failsEveryTarget(t *testing.T, dir, failure string) {
 // line) that the registry does not have fails at the preset line, saying
 // the preset chose it; one the Stagefile names fails at its own line.
 func TestPresetImageNotFound(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "go-http")
 	gomod := filepath.Join(dir, "go.mod")
 	writeFile(t, gomod, regexp.MustCompile(`(?m)^go .*$`).ReplaceAllString(readFile(t, gomod), "go 1.24"))

@@ -16,6 +16,7 @@ import (
 // a build command writes; changing it re-runs only the steps that read
 // it; an undeclared build arg is reported.
 func TestBuildArgs(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	sf := filepath.Join(dir, "Stagefile")
 	s := readFile(t, sf)
@@ -40,7 +41,9 @@ func TestBuildArgs(t *testing.T) {
 	assert.Assert(t, files["app/build/VERSION"] != nil)
 	assert.Check(t, is.Equal(string(files["app/build/VERSION"].Data), "1.2.3\n"))
 
-	p, _ := build("1.2.4", "--opt", "build-arg:UNDECLARED=x")
+	// a version no earlier build used, on this daemon or in an earlier
+	// run's cache, so that the build step must run
+	p, _ := build(fmt.Sprintf("1.2.4-%d", unique()), "--opt", "build-arg:UNDECLARED=x")
 	for _, cached := range []string{"[dependencies] yarn install", "[development] yarn install", "[source] copy build context", "[test] yarn run test"} {
 		assert.Check(t, p.step(t, cached).Cached, "%s ran again though it does not read APP_VERSION", cached)
 	}
@@ -51,6 +54,7 @@ func TestBuildArgs(t *testing.T) {
 // TestHealthcheckAndStopSignal: the release config carries them, and the
 // Debian engine runs the healthcheck until the container is healthy.
 func TestHealthcheckAndStopSignal(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-yarn")
 	appendFile(t, filepath.Join(dir, "Stagefile"), `  healthcheck:
@@ -71,8 +75,8 @@ func TestHealthcheckAndStopSignal(t *testing.T) {
 
 	out, err = run(t, "", dockerEnv(), "docker", "pull", ref)
 	assert.NilError(t, err, out)
-	port := 18000 + time.Now().Nanosecond()%1000
-	name := fmt.Sprintf("stagefile-health-%d", time.Now().UnixNano())
+	port := freePort(t)
+	name := fmt.Sprintf("stagefile-health-%d", unique())
 	out, err = run(t, "", dockerEnv(), "docker", "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), ref)
 	assert.NilError(t, err, out)
 	defer run(t, "", dockerEnv(), "docker", "rm", "-f", name)
@@ -99,6 +103,7 @@ func waitHealthy(t *testing.T, name string) bool {
 // shell, runs as uid 65532, answers, keeps its one writable folder owned
 // by 65532, and becomes healthy.
 func TestDistroless(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-distroless")
 	ref := uniqueRef(t, "node-distroless")
@@ -121,14 +126,14 @@ func TestDistroless(t *testing.T) {
 
 	out, err = run(t, "", dockerEnv(), "docker", "pull", ref)
 	assert.NilError(t, err, out)
-	port := 18000 + time.Now().Nanosecond()%1000
-	name := fmt.Sprintf("stagefile-distroless-%d", time.Now().UnixNano())
+	port := freePort(t)
+	name := fmt.Sprintf("stagefile-distroless-%d", unique())
 	out, err = run(t, "", dockerEnv(), "docker", "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), ref)
 	assert.NilError(t, err, out)
 	defer run(t, "", dockerEnv(), "docker", "rm", "-f", name)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	var body string
-	for i := 0; i < 60; i++ {
+	for i := 0; i < 240; i++ { // a minute: other tests' builds share the two cores
 		if resp, err := http.Get(base + "/health"); err == nil {
 			b := new(strings.Builder)
 			fmt.Fprint(b, resp.StatusCode)
@@ -155,6 +160,7 @@ func TestDistroless(t *testing.T) {
 // node:20 image gets a warning at the image line; with # check=error=true
 // the build fails.
 func TestNodeVersionMismatch(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-npm")
 	pkg := filepath.Join(dir, "package.json")
 	writeFile(t, pkg, strings.Replace(readFile(t, pkg), `"private": true,`, `"private": true, "engines": {"node": ">=22"},`, 1))

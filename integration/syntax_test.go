@@ -21,12 +21,12 @@ import (
 
 // TestBuildctl builds, pushes and inspects the yarn example, then runs it.
 func TestBuildctl(t *testing.T) {
-	dir := example(t, "node-yarn")
-	ref := uniqueRef(t, "node-yarn")
-	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(ref))
-	p := parseProgress(t, out)
+	t.Parallel()
+	b := yarnBuild(t)
+	ref := b.ref
+	p := parseProgress(t, b.out)
 	t.Logf("steps:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 15))
+	assert.NilError(t, b.err, tail(b.out, 15))
 
 	// the frontend image ran: its steps are in the stream
 	p.step(t, "[test] yarn run test")
@@ -39,9 +39,42 @@ func TestBuildctl(t *testing.T) {
 	runAndCheckHealth(t, ref)
 }
 
+// node-yarn as it is, and then with src/app.js edited in a git checkout,
+// each built once through "# syntax=" with buildctl and pushed: TestBuildctl
+// and TestSourceEditKeepsDependenciesCached check the first,
+// TestSourceEditKeepsDependenciesCached and TestTestAndBuildRunInParallel
+// the second.
+var yarnAsIs, yarnEdited shared
+
+func yarnBuild(t *testing.T) *shared {
+	t.Helper()
+	return yarnAsIs.get(t, func(t *testing.T, s *shared) {
+		dir := copyDir(t, filepath.Join(repoRoot(t), "examples", "node-yarn"), filepath.Join(sharedRoot, "node-yarn"))
+		s.ref = uniqueRef(t, "node-yarn")
+		s.out, s.err = buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(s.ref))
+		s.dir = dir
+	})
+}
+
+// yarnEditedBuild comes after yarnBuild, so its installs are in the
+// cache; git's files (.git is not the app's source) and the edit are new.
+func yarnEditedBuild(t *testing.T) *shared {
+	t.Helper()
+	return yarnEdited.get(t, func(t *testing.T, s *shared) {
+		yarnBuild(t)
+		dir := copyDir(t, filepath.Join(repoRoot(t), "examples", "node-yarn"), filepath.Join(sharedRoot, "node-yarn-edited"))
+		writeFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+		appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", unique()))
+		s.ref = uniqueRef(t, "node-yarn-edited")
+		s.out, s.err = buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(s.ref))
+		s.dir = dir
+	})
+}
+
 // TestBuildctlFailingTest: the client exits non-zero, prints the test's
 // output and the Stagefile location, and pushes nothing.
 func TestBuildctlFailingTest(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	ref := uniqueRef(t, "failing-test")
 	out, err := buildctl(t, dir, "--progress=plain", "--output", pushOutput(ref))
@@ -55,16 +88,14 @@ func TestBuildctlFailingTest(t *testing.T) {
 // TestSourceEditKeepsDependenciesCached: after editing a source file, the
 // dependency installs are cached and the tests run again.
 func TestSourceEditKeepsDependenciesCached(t *testing.T) {
-	dir := example(t, "node-yarn")
-	writeFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
-	out, err := buildctl(t, dir, "--progress=rawjson")
-	assert.NilError(t, err, tail(out, 15))
+	t.Parallel()
+	b := yarnBuild(t)
+	assert.NilError(t, b.err, tail(b.out, 15))
 
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
-	out, err = buildctl(t, dir, "--progress=rawjson")
-	p := parseProgress(t, out)
+	e := yarnEditedBuild(t) // after b: the same app, src/app.js edited
+	p := parseProgress(t, e.out)
 	t.Logf("after a source edit:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 15))
+	assert.NilError(t, e.err, tail(e.out, 15))
 	for _, cached := range []string{"[dependencies] copy manifests", "[dependencies] yarn install", "[development] yarn install"} {
 		assert.Check(t, p.step(t, cached).Cached, "%s ran again after a source edit", cached)
 	}
@@ -74,10 +105,11 @@ func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 
 	// the Stagefile is not the app's source: a comment and a new release
 	// env var leave the tests and the build cached, committed or not
+	dir := copyDir(t, e.dir, filepath.Join(t.TempDir(), "node-yarn"))
 	sf := filepath.Join(dir, "Stagefile")
-	writeFile(t, filepath.Join(dir, ".git", "ORIG_HEAD"), fmt.Sprintf("%d\n", time.Now().UnixNano()))
+	writeFile(t, filepath.Join(dir, ".git", "ORIG_HEAD"), fmt.Sprintf("%d\n", unique()))
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "    PORT: \"8080\"\n", "    PORT: \"8080\"\n    LOG_LEVEL: info\n", 1)+"# edited\n")
-	out, err = buildctl(t, dir, "--progress=rawjson")
+	out, err := buildctl(t, dir, "--progress=rawjson")
 	p = parseProgress(t, out)
 	t.Logf("after a Stagefile edit:\n%s", p.summary())
 	assert.NilError(t, err, tail(out, 15))
@@ -89,6 +121,7 @@ func TestSourceEditKeepsDependenciesCached(t *testing.T) {
 // TestSpecErrorThroughSyntax: a spec error comes back through the frontend
 // image with file, line, column and the quoted line.
 func TestSpecErrorThroughSyntax(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\nversion: 1\nimage: node:20-bookworm-slim\nrelease:\n  expose: [80, 99999]\n")
 	out, err := buildctl(t, dir, "--progress=plain")
@@ -100,6 +133,7 @@ func TestSpecErrorThroughSyntax(t *testing.T) {
 // TestUnknownUser: a release.user the runtime image's /etc/passwd does not
 // have fails at its line before anything runs, not at docker run.
 func TestUnknownUser(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\nversion: 1\nimage: node:20-bookworm-slim\nrelease:\n  user: app\n")
 	out, err := buildctl(t, dir, "--progress=plain")
@@ -110,6 +144,7 @@ func TestUnknownUser(t *testing.T) {
 // TestTestReportsWithoutReports: --target test-reports needs test.reports;
 // without them it says so at test.run instead of exporting the tree.
 func TestTestReportsWithoutReports(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "failing-test")
 	out, err := buildctl(t, dir, "--progress=plain", "--opt", "target=test-reports")
 	assert.Assert(t, err != nil, out)
@@ -120,6 +155,7 @@ func TestTestReportsWithoutReports(t *testing.T) {
 // it does not have fails at the line that wrote it, saying what is there,
 // instead of building an image that dies at docker run.
 func TestStartFileMissing(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ release, want string }{
 		{"  cmd: [node, dist/index.js]\n", "the release runs node dist/index.js, and /app/dist/index.js is not in it (/app/dist has app.js, orders.js, server.js)"},
 		{"  entrypoint: [pnpm, start]\n", "the release starts pnpm, which is not on its PATH"},
@@ -137,6 +173,7 @@ func TestStartFileMissing(t *testing.T) {
 // TestMissingInputsLocated: a manifest the context lacks and a mistyped
 // image fail at their line, not with BuildKit's bare "not found".
 func TestMissingInputsLocated(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ from, to, want string }{
 		{"manifests: [package.json]", "manifests: [package.json, yarn.lock]", "Stagefile:7:29: manifest yarn.lock is not in the build context"},
 		{"image: node:20-bookworm-slim", "image: node:20-bookworm-slm", "Stagefile:4:8: image node:20-bookworm-slm cannot be resolved"},
@@ -154,6 +191,7 @@ func TestMissingInputsLocated(t *testing.T) {
 // its Stagefile line, saying where it was looked for, not with BuildKit's
 // checksum error.
 func TestMissingBuildOutput(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	sf := filepath.Join(dir, "Stagefile")
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "outputs: [build]", "outputs: [build, dist]", 1))
@@ -175,6 +213,7 @@ func TestMissingBuildOutput(t *testing.T) {
 // TestBuildx builds with `docker buildx build` on a remote-driver builder
 // pointing at our buildkitd.
 func TestBuildx(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
 	builder := remoteBuilder(t, "stagefile-test")
 	ref := uniqueRef(t, "node-yarn-buildx")
@@ -196,9 +235,10 @@ func TestBuildx(t *testing.T) {
 // TestDockerBuild builds with plain `docker build -f Stagefile .` on the
 // Debian docker.io engine (its own, older BuildKit), then runs the image.
 func TestDockerBuild(t *testing.T) {
+	t.Parallel()
 	requireDocker(t)
 	dir := example(t, "node-yarn")
-	tag := fmt.Sprintf("stagefile-test/node-yarn:%d", time.Now().UnixNano())
+	tag := fmt.Sprintf("stagefile-test/node-yarn:%d", unique())
 	build := func() (string, error) {
 		return run(t, dir, dockerEnv(), "docker", "build", "--network", "host", "--progress=plain", "-f", "Stagefile", "-t", tag, ".")
 	}
@@ -234,11 +274,7 @@ func requireDocker(t *testing.T) {
 
 // dockerdLog is the end of the log hack/up.sh gave dockerd.
 func dockerdLog(t *testing.T) string {
-	dir := os.Getenv("STAGEFILE_CACHE")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), ".cache")
-	}
-	dt, err := os.ReadFile(filepath.Join(dir, "logs", "dockerd.log"))
+	dt, err := os.ReadFile(filepath.Join(cacheDir(t), "logs", "dockerd.log"))
 	if err != nil {
 		return err.Error()
 	}
@@ -263,8 +299,8 @@ func runAndCheckHealth(t *testing.T, ref string) {
 // (e.g. --platform linux/arm64).
 func runContainer(t *testing.T, ref string, runArgs ...string) {
 	t.Helper()
-	port := 18000 + time.Now().Nanosecond()%1000
-	name := fmt.Sprintf("stagefile-test-%d", time.Now().UnixNano())
+	port := freePort(t)
+	name := fmt.Sprintf("stagefile-test-%d", unique())
 	args := append([]string{"run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port)}, runArgs...)
 	out, err := run(t, "", dockerEnv(), "docker", append(args, ref)...)
 	assert.NilError(t, err, out)
@@ -302,12 +338,11 @@ func tail(s string, n int) string {
 // steps run at the same time (their progress timestamps overlap), and the
 // release still waits for the tests.
 func TestTestAndBuildRunInParallel(t *testing.T) {
-	dir := example(t, "node-yarn")
-	appendFile(t, filepath.Join(dir, "src", "app.js"), fmt.Sprintf("// edited %d\n", time.Now().UnixNano()))
-	out, err := buildctl(t, dir, "--progress=rawjson", "--output", pushOutput(uniqueRef(t, "node-yarn-parallel")))
-	p := parseProgress(t, out)
+	t.Parallel()
+	e := yarnEditedBuild(t)
+	p := parseProgress(t, e.out)
 	t.Logf("steps:\n%s", p.summary())
-	assert.NilError(t, err, tail(out, 15))
+	assert.NilError(t, e.err, tail(e.out, 15))
 	test, build := p.step(t, "[test] "), p.step(t, "[build] ")
 	assert.Assert(t, !test.Cached && !build.Cached)
 	assert.Assert(t, test.Started != nil && test.Completed != nil && build.Started != nil && build.Completed != nil)
@@ -321,6 +356,7 @@ func TestTestAndBuildRunInParallel(t *testing.T) {
 // TestCallCheck: `docker buildx build --call check` lists the spec's
 // warnings with their rule names and lines, and builds nothing.
 func TestCallCheck(t *testing.T) {
+	t.Parallel()
 	dir := unsafeRelease(t, "  entrypoint: [npm, start]\n")
 	builder := remoteBuilder(t, "stagefile-test-check")
 	out, err := run(t, dir, nil, "docker", "buildx", "build", "--builder", builder, "-f", "Stagefile", "--call", "check", ".")
@@ -334,7 +370,9 @@ func TestCallCheck(t *testing.T) {
 // TestGatewayDefaultFilename: with the gateway frontend named directly and
 // no filename option, the frontend reads ./Stagefile.
 func TestGatewayDefaultFilename(t *testing.T) {
+	t.Parallel()
 	dir := example(t, "node-yarn")
+	newSource(t, dir, "src/app.js")
 	out, err := run(t, dir, nil, "buildctl", "--addr", env.buildkit, "build", "--progress=plain",
 		"--frontend", "gateway.v0", "--opt", "source="+env.frontend, "--local", "context="+dir, "--local", "dockerfile="+dir)
 	assert.NilError(t, err, tail(out, 20))
