@@ -2,10 +2,8 @@ package integration
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"gotest.tools/v3/assert"
 
@@ -28,14 +26,13 @@ var workspaces = []struct {
 // fixture copies integration/testdata/<name> into a temporary directory.
 func fixture(t testing.TB, name string) string {
 	t.Helper()
-	dst := filepath.Join(t.TempDir(), filepath.Base(name))
-	assert.NilError(t, os.CopyFS(dst, os.DirFS(filepath.Join(repoRoot(t), "integration", "testdata", name))))
-	return dst
+	return copyDir(t, filepath.Join(repoRoot(t), "integration", "testdata", name), filepath.Join(t.TempDir(), filepath.Base(name)))
 }
 
+// edit makes a JavaScript or JSONC file differ from every earlier build's.
 func edit(t *testing.T, file string) {
 	t.Helper()
-	appendFile(t, file, fmt.Sprintf("\n// edited %d\n", time.Now().UnixNano()))
+	appendFile(t, file, fmt.Sprintf("\n// edited %d\n", unique()))
 }
 
 // TestMonorepoScope: an app of a workspace sees only what it uses. An
@@ -45,8 +42,10 @@ func edit(t *testing.T, file string) {
 // other apps. Per package manager; from a Stagefile of preset, app and a
 // port alone.
 func TestMonorepoScope(t *testing.T) {
+	t.Parallel()
 	for _, ws := range workspaces {
 		t.Run(ws.name, func(t *testing.T) {
+			t.Parallel()
 			dir := ws.dir(t)
 			args := []string{"--progress=rawjson", "--opt", "filename=apps/api/Stagefile"}
 			build := func(what string, more ...string) *progress {
@@ -78,7 +77,7 @@ func TestMonorepoScope(t *testing.T) {
 			p = build("after editing packages/shared")
 			assert.Check(t, !p.step(t, ws.test).Cached, "the tests did not run on the edited package")
 
-			writeFile(t, filepath.Join(dir, "tsconfig.base.json"), readFile(t, filepath.Join(dir, "tsconfig.base.json"))+"\n")
+			edit(t, filepath.Join(dir, "tsconfig.base.json")) // tsc reads JSON with comments
 			p = build("after editing tsconfig.base.json")
 			assert.Check(t, !p.step(t, "[build workspace packages]").Cached, "the TypeScript package was not built again")
 		})

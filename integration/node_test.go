@@ -38,15 +38,24 @@ var nodeExamples = []nodeExample{
 	{
 		name: "node-pnpm-monorepo", file: "apps/api/Stagefile", workdir: "/app/apps/api", cmd: []string{"src/server.js"},
 		present: []string{"app/apps/api/src/app.js", "app/packages/shared/src/index.js", "app/node_modules/.pnpm/cookie@1.1.1/node_modules/cookie/package.json",
-			"app/node_modules/.pnpm/ms@2.1.3/node_modules/ms/package.json", "app/apps/api/node_modules/@acme/shared"},
+			"app/node_modules/.pnpm/ms@2.1.3/node_modules/ms/package.json", "app/apps/api/node_modules/@acme/shared",
+			// TypeScript, compiled before the api's tests and build: its output ships, not its source nor tsc
+			"app/packages/logger/dist/index.js", "app/apps/api/node_modules/@acme/logger"},
 		absent: []string{"app/node_modules/.pnpm/escape-html@1.0.3", "app/node_modules/.pnpm/prettier@3.10.1", "app/node_modules/prettier",
-			"app/apps/web/src", "app/apps/web/node_modules", "app/apps/api/test"},
+			"app/apps/web/src", "app/apps/web/node_modules", "app/apps/api/test", "app/apps/worker/src",
+			"app/packages/logger/src", "app/node_modules/.pnpm/typescript@5.9.3", "app/tsconfig.base.json"},
 	},
 	{
 		name: "node-pnpm-monorepo", file: "apps/web/Stagefile", workdir: "/app/apps/web", cmd: []string{"src/server.js"},
 		present: []string{"app/apps/web/dist/index.html", "app/apps/web/src/server.js", "app/packages/shared/src/index.js",
 			"app/node_modules/.pnpm/escape-html@1.0.3/node_modules/escape-html/package.json"},
 		absent: []string{"app/node_modules/.pnpm/cookie@1.1.1", "app/node_modules/.pnpm/prettier@3.10.1", "app/apps/api/src", "app/apps/web/test"},
+	},
+	{
+		// uses no workspace package: its own files ship, nothing of packages/
+		name: "node-pnpm-monorepo", file: "apps/worker/Stagefile", workdir: "/app/apps/worker", cmd: []string{"src/server.js"},
+		present: []string{"app/apps/worker/src/server.js", "app/apps/worker/src/jobs.js", "app/node_modules/.pnpm/ms@2.1.3/node_modules/ms/package.json"},
+		absent:  []string{"app/packages/shared/src", "app/packages/logger", "app/apps/api/src", "app/apps/worker/test", "app/node_modules/.pnpm/cookie@1.1.1"},
 	},
 	{
 		// "test": "vitest" watches unless CI is set: the build must not hang

@@ -170,15 +170,22 @@ func TestCheckDirective(t *testing.T) {
 	stagefile := func(check, rest string) {
 		writeFile(t, filepath.Join(dir, "Stagefile"), "# syntax="+env.frontend+"\n"+check+"\nversion: 1\nimage: node:20-bookworm-slim\n"+rest)
 	}
-	stagefile("# check=error=true", "release:\n  cmd: [npm, start]\n")
+	untested := "test:\n  none: a check of the linter\n"
+	stagefile("# check=error=true", untested+"release:\n  cmd: [npm, start]\n")
 	out, err := buildctl(t, dir, "--progress=plain")
 	assert.Assert(t, err != nil, "warnings with error=true built:\n%s", out)
-	assert.Check(t, is.Contains(out, "lint violations found for rules: NoTests, PackageManagerAsPID1"))
+	assert.Check(t, is.Contains(out, "lint violations found for rules: PackageManagerAsPID1"))
 	assert.Check(t, !strings.Contains(out, "[release]"), "something was built")
 
-	stagefile("# check=skip=NoTests", "release:\n  cmd: [node, -e, \"1\"]\n")
+	stagefile("# check=skip=PackageManagerAsPID1", untested+"release:\n  cmd: [npm, start]\n")
 	out, err = buildctl(t, dir, "--progress=rawjson")
 	assert.NilError(t, err, tail(out, 20))
 	warnings := strings.Join(parseProgress(t, out).warnings, "\n")
-	assert.Check(t, !strings.Contains(warnings, "NoTests"), "skipped rule reported: %s", warnings)
+	assert.Check(t, !strings.Contains(warnings, "PackageManagerAsPID1"), "skipped rule reported: %s", warnings)
+
+	// no tests and no test.none: the release fails whatever "# check=" says
+	stagefile("# check=skip=all", "release:\n  cmd: [node, -e, \"1\"]\n")
+	out, err = buildctl(t, dir, "--progress=plain")
+	assert.Assert(t, err != nil, "an untested release built:\n%s", tail(out, 20))
+	assert.Check(t, is.Contains(out, "the release would ship untested"))
 }

@@ -197,7 +197,7 @@ func TestMissingBuildOutput(t *testing.T) {
 	writeFile(t, sf, strings.Replace(readFile(t, sf), "outputs: [build]", "outputs: [build, dist]", 1))
 	out, err := buildctl(t, dir, "--progress=plain")
 	assert.Assert(t, err != nil, out)
-	assert.Check(t, is.Contains(out, "error: failed to solve: Stagefile:30:20: build output dist: /app/dist is not there after the build step ran (write the path the build creates, relative to workdir /app, or make the build create it)"), tail(out, 20))
+	assert.Check(t, is.Contains(out, "error: failed to solve: Stagefile:30:20: build output dist: /app/dist is not there after the build step ran (write in build.outputs the path the build creates, relative to workdir /app, or make the build create it)"), tail(out, 20))
 	assert.Check(t, is.Contains(out, ">>>   outputs: [build, dist]"))
 
 	// a preset's guess at the output of a command the user wrote points
