@@ -3,9 +3,11 @@ package integration
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
 
 	"github.com/stagefile/stagefile/internal/image"
 )
@@ -82,4 +84,101 @@ func TestMonorepoScope(t *testing.T) {
 			assert.Check(t, !p.step(t, "[build workspace packages]").Cached, "the TypeScript package was not built again")
 		})
 	}
+}
+
+// TestMonorepoScopeGoAndUv: the same promise for a go.work workspace and
+// a uv workspace: an edit in another app keeps the app's test and build
+// cached, an edit in the shared module or member reruns its tests, and
+// its release holds nothing of the other app.
+func TestMonorepoScopeGoAndUv(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		example, file       string
+		other, shared, test string
+		absent              []string
+	}{
+		{"go-work", "apps/api/Stagefile", "apps/worker/worker.go", "libs/greet/greet.go", "[test] go vet ./... && go test ./...", []string{"app/apps/worker", "app/libs"}},
+		{"python-uv-workspace", "packages/api/Stagefile", "packages/worker/src/worker/jobs.py", "packages/shared/src/shared/money.py", "[test] python -m pytest",
+			[]string{"app/packages/worker/src", "app/packages/api/tests"}},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
+			t.Parallel()
+			dir := example(t, tc.example)
+			args := []string{"--progress=rawjson", "--opt", "filename=" + tc.file}
+			build := func(what string, more ...string) *progress {
+				t.Helper()
+				out, err := buildctl(t, dir, append(args, more...)...)
+				p := parseProgress(t, out)
+				t.Logf("%s:\n%s", what, p.summary())
+				assert.NilError(t, err, tail(out, 30))
+				return p
+			}
+			comment := "\n// edited %d\n"
+			if strings.HasSuffix(tc.other, ".py") {
+				comment = "\n# edited %d\n"
+			}
+			mark := func(file string) { appendFile(t, filepath.Join(dir, file), fmt.Sprintf(comment, unique())) }
+			mark(tc.shared) // a new source: the first build's steps run
+			ref := uniqueRef(t, tc.example)
+			build("first build", "--output", pushOutput(ref))
+			files := filesOf(t, pullImage(t, ref))
+			for _, unwanted := range tc.absent {
+				assert.Check(t, len(image.Under(files, unwanted)) == 0, "%s must not be in the release", unwanted)
+			}
+			mark(tc.other)
+			p := build("after editing the other app")
+			assert.Check(t, p.step(t, tc.test).Cached, "the tests ran again after an edit in another app")
+			mark(tc.shared)
+			p = build("after editing the shared code")
+			assert.Check(t, !p.step(t, tc.test).Cached, "the tests did not run on the edited shared code")
+		})
+	}
+}
+
+// TestBake: `stagefile bake` prints a bake file that builds every app of
+// the monorepo in one `docker buildx bake` call on the harness's builder;
+// after an edit in one app, a second call reruns that app's tests alone.
+func TestBake(t *testing.T) {
+	t.Parallel()
+	dir := example(t, "node-pnpm-monorepo")
+	bin := filepath.Join(t.TempDir(), "stagefile")
+	out, err := run(t, repoRoot(t), nil, "go", "build", "-o", bin, "./cmd/stagefile")
+	assert.NilError(t, err, out)
+	out, err = run(t, dir, nil, bin, "bake")
+	assert.NilError(t, err, out)
+	writeFile(t, filepath.Join(dir, "docker-bake.json"), out)
+	for _, app := range []string{"api", "web", "worker"} {
+		assert.Check(t, is.Contains(out, `"`+app+`"`), out)
+	}
+	builder := remoteBuilder(t, fmt.Sprintf("stagefile-bake-%d", unique()))
+	newSource(t, dir, "apps/web/src/page.js")
+	newSource(t, dir, "apps/worker/src/jobs.js")
+	newSource(t, dir, "apps/api/src/app.js")
+	bake := func(what string) *progress {
+		t.Helper()
+		out, err := run(t, dir, nil, "docker", "buildx", "bake", "--builder", builder, "--progress=rawjson", "-f", "docker-bake.json")
+		p := parseProgress(t, out)
+		t.Logf("%s:\n%s", what, p.summary())
+		assert.NilError(t, err, tail(out, 30))
+		return p
+	}
+	p := bake("every app")
+	tests := func(p *progress) (ran, cached int) {
+		for _, d := range p.order {
+			if v := p.vertices[d]; strings.HasPrefix(v.Name, "[test] pnpm test") {
+				if v.Cached {
+					cached++
+				} else {
+					ran++
+				}
+			}
+		}
+		return ran, cached
+	}
+	ran, _ := tests(p)
+	assert.Check(t, is.Equal(ran, 3), "each app's tests ran once")
+	newSource(t, dir, "apps/worker/src/jobs.js")
+	ran, cached := tests(bake("after an edit in the worker"))
+	assert.Check(t, is.Equal(ran, 1), "only the worker's tests ran again")
+	assert.Check(t, is.Equal(cached, 2), "the api's and the web app's tests were cached")
 }

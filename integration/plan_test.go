@@ -3,6 +3,8 @@ package integration
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"io"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -16,38 +18,71 @@ import (
 	is "gotest.tools/v3/assert/cmp"
 )
 
-// TestTokenInYarnrc: a yarn berry app whose .yarnrc.yml holds a registry
-// token gets a TokenInManifests warning at the preset line, and the token
-// reaches no layer: the preset mounts .yarnrc.yml for the installs
-// instead of copying it.
-func TestTokenInYarnrc(t *testing.T) {
+// TestTokensNeverInLayers: a registry token committed in the package
+// manager's settings (.yarnrc.yml's npmAuthToken, a scoped .npmrc
+// _authToken) reaches no layer of any target, nor the build cache a CI
+// exports with mode=max: the preset mounts those files for the steps that
+// read them instead of copying them. The warning says so at the preset line.
+func TestTokensNeverInLayers(t *testing.T) {
 	t.Parallel()
-	dir := example(t, "node-yarn-berry")
-	token := fmt.Sprintf("stagefile-yarnrc-token-%d", unique())
-	appendFile(t, filepath.Join(dir, ".yarnrc.yml"), "npmScopes:\n  private:\n    npmRegistryServer: \"https://npm.example.invalid\"\n    npmAuthToken: \""+token+"\"\n")
-	for _, target := range []string{"dependencies", "release"} {
-		t.Run(target, func(t *testing.T) {
+	for _, tc := range []struct {
+		example, file, format string
+	}{
+		{"node-yarn-berry", ".yarnrc.yml", "npmScopes:\n  private:\n    npmRegistryServer: \"https://npm.example.invalid\"\n    npmAuthToken: \"%s\"\n"},
+		// a scope this app does not use: npm holds the token without sending it
+		{"node-npm", ".npmrc", "@private:registry=https://npm.example.invalid/\n//npm.example.invalid/:_authToken=%s\n"},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
 			t.Parallel()
-			tarPath := filepath.Join(t.TempDir(), "image.tar")
-			out, err := buildctl(t, dir, "--progress=rawjson", "--opt", "target="+target, "--output", "type=oci,dest="+tarPath)
-			p := parseProgress(t, out)
-			assert.NilError(t, err, tail(out, 20))
-			assert.Check(t, is.Contains(strings.Join(p.warnings, "\n"), "TokenInManifests: .yarnrc.yml holds a registry token (npmAuthToken in .yarnrc.yml) committed to the repository"))
-			assert.Check(t, is.Contains(strings.Join(p.warnings, "\n"), "(Stagefile line 11)"), "points at the preset line")
-			raw, err := os.ReadFile(tarPath)
-			assert.NilError(t, err)
-			img := ociImage(t, tarPath)
-			found := bytes.Count(raw, []byte(token))
-			for i, layer := range img.Layers {
-				n := bytes.Count(layer.Tar, []byte(token))
-				assert.Check(t, n == 0, "layer %d holds the token %d times", i, n)
-				found += n
+			dir := example(t, tc.example)
+			token := fmt.Sprintf("stagefile-token-%d", unique())
+			f := filepath.Join(dir, tc.file)
+			if _, err := os.Stat(f); err != nil {
+				writeFile(t, f, "")
 			}
-			assert.Check(t, is.Equal(found, 0))
-			files := filesOf(t, img)
-			assert.Check(t, files["app/.yarnrc.yml"] == nil, ".yarnrc.yml is in the %s image", target)
-			assert.Check(t, files["app/node_modules/koa/package.json"] != nil, "the install ran without .yarnrc.yml in the layer")
-			t.Logf("target %s: %d layers scanned, token found %d times", target, len(img.Layers), found)
+			appendFile(t, f, fmt.Sprintf(tc.format, token))
+			cache := t.TempDir()
+			for _, target := range []string{"dependencies", "development", "test", "build", "release"} {
+				tarPath := filepath.Join(t.TempDir(), "image.tar")
+				args := []string{"--progress=rawjson", "--opt", "target=" + target, "--output", "type=oci,dest=" + tarPath}
+				if target == "release" {
+					args = append(args, "--export-cache", "type=local,dest="+cache+",mode=max")
+				}
+				out, err := buildctl(t, dir, args...)
+				p := parseProgress(t, out)
+				assert.NilError(t, err, tail(out, 20))
+				assert.Check(t, is.Contains(strings.Join(p.warnings, "\n"), "TokenInManifests: "+tc.file+" holds a registry token"), target)
+				raw, err := os.ReadFile(tarPath)
+				assert.NilError(t, err)
+				found := bytes.Count(raw, []byte(token))
+				img := ociImage(t, tarPath)
+				for i, layer := range img.Layers {
+					n := bytes.Count(layer.Tar, []byte(token))
+					assert.Check(t, n == 0, "target %s: layer %d holds the token %d times", target, i, n)
+					found += n
+				}
+				assert.Check(t, is.Equal(found, 0), "target %s", target)
+				assert.Check(t, filesOf(t, img)["app/"+tc.file] == nil, "%s is in the %s image", tc.file, target)
+				t.Logf("target %s: %d layers scanned, token found %d times", target, len(img.Layers), found)
+			}
+			// the cache a CI pushes with mode=max: every blob, uncompressed
+			blobs := 0
+			assert.NilError(t, filepath.WalkDir(cache, func(p string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				blobs++
+				dt, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				assert.Check(t, !bytes.Contains(dt, []byte(token)), "cache blob %s holds the token", p)
+				if plain, err := gunzip(dt); err == nil {
+					assert.Check(t, !bytes.Contains(plain, []byte(token)), "cache blob %s holds the token", p)
+				}
+				return nil
+			}))
+			t.Logf("mode=max cache: %d blobs scanned", blobs)
 		})
 	}
 }
@@ -188,4 +223,13 @@ func TestCheckDirective(t *testing.T) {
 	out, err = buildctl(t, dir, "--progress=plain")
 	assert.Assert(t, err != nil, "an untested release built:\n%s", tail(out, 20))
 	assert.Check(t, is.Contains(out, "the release would ship untested"))
+}
+
+func gunzip(dt []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(dt))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(io.LimitReader(r, 1<<30))
 }
