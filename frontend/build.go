@@ -20,11 +20,13 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
 	"github.com/moby/buildkit/frontend/subrequests/lint"
+	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pkg/errors"
 
+	"github.com/stagefile/stagefile/internal/startcheck"
 	"github.com/stagefile/stagefile/llb"
 	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/spec"
@@ -252,6 +254,16 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	t := g.Targets[target]
 	ref, err := b.solve(ctx, t.State, p)
 	if err != nil {
+		if target == llb.TargetRelease && startCheckFailed(err) {
+			// the release the check ran on is built: say which file or
+			// program it lacks, at the line that named it, rather than the
+			// runtime's trace
+			if rel, rerr := b.solve(ctx, g.Assembled, p); rerr == nil {
+				if serr := b.checkStart(ctx, rel, t.Image); serr != nil {
+					return nil, serr
+				}
+			}
+		}
 		return nil, b.missingOutput(err)
 	}
 	if target == llb.TargetRelease {
@@ -266,6 +278,17 @@ func (b *builder) buildPlatform(ctx context.Context, target string, p ocispecs.P
 	b.refs[platforms.Format(p)] = ref
 	b.refsMu.Unlock()
 	return &dockerui.BuildResult{Reference: ref, Image: t.Image, BaseImage: t.BaseImage, Epoch: b.epoch}, nil
+}
+
+// startCheckFailed says whether the step that failed a solve is the
+// release's start check.
+func startCheckFailed(err error) bool {
+	var se *errdefs.SolveError
+	if !errors.As(err, &se) || se.Op == nil {
+		return false
+	}
+	e := se.Op.GetExec()
+	return e != nil && e.Meta != nil && startcheck.Is(e.Meta.Args)
 }
 
 // solve marshals st and solves it now, not lazily at export.

@@ -273,7 +273,7 @@ func TestEjectedSourceEditKeepsInstalls(t *testing.T) {
 		}
 		return false, false
 	}
-	for _, s := range []string{`COPY --parents ["package.json", "yarn.lock", "/app/"]`,
+	for _, s := range []string{`COPY --parents [package.json, yarn.lock, /app/]`,
 		"yarn install --frozen-lockfile --production --non-interactive", `"yarn install --frozen-lockfile --non-interactive"`} {
 		cached, found := step(s)
 		assert.Check(t, found, "no step %q in the build", s)

@@ -120,7 +120,11 @@ func example(t testing.TB, name string) string {
 // before it that a test looks for.
 func newSource(t testing.TB, dir, file string) {
 	t.Helper()
-	appendFile(t, filepath.Join(dir, file), fmt.Sprintf("// run %d\n", unique()))
+	comment := "//" // JavaScript, TypeScript, Go
+	if filepath.Ext(file) == ".py" {
+		comment = "#"
+	}
+	appendFile(t, filepath.Join(dir, file), fmt.Sprintf("%s run %d\n", comment, unique()))
 }
 
 func copyDir(t testing.TB, src, dst string) string {

@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -135,6 +136,10 @@ func TestMonorepoScopeGoAndUv(t *testing.T) {
 	}
 }
 
+// bakeTest is an app's test step as bake names it: the target's name is
+// in the step's prefix.
+var bakeTest = regexp.MustCompile(`^\[(api|web|worker) test\] pnpm test`)
+
 // TestBake: `stagefile bake` prints a bake file that builds every app of
 // the monorepo in one `docker buildx bake` call on the harness's builder;
 // after an edit in one app, a second call reruns that app's tests alone.
@@ -165,7 +170,7 @@ func TestBake(t *testing.T) {
 	p := bake("every app")
 	tests := func(p *progress) (ran, cached int) {
 		for _, d := range p.order {
-			if v := p.vertices[d]; strings.HasPrefix(v.Name, "[test] pnpm test") {
+			if v := p.vertices[d]; bakeTest.MatchString(v.Name) {
 				if v.Cached {
 					cached++
 				} else {

@@ -170,6 +170,10 @@ type Graph struct {
 	Installed bk.State
 	// Base is the build image as every step starts from it.
 	Base bk.State
+	// Assembled is the release image before its gates: what the start
+	// check runs, and where the frontend looks for the start file when
+	// the check fails.
+	Assembled bk.State
 }
 
 // converter carries the plan and options through one conversion.
@@ -324,6 +328,7 @@ func Convert(p *plan.Plan, opt Options) (*Graph, error) {
 	releaseCfg := c.releaseConfig(runtimeImg.Config)
 	add(TargetRelease, release, releaseCfg, runtimeImg.Config)
 	g.Base = base
+	g.Assembled = release
 
 	if g.Tests != nil {
 		// the gate in the graph: each target's result is its own state,
@@ -356,12 +361,14 @@ var (
 // a shell: every step runs one), with deps mounted and st mounted
 // writable, whose mount is the result; it adds one empty layer to an
 // exported image, and no second solve or error guessing in the frontend.
+// It runs with no network: it needs none, and a daemon without its
+// default bridge (dockerd --bridge=none) would fail the step otherwise.
 func (c *converter) require(shell, st bk.State, g gate, target string, deps ...bk.State) bk.State {
 	if c.caps.Passthrough {
 		return st.Requires(g.id, deps...)
 	}
 	opts := []bk.RunOption{bk.Args([]string{"/bin/sh", "-c", ":"}), c.named(g.stage, g.what+": "+target),
-		bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())}
+		bk.Network(bk.NetModeNone), bk.AddMount("/tmp", bk.Scratch(), bk.Tmpfs())}
 	for i, d := range deps {
 		opts = append(opts, bk.AddMount(fmt.Sprintf("/stagefile/required-%d", i), d, bk.Readonly))
 	}

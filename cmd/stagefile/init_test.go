@@ -31,6 +31,7 @@ var initDifferences = map[string]map[string]string{
 	"go-work/apps/worker": {},
 	"node-distroless": {
 		"release.image":       "the example releases on a distroless image, a choice init cannot read from the app",
+		"release.entrypoint":  "the distroless image starts node itself, so the example keeps its entrypoint; init's release image, the build image, needs [node]",
 		"release.env":         "the example's DATA_DIR, for the folder the app writes",
 		"release.writable":    "the example's writable data folder",
 		"release.healthcheck": "the example's healthcheck",

@@ -113,7 +113,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=5s CMD ["/nodejs/bin/node
 STOPSIGNAL SIGTERM
 # eject: before exporting, the Stagefile checks that the release has the program and the script its
 # command names; a Dockerfile does not: docker run finds out
-# release.entrypoint (preset node: node as PID 1, so signals reach the app)
-ENTRYPOINT ["node"]
 # release.cmd (preset node: package.json scripts.start)
 CMD ["src/server.js"]

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,6 +32,12 @@ func Args(wait time.Duration, h *Health, argv []string) []string {
 			"--health-timeout", h.Timeout.String(), "--health-start", h.StartPeriod.String(), "--health-retries", fmt.Sprint(h.Retries))
 	}
 	return append(append(args, "--"), argv...)
+}
+
+// Is says whether a step's args are a start check's (Args behind the
+// frontend's binary).
+func Is(args []string) bool {
+	return len(args) > 1 && path.Base(args[0]) == "stagefile" && args[1] == Command
 }
 
 // Health is the release's healthcheck, with the runtime's defaults filled.

@@ -65,3 +65,9 @@ func TestArgs(t *testing.T) {
 	args := Args(3*time.Second, &Health{Test: []string{"CMD", "curl", "-f", "x"}, Interval: time.Second, Timeout: 2 * time.Second, Retries: 3}, []string{"node", "a b.js"})
 	assert.Check(t, is.Equal(strings.Join(args, " "), `check-release --wait 3s --health ["CMD","curl","-f","x"] --health-interval 1s --health-timeout 2s --health-start 0s --health-retries 3 -- node a b.js`))
 }
+
+func TestIs(t *testing.T) {
+	assert.Check(t, Is(append([]string{"/.stagefile/stagefile"}, Args(time.Second, nil, []string{"node", "a.js"})...)))
+	assert.Check(t, !Is([]string{"/bin/sh", "-c", "stagefile check-release"}))
+	assert.Check(t, !Is([]string{"stagefile"}))
+}

@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/distribution/reference"
+
 	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/preset/internal/scaffold"
 	"github.com/stagefile/stagefile/spec"
@@ -535,7 +537,8 @@ func (f *filler) release(app packageJSON) {
 		}
 		if main != "" {
 			o := f.Origin(from)
-			if runtime != nil && runtime.Config != nil && startsNode(runtime.Config.Config.Entrypoint) {
+			if runtime != nil && runtime.Config != nil && startsNode(runtime.Config.Config.Entrypoint) ||
+				runtime == nil && distrolessNode(f.runtimeRef()) {
 				// distroless images start node themselves (/nodejs/bin/node)
 				// and have no node on PATH: keep their entrypoint
 				r.Cmd = plan.Value[[]string]{Value: []string{main}, Origin: o}
@@ -600,19 +603,37 @@ func (f *filler) crossInstall(pm manager, lock *lockfile) {
 
 // runtimeImage inspects the release's base, when images can be inspected.
 func (f *filler) runtimeImage() *plan.ImageInfo {
-	r := &f.P.Release
-	if f.Facts.Image == nil || !r.Image.Set() && !f.P.Image.Set() {
+	ref := f.runtimeRef()
+	if f.Facts.Image == nil || ref == "" {
 		return nil
-	}
-	ref := r.Image.Value
-	if !r.Image.Set() {
-		ref = f.P.Image.Value
 	}
 	img, err := f.Facts.Image(ref)
 	if err != nil {
 		return nil // the conversion resolves the image again and reports the error there
 	}
 	return img
+}
+
+// runtimeRef is the release's image as the Stagefile names it, "" when
+// it names none yet.
+func (f *filler) runtimeRef() string {
+	r := &f.P.Release
+	if r.Image.Set() {
+		return r.Image.Value
+	}
+	if f.P.Image.Set() {
+		return f.P.Image.Value
+	}
+	return ""
+}
+
+// distrolessNode says whether ref is one of Google's distroless Node.js
+// images, which start node themselves: what the preset goes by when it
+// cannot read the image's config (stagefile eject and plan have no
+// daemon), so that the release does not start a node its PATH lacks.
+func distrolessNode(ref string) bool {
+	named, err := reference.ParseNormalizedNamed(ref)
+	return err == nil && strings.HasPrefix(reference.Path(named), "distroless/nodejs") && reference.Domain(named) == "gcr.io"
 }
 
 func startsNode(entrypoint []string) bool {

@@ -585,3 +585,16 @@ func TestJestCacheForAnyTestRun(t *testing.T) {
 		assert.Check(t, !strings.Contains(script(p.Test.Run), "cacheDirectory"), script(p.Test.Run))
 	}
 }
+
+func TestDistrolessNode(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"gcr.io/distroless/nodejs20-debian12:nonroot": true,
+		"gcr.io/distroless/nodejs22-debian12":         true,
+		"gcr.io/distroless/static-debian12":           false,
+		"node:20-bookworm-slim":                       false,
+		"example.com/distroless/nodejs20":             false,
+		"not a reference":                             false,
+	} {
+		assert.Check(t, is.Equal(distrolessNode(ref), want), ref)
+	}
+}
