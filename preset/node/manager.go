@@ -17,6 +17,7 @@ const (
 	yarn      = "yarn" // classic, 1.x
 	yarnBerry = "yarn-berry"
 	pnpm      = "pnpm"
+	bun       = "bun"
 )
 
 // manager is a package manager as the context declares it.
