@@ -278,6 +278,15 @@ func (s *suggester) command(pkg packageJSON, w []string, b *built, depth int, fr
 	}
 	switch {
 	case neutral[tool]:
+	case tool == "bun" && sub == "build":
+		// bun's bundler, not a script (bun run build is)
+		if d := flagValue(args, "--outdir"); d != "" {
+			add(d, "", "bun build --outdir")
+		} else if f := flagValue(args, "--outfile"); f != "" {
+			add(f, "", "bun build --outfile")
+		} else {
+			b.unknown = strings.Join(w, " ")
+		}
 	case tool == "npm" || tool == "pnpm" || tool == "yarn" || tool == "bun":
 		if sub == "run" || sub == "run-script" {
 			args = args[1:]
