@@ -216,7 +216,9 @@ func parseBunLock(dt []byte) (*lockfile, error) {
 		lf.specifiers[dir] = merge(w.Dependencies, w.DevDependencies, w.OptionalDependencies, w.PeerDependencies)
 	}
 
-	nodes := []bunNode{{parent: -1, entry: -1, children: map[string]int{}}}
+	nodes := make([]bunNode, 1, len(l.Packages)+1)
+	nodes[0] = bunNode{parent: -1, entry: -1, children: map[string]int{}}
+	lf.packages = make([]lockedPackage, 0, len(l.Packages))
 	for _, key := range sortedKeys(l.Packages) {
 		raw := l.Packages[key]
 		names := bunKeyNames(key)
