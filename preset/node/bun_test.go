@@ -107,6 +107,7 @@ func TestBunVersion(t *testing.T) {
 	p, _, err = fill(t, "", binary, bunImages)
 	assert.NilError(t, err)
 	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Manifests), []string{"package.json", "bun.lockb"}))
+	assert.Check(t, is.Contains(p.Dependencies.Manifests[1].Origin.String(), "bun's binary one, which the preset does not read: bun install --frozen-lockfile checks it, and the SBOM is left to BuildKit's scanner"))
 	assert.Check(t, !p.Dependencies.PackagesFrom.Set())
 	assert.Check(t, is.Equal(p.Dependencies.Tools.Origin.String(), "preset node: bun comes from npm's bun package, which ships its binary: bun 1.4.5, the newest bun this frontend knows, which reads bun.lockb"))
 

@@ -130,7 +130,11 @@ type file struct{ path, why string }
 // manifests: package.json, the lockfile and every workspace's package.json
 // — what an install reads and the app needs at run time, nothing else.
 func manifests(files map[string][]byte, pm manager, pkg packageJSON) []file {
-	m := []file{{"package.json", "the package"}, {pm.lockfile, "the lockfile"}}
+	lock := file{pm.lockfile, "the lockfile"}
+	if pm.lockfile == "bun.lockb" {
+		lock.why = "the lockfile, bun's binary one, which the preset does not read: bun install --frozen-lockfile checks it, and the SBOM is left to BuildKit's scanner (bun install --save-text-lockfile writes bun.lock)"
+	}
+	m := []file{{"package.json", "the package"}, lock}
 	if _, ok := files["pnpm-workspace.yaml"]; ok && pm.name == pnpm {
 		m = append(m, file{"pnpm-workspace.yaml", "the workspace's packages"})
 	}
