@@ -197,6 +197,32 @@ func TestLint(t *testing.T) {
 	}
 }
 
+// TestLauncherRunningAFile: a launcher that runs the app's file in its
+// own process (a runtime that is a package manager too) is no launcher
+// there; running a script, it is.
+func TestLauncherRunningAFile(t *testing.T) {
+	for src, warns := range map[string]bool{
+		"release:\n  entrypoint: [rt]\n  cmd: [server.js]\n":  false,
+		"release:\n  entrypoint: [rt, server.js]\n":           false,
+		"release:\n  cmd: [rt, server.js]\n":                  false,
+		"release:\n  entrypoint: [rt]\n  cmd: [start]\n":      true,
+		"release:\n  entrypoint: [/usr/bin/rt, run, start]\n": true,
+	} {
+		_, warnings, err := resolve(t, minimal+"test:\n  none: x\n"+src)
+		assert.NilError(t, err)
+		var got []string
+		for _, w := range warnings {
+			got = append(got, w.Error())
+		}
+		if warns {
+			assert.Check(t, is.Len(got, 1), src)
+			assert.Check(t, is.Contains(strings.Join(got, ""), "rt as PID 1 does not pass SIGTERM on to the app"), src)
+		} else {
+			assert.Check(t, is.Len(got, 0), "%s: %v", src, got)
+		}
+	}
+}
+
 // TestDefaults: what nobody wrote is a default, and says so.
 func TestDefaults(t *testing.T) {
 	p, _, err := resolve(t, minimal+"secrets:\n  - id: npmrc\n")
@@ -352,7 +378,8 @@ type ecoProvider struct{ fakeProvider }
 func (ecoProvider) Name() string { return "eco" }
 func (ecoProvider) Ecosystem() Ecosystem {
 	return Ecosystem{
-		Launchers:      []string{"npm", "yarn"},
+		Launchers:      []string{"npm", "yarn", "rt"},
+		RunsFile:       func(argv []string) bool { return len(argv) == 2 && strings.HasSuffix(argv[1], ".js") },
 		StartExample:   "[node, dist/server.js]",
 		DependencyDirs: []string{"node_modules", ".venv"},
 		CredentialFiles: []CredentialFile{

@@ -15,6 +15,10 @@ type Ecosystem struct {
 	// Launchers start the app without passing signals on to it (package
 	// managers): as PID 1 they keep SIGTERM from the app.
 	Launchers []string
+	// RunsFile, when set, reports whether argv (the release's entrypoint
+	// and cmd), whose program is one of Launchers, runs the app's file in
+	// its own process instead, as a runtime does: then it is no launcher.
+	RunsFile func(argv []string) bool
 	// StartExample is how an app of the ecosystem starts directly, in
 	// exec form, for the advice about launchers.
 	StartExample string
@@ -168,12 +172,16 @@ func (ps Providers) Ecosystems() Ecosystems {
 // Ecosystems answer the core's questions across every provider.
 type Ecosystems []Ecosystem
 
-// Launcher reports whether name (a base name) is a launcher, and how an
-// app of its ecosystem starts instead.
-func (es Ecosystems) Launcher(name string) (example string, ok bool) {
+// Launcher reports whether argv starts the app through a launcher, and
+// how an app of its ecosystem starts instead.
+func (es Ecosystems) Launcher(argv []string) (example string, ok bool) {
+	if len(argv) == 0 {
+		return "", false
+	}
+	name := path.Base(argv[0])
 	for _, e := range es {
 		for _, l := range e.Launchers {
-			if l == name {
+			if l == name && (e.RunsFile == nil || !e.RunsFile(argv)) {
 				return e.StartExample, true
 			}
 		}

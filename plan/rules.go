@@ -41,18 +41,16 @@ func Lint(p *Plan, eco Ecosystems) []*Warning {
 		ws = append(ws, Warn(p, NoTests, o, "no test step: the release is built without running any tests (add test.run; or, to ship untested on purpose, write test: {none: \"why\"})"))
 	}
 	r := p.Release
-	var first string
+	var argv []string
 	var at Origin
 	switch {
 	case len(r.Entrypoint.Value) > 0:
-		first, at = r.Entrypoint.Value[0], r.Entrypoint.Origin
+		argv, at = append(append([]string{}, r.Entrypoint.Value...), r.Cmd.Value...), r.Entrypoint.Origin
 	case !r.Entrypoint.Set() && len(r.Cmd.Value) > 0:
-		first, at = r.Cmd.Value[0], r.Cmd.Origin
+		argv, at = r.Cmd.Value, r.Cmd.Origin
 	}
-	if pm := path.Base(first); first != "" {
-		if example, ok := eco.Launcher(pm); ok {
-			ws = append(ws, Warn(p, PackageManagerAsPID1, at, "%s as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start the app directly, e.g. %s)", pm, example))
-		}
+	if example, ok := eco.Launcher(argv); ok {
+		ws = append(ws, Warn(p, PackageManagerAsPID1, at, "%s as PID 1 does not pass SIGTERM on to the app, so docker stop waits and then kills it (start the app directly, e.g. %s)", path.Base(argv[0]), example))
 	}
 	switch r.User.Value {
 	case "root", "0", "0:0", "root:root":

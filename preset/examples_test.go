@@ -51,9 +51,17 @@ func examples(t testing.TB) []example {
 }
 
 // images is what the preset reads of the images the examples name: the
-// official node images (a node user) and distroless ones (running as
-// 65532, node as their entrypoint).
+// official node images (a node user), distroless ones (running as 65532,
+// node as their entrypoint) and bun's (a bun user, its entrypoint script).
 func images(ref string) (*plan.ImageInfo, error) {
+	if strings.HasPrefix(ref, "oven/bun:") {
+		img := &plan.ImageInfo{Config: &dockerspec.DockerOCIImage{}, Users: func() ([]plan.User, error) {
+			return []plan.User{{Name: "root"}, {Name: "bun", UID: 1000}}, nil
+		}}
+		img.Config.Config.Entrypoint = []string{"/usr/local/bin/docker-entrypoint.sh"}
+		img.Config.Config.Cmd = []string{"/usr/local/bin/bun"}
+		return img, nil
+	}
 	if strings.Contains(ref, "distroless") {
 		img := &plan.ImageInfo{Config: &dockerspec.DockerOCIImage{}, Users: func() ([]plan.User, error) {
 			return []plan.User{{Name: "root"}, {Name: "nonroot", UID: 65532}}, nil

@@ -29,6 +29,9 @@ var initDifferences = map[string]map[string]string{
 	"go-http":             {},
 	"go-work/apps/api":    {},
 	"go-work/apps/worker": {},
+	"node-bun": {
+		"image": nodeImage + "; the release runs on bun's image either way",
+	},
 	"node-distroless": {
 		"release.image":       "the example releases on a distroless image, a choice init cannot read from the app",
 		"release.entrypoint":  "the distroless image starts node itself, so the example keeps its entrypoint; init's release image, the build image, needs [node]",

@@ -65,3 +65,49 @@ func BenchmarkPnpmWorkspace(b *testing.B) {
 		})
 	}
 }
+
+// bunMonorepo is monorepo's workspace as bun would lock it: bun.lock with
+// a workspace per app and a hoisted package per locked dependency.
+func bunMonorepo(n int) map[string][]byte {
+	files := monorepo(n)
+	delete(files, "pnpm-lock.yaml")
+	delete(files, "pnpm-workspace.yaml")
+	files["package.json"] = []byte(`{"name": "monorepo", "private": true, "workspaces": ["apps/*"], "devDependencies": {"typescript": "^5.6.0"}}`)
+	var lock strings.Builder
+	lock.WriteString("{\n  \"lockfileVersion\": 2,\n  \"configVersion\": 1,\n  \"workspaces\": {\n    \"\": {\n      \"name\": \"monorepo\",\n      \"devDependencies\": {\n        \"typescript\": \"^5.6.0\",\n      },\n    },\n")
+	apps := 20
+	for a := range apps {
+		fmt.Fprintf(&lock, "    \"apps/app%d\": {\n      \"name\": \"app%d\",\n      \"dependencies\": {\n", a, a)
+		for i := a; i < n; i += apps {
+			fmt.Fprintf(&lock, "        \"@scope/package-%d\": \"^1.%d.0\",\n", i, i)
+		}
+		lock.WriteString("      },\n    },\n")
+	}
+	lock.WriteString("  },\n  \"packages\": {\n")
+	for a := range apps {
+		fmt.Fprintf(&lock, "    \"app%d\": [\"app%d@workspace:apps/app%d\"],\n\n", a, a, a)
+	}
+	for i := range n {
+		fmt.Fprintf(&lock, "    \"@scope/package-%d\": [\"@scope/package-%d@1.%d.3\", \"\", { \"dependencies\": { \"tslib\": \"^2.8.0\" } }, \"sha512-%064d\"],\n\n", i, i, i, i)
+	}
+	lock.WriteString("    \"tslib\": [\"tslib@2.8.1\", \"\", {}, \"sha512-x\"],\n\n    \"typescript\": [\"typescript@5.6.3\", \"\", {}, \"sha512-y\"],\n  }\n}\n")
+	files["bun.lock"] = []byte(lock.String())
+	return files
+}
+
+// BenchmarkBunWorkspace times the whole preset on the same workspace with
+// bun.lock.
+func BenchmarkBunWorkspace(b *testing.B) {
+	for _, n := range []int{500, 2000, 10000} {
+		files := bunMonorepo(n)
+		b.Run(fmt.Sprintf("deps=%d/lockfile=%dKB", n, len(files["bun.lock"])>>10), func(b *testing.B) {
+			for b.Loop() {
+				p := &plan.Plan{File: "Stagefile", Preset: plan.Value[string]{Value: "node", Origin: plan.Origin{Kind: plan.Stagefile}},
+					App: plan.Value[string]{Value: "apps/app7", Origin: plan.Origin{Kind: plan.Stagefile}}}
+				if _, err := (Provider{}).Fill(p, &plan.Facts{Files: files}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

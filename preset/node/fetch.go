@@ -51,6 +51,10 @@ func (f *filler) fetch(pm manager, lock *lockfile) {
 	no := func(format string, args ...any) {
 		f.Warn(FetchUnavailable, asked.Origin, "the installs download every package: "+format, args...)
 	}
+	if pm.name != npm && pm.name != yarn {
+		no("preset node fetches for npm and yarn classic; %s's cache holds what %s computed, not the registry's tarballs", pm.tool(), pm.tool())
+		return
+	}
 	if lock.unchecked {
 		no("%s is an npm lockfile v1, whose packages npm resolves again (run npm install with npm 7 or later and commit the lockfile)", pm.lockfile)
 		return

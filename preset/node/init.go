@@ -278,6 +278,15 @@ func (s *suggester) command(pkg packageJSON, w []string, b *built, depth int, fr
 	}
 	switch {
 	case neutral[tool]:
+	case tool == "bun" && sub == "build":
+		// bun's bundler, not a script (bun run build is)
+		if d := flagValue(args, "--outdir"); d != "" {
+			add(d, "", "bun build --outdir")
+		} else if f := flagValue(args, "--outfile"); f != "" {
+			add(f, "", "bun build --outfile")
+		} else {
+			b.unknown = strings.Join(w, " ")
+		}
 	case tool == "npm" || tool == "pnpm" || tool == "yarn" || tool == "bun":
 		if sub == "run" || sub == "run-script" {
 			args = args[1:]
@@ -668,53 +677,6 @@ func or(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-// jsonc is a tsconfig (JSON with comments and trailing commas) as JSON.
-func jsonc(dt []byte) []byte {
-	var out []byte
-	inString := false
-	for i := 0; i < len(dt); i++ {
-		c := dt[i]
-		switch {
-		case inString:
-			out = append(out, c)
-			if c == '\\' && i+1 < len(dt) {
-				i++
-				out = append(out, dt[i])
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			inString = true
-			out = append(out, c)
-		case c == '/' && i+1 < len(dt) && dt[i+1] == '/':
-			for i < len(dt) && dt[i] != '\n' {
-				i++
-			}
-			out = append(out, '\n')
-		case c == '/' && i+1 < len(dt) && dt[i+1] == '*':
-			i += 2
-			for i+1 < len(dt) && !(dt[i] == '*' && dt[i+1] == '/') {
-				i++
-			}
-			i++
-			out = append(out, ' ')
-		case c == ',':
-			// a trailing comma: the next character that counts closes
-			j := i + 1
-			for j < len(dt) && strings.IndexByte(" \t\r\n", dt[j]) >= 0 {
-				j++
-			}
-			if j < len(dt) && (dt[j] == '}' || dt[j] == ']') {
-				continue
-			}
-			out = append(out, c)
-		default:
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // normalize is a file as init reads it, best effort: decoded as Node.js

@@ -97,6 +97,8 @@ func TestSuggestBuildTools(t *testing.T) {
 		{"nest build", "dist/main.js", map[string]string{"tsconfig.build.json": `{"extends": "./tsconfig.json"}`, "tsconfig.json": `{"compilerOptions": {"outDir": "./dist"}}`}, []string{"dist"}},
 		{"esbuild src/app.ts --bundle --outfile=bundle.js", "bundle.js", nil, []string{"bundle.js"}},
 		{"tsc --noEmit && vite build", "server.js", nil, []string{"dist", "server.js"}},
+		{"bun build ./src/index.ts --outdir ./out --target bun", "out/index.js", nil, []string{"out"}},
+		{"bun build src/cli.ts --outfile=bin/cli.js", "bin/cli.js", nil, []string{"bin/cli.js"}},
 	} {
 		files := map[string]string{"package.json": `{"scripts": {"build": ` + quote(tc.build) + `}}`}
 		for k, v := range tc.files {

@@ -30,10 +30,16 @@ type lockfile struct {
 	// production walks the dependency graph from the importers' production
 	// dependencies: the packages a production install puts in place.
 	production func(importers []importer) []*lockedPackage
-	// linked, when the format records it (npm, pnpm), says how a
+	// linked, when the format records it (npm, pnpm, bun), says how a
 	// workspace importer's dependency resolves: the folder it links to
 	// ("" for a registry package), and whether the lockfile knows.
 	linked func(importer, name string) (dir string, known bool)
+	// locked, when set (bun), is the version the lockfile installs for an
+	// importer's direct dependency, "" when it records none.
+	locked func(importer, name string) string
+	// version is the format's version, where the preset reads it
+	// (bun.lock's lockfileVersion).
+	version int
 }
 
 // lockedPackage is one package the lockfile pins.
@@ -84,6 +90,11 @@ func parseLockfile(pm manager, dt []byte) (*lockfile, error) {
 		return parsePnpmLock(dt)
 	case yarnBerry:
 		return parseBerryLock(dt)
+	case bun:
+		if pm.lockfile == "bun.lockb" {
+			return parseBunLockb(dt)
+		}
+		return parseBunLock(dt)
 	default:
 		return parseYarnLock(dt)
 	}
@@ -826,6 +837,11 @@ func (l *lockfile) records(pm manager, dir string, dep dependency) bool {
 	switch pm.name {
 	case npm, pnpm:
 		return l.specifiers[dir][dep.name] == dep.spec
+	case bun:
+		// bun install --frozen-lockfile takes a range that changed when
+		// the version it locked is still in it
+		got, ok := l.specifiers[dir][dep.name]
+		return ok && (got == dep.spec || satisfies(l.locked(dir, dep.name), dep.spec))
 	default: // yarn classic and berry: entries keyed "name@range"
 		return l.keys[dep.name+"@"+dep.spec] || l.keys[dep.name+"@npm:"+dep.spec]
 	}

@@ -19,6 +19,7 @@ const (
 	yarn      = "yarn" // classic, 1.x
 	yarnBerry = "yarn-berry"
 	pnpm      = "pnpm"
+	bun       = "bun"
 )
 
 // manager is a package manager as the context declares it.
@@ -26,27 +27,31 @@ type manager struct {
 	name     string
 	lockfile string
 	run      []string // how to run a script: npm run, yarn, pnpm
-	pinned   bool     // packageManager names a version: corepack provides it
+	pinned   bool     // packageManager names a version (corepack provides yarn and pnpm)
 }
 
 // tool is the command's name.
 func (m manager) tool() string { return strings.TrimSuffix(m.name, "-berry") }
 
-// corepack: yarn berry and pnpm come from corepack, as does a pinned yarn.
-func (m manager) corepack() bool { return m.pinned || m.name == pnpm || m.name == yarnBerry }
+// corepack: yarn berry and pnpm come from corepack, as does a pinned
+// yarn. bun does not: it comes from npm (see bunTools).
+func (m manager) corepack() bool {
+	return m.name != bun && (m.pinned || m.name == pnpm || m.name == yarnBerry)
+}
 
 var managers = map[string]manager{
 	npm:       {name: npm, run: []string{"npm", "run"}},
 	yarn:      {name: yarn, run: []string{"yarn"}},
 	yarnBerry: {name: yarnBerry, run: []string{"yarn"}},
 	pnpm:      {name: pnpm, run: []string{"pnpm"}},
+	bun:       {name: bun, run: []string{"bun", "run"}},
 }
 
 // detectManager picks the package manager from packageManager, else from
 // the lockfile. A lockfile that disagrees with packageManager is an error.
 func detectManager(files map[string][]byte, pkg packageJSON) (manager, error) {
 	lockfiles := map[string]string{}
-	for _, f := range []string{"pnpm-lock.yaml", "yarn.lock", "package-lock.json", "npm-shrinkwrap.json"} {
+	for _, f := range []string{"pnpm-lock.yaml", "yarn.lock", "package-lock.json", "npm-shrinkwrap.json", "bun.lock", "bun.lockb"} {
 		dt, ok := files[f]
 		if !ok {
 			continue
@@ -59,6 +64,12 @@ func detectManager(files map[string][]byte, pkg packageJSON) (manager, error) {
 				lockfiles[yarnBerry] = f
 			} else {
 				lockfiles[yarn] = f
+			}
+		case "bun.lock", "bun.lockb":
+			// bun reads bun.lock when both are there (a bun.lockb left
+			// from before bun 1.2)
+			if _, ok := lockfiles[bun]; !ok {
+				lockfiles[bun] = f
 			}
 		default:
 			if _, ok := lockfiles[npm]; !ok {
@@ -74,7 +85,7 @@ func detectManager(files map[string][]byte, pkg packageJSON) (manager, error) {
 		}
 		var ok bool
 		if pm, ok = managers[name]; !ok {
-			return pm, fmt.Errorf("package.json's packageManager %q is not npm, yarn or pnpm", spec)
+			return pm, fmt.Errorf("package.json's packageManager %q is not npm, yarn, pnpm or bun", spec)
 		}
 		pm.pinned = name != npm
 		lf, ok := lockfiles[name]
@@ -87,7 +98,7 @@ func detectManager(files map[string][]byte, pkg packageJSON) (manager, error) {
 	}
 	switch len(lockfiles) {
 	case 0:
-		return pm, fmt.Errorf("no lockfile in the build context: preset node installs exactly what a lockfile says (run npm install, yarn install or pnpm install and commit package-lock.json, yarn.lock or pnpm-lock.yaml; check .dockerignore)")
+		return pm, fmt.Errorf("no lockfile in the build context: preset node installs exactly what a lockfile says (run npm install, yarn install, pnpm install or bun install and commit package-lock.json, yarn.lock, pnpm-lock.yaml or bun.lock; check .dockerignore)")
 	case 1:
 		for name, lf := range lockfiles {
 			pm = managers[name]
@@ -121,7 +132,11 @@ type file struct{ path, why string }
 // manifests: package.json, the lockfile and every workspace's package.json
 // — what an install reads and the app needs at run time, nothing else.
 func manifests(files map[string][]byte, pm manager, pkg packageJSON) []file {
-	m := []file{{"package.json", "the package"}, {pm.lockfile, "the lockfile"}}
+	lock := file{pm.lockfile, "the lockfile"}
+	if pm.lockfile == "bun.lockb" {
+		lock.why = "the lockfile, bun's binary one, which the preset does not read: bun install --frozen-lockfile checks it, and the SBOM is left to BuildKit's scanner (bun install --save-text-lockfile writes bun.lock)"
+	}
+	m := []file{{"package.json", "the package"}, lock}
 	if _, ok := files["pnpm-workspace.yaml"]; ok && pm.name == pnpm {
 		m = append(m, file{"pnpm-workspace.yaml", "the workspace's packages"})
 	}
@@ -136,13 +151,18 @@ func manifests(files map[string][]byte, pm manager, pkg packageJSON) []file {
 func configFiles(files map[string][]byte, pm manager, rc string) []file {
 	var c []file
 	if _, ok := files[".npmrc"]; ok && pm.name != yarnBerry {
-		c = append(c, file{".npmrc", "the registry settings npm, yarn and pnpm read (registry, peer deps)"})
+		c = append(c, file{".npmrc", "the registry settings npm, yarn, pnpm and bun read (registry, peer deps)"})
 	}
 	if _, ok := files[".yarnrc"]; ok && pm.name == yarn {
 		c = append(c, file{".yarnrc", "yarn's settings"})
 	}
 	if _, ok := files[".pnpmfile.cjs"]; ok && pm.name == pnpm {
 		c = append(c, file{".pnpmfile.cjs", "pnpm's install hooks"})
+	}
+	if _, ok := files["bunfig.toml"]; ok && pm.name == bun {
+		// also read by bun test and bun run ([test] preload): mounted for
+		// every step, like the others
+		c = append(c, file{"bunfig.toml", "bun's settings (registries, scopes, [install] and [test])"})
 	}
 	if pm.name == yarnBerry {
 		if _, ok := files[".yarnrc.yml"]; ok {
@@ -231,7 +251,7 @@ func (m manager) installs(dir string) (prod, dev [][]string, caches []cache) {
 			p = [][]string{{"cd", dir}, {"yarn", "workspaces", "focus", "--production"}}
 		}
 		return p, [][]string{{"yarn", "install", "--immutable"}}, []cache{{"/root/.yarn/berry/cache", "", "yarn's global cache"}}
-	default: // pnpm
+	case pnpm:
 		store := "/root/.local/share/pnpm/store"
 		p := []string{"pnpm", "install", "--prod", "--frozen-lockfile", "--store-dir", store}
 		// adding dev dependencies makes pnpm rebuild node_modules, which it
@@ -242,8 +262,26 @@ func (m manager) installs(dir string) (prod, dev [][]string, caches []cache) {
 			d = append(d, "--filter", pnpmSelector(dir))
 		}
 		return [][]string{p}, [][]string{d}, []cache{{store, "", "pnpm's content-addressed store"}}
+	case bun:
+		// --production installs peer dependencies too, as bun install does;
+		// the development install adds the dev packages to that tree
+		p := []string{"bun", "install", "--frozen-lockfile", "--production"}
+		d := []string{"bun", "install", "--frozen-lockfile"}
+		if workspace {
+			// --filter by path selects the workspace in that folder and the
+			// workspace packages it depends on; ./ adds the root's dev
+			// tools to the development install, as npm's
+			// --include-workspace-root does
+			p = append(p, "--filter", "./"+dir)
+			d = append(d, "--filter", "./"+dir, "--filter", "./")
+		}
+		return [][]string{p}, [][]string{d}, []cache{{bunCache, "", "bun's package cache (BUN_INSTALL_CACHE_DIR's default for root)"}}
 	}
+	return nil, nil, nil
 }
+
+// bunCache is bun's install cache for root, where the installs run.
+const bunCache = "/root/.bun/install/cache"
 
 // pnpmSelector selects the workspace in folder dir and the workspace
 // packages it depends on.

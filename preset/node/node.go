@@ -1,8 +1,8 @@
 // Package node is the node preset: it reads package.json, the lockfile and
 // the package manager's config from the build context and fills the
-// installs (npm, yarn classic, yarn berry, pnpm), caches, test and build
-// commands and a safe runtime (node as PID 1, an unprivileged user,
-// NODE_ENV=production).
+// installs (npm, yarn classic, yarn berry, pnpm, bun), caches, test and
+// build commands and a safe runtime (node as PID 1, or bun for an app
+// that runs on bun; an unprivileged user; NODE_ENV=production).
 package node
 
 import (
@@ -38,12 +38,15 @@ func (Provider) Rules() []*plan.Rule {
 }
 
 // Files: the manifests, lockfiles and package-manager config an install
-// reads, and the app's own package.json in a workspace.
+// reads, and the app's own package.json in a workspace; for an app of
+// bun's without a test script, its test files at the usual places.
 func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 	read = scaffold.Decoded(read, encoding)
 	files := []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
-		"pnpm-lock.yaml", "pnpm-workspace.yaml", ".yarnrc.yml", ".yarnrc", ".npmrc", ".pnpmfile.cjs"}
+		"pnpm-lock.yaml", "pnpm-workspace.yaml", ".yarnrc.yml", ".yarnrc", ".npmrc", ".pnpmfile.cjs",
+		"bun.lock", "bun.lockb", "bunfig.toml"}
 	app := path.Clean(p.App.Value)
+	files = append(files, bunTestsToFind(read, app)...)
 	if app != "." {
 		files = append(files, path.Join(app, "package.json"))
 		// once the root says where the workspace's packages are: their
@@ -61,7 +64,8 @@ func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 }
 
 // lockfileNames are the lockfiles the preset reads, by manager.
-var lockfileNames = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true}
+var lockfileNames = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true,
+	"bun.lock": true, "bun.lockb": true}
 
 // PackageFiles: the package.json files and the lockfile among a
 // Stagefile's own manifests.
@@ -143,10 +147,13 @@ type packageJSON struct {
 	Main    string `json:"main"`
 	// Files and Exports say what a package's users read (a workspace
 	// package's outputs).
-	Files                json.RawMessage   `json:"files"`
-	Exports              json.RawMessage   `json:"exports"`
-	PeerDependencies     map[string]string `json:"peerDependencies"`
-	PackageManager       string            `json:"packageManager"`
+	Files            json.RawMessage   `json:"files"`
+	Exports          json.RawMessage   `json:"exports"`
+	PeerDependencies map[string]string `json:"peerDependencies"`
+	PackageManager   string            `json:"packageManager"`
+	// Module is the ESM entry; bun init makes it the app's TypeScript
+	// file ("module": "index.ts").
+	Module               string            `json:"module"`
 	Scripts              map[string]string `json:"scripts"`
 	Dependencies         map[string]string `json:"dependencies"`
 	DevDependencies      map[string]string `json:"devDependencies"`
@@ -161,12 +168,17 @@ type packageJSON struct {
 }
 
 // filler carries one Fill.
-type filler struct{ *scaffold.Filler }
+type filler struct {
+	*scaffold.Filler
+	// bun is the bun release an app of bun's installs and runs on, and
+	// bunWhy what said so.
+	bun, bunWhy string
+}
 
 // Fill fills what the Stagefile left out. Everything the user wrote wins,
 // field by field.
 func (Provider) Fill(p *plan.Plan, facts *plan.Facts) ([]*plan.Warning, error) {
-	f := &filler{scaffold.New("node", p, facts)}
+	f := &filler{Filler: scaffold.New("node", p, facts)}
 	err := f.fill()
 	return f.Warnings, err
 }
@@ -229,6 +241,11 @@ func (f *filler) fill() error {
 	if err := lock.check(pm, importers, ws); err != nil {
 		return f.FailAt(at, "%s", err.Error())
 	}
+	if pm.name == bun {
+		if f.bun, f.bunWhy, err = bunVersion(pkg, pm, lock); err != nil {
+			return f.FailAt(at, "%s", err.Error())
+		}
+	}
 	if !lock.unchecked {
 		p.Dependencies.PackagesFrom = f.Origin(pm.lockfile + ", production dependencies")
 		p.Dependencies.Packages = packagesOf(lock.production(importers), libcOf(f.P))
@@ -247,7 +264,7 @@ func (f *filler) fill() error {
 	f.dependencies(pm, pkg, appDir, rc)
 	f.workspaceBuild(pm, app, appDir, members)
 	f.scripts(pm, app, appDir)
-	f.release(app)
+	f.release(pm, app)
 	f.checkVersions(cs)
 	return nil
 }
@@ -323,15 +340,22 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 			d.Manifests = append(d.Manifests, plan.Value[string]{Value: m.path, Origin: f.Origin(m.why)})
 		}
 	}
+	if pm.name == bun && d.Tools == nil {
+		d.Tools = plan.Argv(f.Origin("bun comes from npm's bun package, which ships its binary: bun "+f.bun+", "+f.bunWhy), bunTools(f.bun)...)
+	}
 	if d.Config == nil {
 		for _, c := range configFiles(files, pm, rc) {
 			d.Config = append(d.Config, plan.Value[string]{Value: c.path, Origin: f.Origin(c.why)})
 		}
 	}
-	for _, name := range []string{".npmrc", ".yarnrc.yml"} {
+	for _, name := range []string{".npmrc", ".yarnrc.yml", "bunfig.toml"} {
 		if dt, ok := files[name]; ok {
 			if key := committedToken(name, dt); key != "" {
-				f.Warn(plan.TokenInManifests, f.Origin(name), "%s holds a registry token (%s) committed to the repository; it is mounted for the steps that read it and never stored in a layer, but write it as ${NPM_TOKEN} and pass the token as a secret (secrets: [{id: npm_token, env: NPM_TOKEN}])", name, key)
+				ref := "${NPM_TOKEN}"
+				if name == "bunfig.toml" {
+					ref = "$NPM_TOKEN"
+				}
+				f.Warn(plan.TokenInManifests, f.Origin(name), "%s holds a registry token (%s) committed to the repository; it is mounted for the steps that read it and never stored in a layer, but write it as %s and pass the token as a secret (secrets: [{id: npm_token, env: NPM_TOKEN}])", name, key, ref)
 			}
 		}
 	}
@@ -414,7 +438,11 @@ func (f *filler) scripts(pm manager, app packageJSON, appDir string) {
 		return plan.Argv(o, append(append([]string{}, pm.run...), name))
 	}
 	if p.Test.Run == nil && !p.Test.None.Set() {
-		p.Test.Run = script("test")
+		if pm.name == bun {
+			p.Test.Run = f.bunTest(app, appDir)
+		} else {
+			p.Test.Run = script("test")
+		}
 	}
 	f.testCaches(app)
 	if p.Build.Run == nil {
@@ -516,11 +544,14 @@ func hasDep(pkg packageJSON, name string) bool {
 	return dev || prod
 }
 
-func (f *filler) release(app packageJSON) {
+func (f *filler) release(pm manager, app packageJSON) {
 	r := &f.P.Release
 	plan.SetVar(&r.Env, "NODE_ENV", "production", f.Origin("libraries such as express run their production code paths"))
 	if v, ok := plan.Lookup(r.Env, "NODE_ENV"); ok && v.Value != "production" {
 		f.Warn(NodeEnvNotProduction, v.Origin, "NODE_ENV=%s in the release: libraries such as express run their development code paths (use production)", v.Value)
+	}
+	if pm.name == bun && f.bunRelease(app) {
+		return
 	}
 	runtime := f.runtimeImage()
 	f.user(runtime)
@@ -537,7 +568,7 @@ func (f *filler) release(app packageJSON) {
 		}
 		if main != "" {
 			o := f.Origin(from)
-			if runtime != nil && runtime.Config != nil && startsNode(runtime.Config.Config.Entrypoint) ||
+			if runtime != nil && runtime.Config != nil && startsProgram(runtime.Config.Config.Entrypoint, "node") ||
 				runtime == nil && distrolessNode(f.runtimeRef()) {
 				// distroless images start node themselves (/nodejs/bin/node)
 				// and have no node on PATH: keep their entrypoint
@@ -565,21 +596,38 @@ var nodeArch = map[string]string{"amd64": "x64", "arm64": "arm64", "arm": "arm",
 //go:embed portable.js
 var portableScript string
 
+// bunPortableScript is portable.js walking bun's isolated store too
+// (node_modules/.bun/NAME@VERSION/node_modules, bun's layout for
+// workspaces) as it walks pnpm's .pnpm. A variant rather than a change:
+// the script is part of the other managers' plans, and their steps' cache
+// keys.
+var bunPortableScript = strings.Replace(portableScript, `if (e.name === ".pnpm") {`, `if (e.name === ".pnpm" || e.name === ".bun") {`, 1)
+
 // crossInstall lets a multi-platform build install natively on the build
 // platform for the others when that gives the same files. npm's lockfile
 // says it: npm picks each platform's optional packages (esbuild's,
 // rollup's) from --cpu/--os, and no locked package may run an install
 // script that would build for the wrong one. yarn's and pnpm's lockfiles
-// record neither, so for them the frontend checks the native install's
-// tree before it decides.
+// record neither (and bun takes the platform from flags only), so for
+// them the frontend checks the native install's tree before it decides.
 func (f *filler) crossInstall(pm manager, lock *lockfile) {
 	no := func(why string) {
 		f.P.Dependencies.Cross = &plan.CrossInstall{Why: why, Origin: f.Origin(pm.lockfile)}
 	}
 	if pm.name != npm || lock.unchecked {
-		c := &plan.CrossInstall{Env: map[string][]plan.Var{}, Check: []string{"node", "-e", portableScript},
+		why := pm.lockfile + ": " + pm.tool() + " records no install scripts or CPUs"
+		if pm.name == bun {
+			// bun.lock records both, but bun takes the platform to install
+			// for from --cpu and --os only, not from the environment
+			why = pm.lockfile + ": bun installs for another platform only with --cpu and --os, not from the environment"
+		}
+		check := portableScript
+		if pm.name == bun {
+			check = bunPortableScript
+		}
+		c := &plan.CrossInstall{Env: map[string][]plan.Var{}, Check: []string{"node", "-e", check},
 			Why:    "no package installed on the build platform runs an install script or is for one CPU",
-			Origin: f.Origin(pm.lockfile + ": " + pm.tool() + " records no install scripts or CPUs")}
+			Origin: f.Origin(why)}
 		for goarch := range nodeArch {
 			c.Env[goarch] = nil
 		}
@@ -636,13 +684,16 @@ func distrolessNode(ref string) bool {
 	return err == nil && strings.HasPrefix(reference.Path(named), "distroless/nodejs") && reference.Domain(named) == "gcr.io"
 }
 
-func startsNode(entrypoint []string) bool {
-	return len(entrypoint) == 1 && path.Base(entrypoint[0]) == "node"
+// startsProgram: the image's entrypoint is the program itself
+// (distroless node's /nodejs/bin/node).
+func startsProgram(entrypoint []string, program string) bool {
+	return len(entrypoint) == 1 && path.Base(entrypoint[0]) == program
 }
 
 // user picks an unprivileged user the runtime image has: the one its
-// config already runs as, else node (the official images), else nonroot
-// (distroless), else the app runs as root and the preset says so.
+// config already runs as, else node (node's official images), bun
+// (bun's), else nonroot (distroless), else the app runs as root and the
+// preset says so.
 func (f *filler) user(img *plan.ImageInfo) {
 	r := &f.P.Release
 	if r.User.Set() || img == nil {
@@ -658,7 +709,7 @@ func (f *filler) user(img *plan.ImageInfo) {
 	if img.Users != nil {
 		users, _ = img.Users()
 	}
-	for _, want := range []string{"node", "nonroot"} {
+	for _, want := range []string{"node", "bun", "nonroot"} {
 		for _, u := range users {
 			if u.Name == want {
 				r.User = plan.Value[string]{Value: u.Name, Origin: f.Origin("the runtime image's /etc/passwd has " + u.Name)}
@@ -726,31 +777,45 @@ func readJSON(dt []byte, v any) error {
 	return json.Unmarshal(dt, v)
 }
 
-// committedToken finds a literal registry token in .npmrc or .yarnrc.yml;
-// one read from the environment (${NPM_TOKEN}) is fine.
+// committedToken finds a literal registry token in .npmrc, .yarnrc.yml or
+// bunfig.toml; one read from the environment (${NPM_TOKEN}, and in
+// bunfig.toml $NPM_TOKEN) is fine.
 func committedToken(name string, dt []byte) string {
 	keys := []string{"_authToken", "_auth", "_password"}
 	sep := "="
-	if name == ".yarnrc.yml" {
+	switch name {
+	case ".yarnrc.yml":
 		keys, sep = []string{"npmAuthToken", "npmAuthIdent"}, ":"
+	case "bunfig.toml":
+		// registry = { url = "...", token = "..." }, or a password; a
+		// user and password in the registry's URL
+		keys = []string{"token", "password"}
 	}
 	for _, line := range strings.Split(string(dt), "\n") {
 		line = strings.TrimSpace(line)
 		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";") {
 			continue
 		}
+		if name == "bunfig.toml" && spec.HasCredentials(line) {
+			return "a user and password in a registry URL in " + name
+		}
 		for _, k := range keys {
-			i := strings.Index(line, k)
-			if i < 0 {
-				continue
-			}
-			rest := strings.TrimSpace(line[i+len(k):])
-			if !strings.HasPrefix(rest, sep) {
-				continue
-			}
-			v := strings.Trim(strings.TrimSpace(strings.TrimPrefix(rest, sep)), `"'`)
-			if v != "" && !strings.HasPrefix(v, "${") {
-				return fmt.Sprintf("%s in %s", k, name)
+			for from := 0; ; {
+				i := strings.Index(line[from:], k)
+				if i < 0 {
+					break
+				}
+				rest := strings.TrimSpace(line[from+i+len(k):])
+				from += i + len(k)
+				if !strings.HasPrefix(rest, sep) {
+					continue
+				}
+				// the value's start only: each occurrence looks at its own
+				v := strings.TrimLeft(strings.TrimPrefix(rest, sep), " \t\"'")
+				ref := strings.HasPrefix(v, "${") || name == "bunfig.toml" && strings.HasPrefix(v, "$")
+				if v != "" && !ref {
+					return fmt.Sprintf("%s in %s", k, name)
+				}
 			}
 		}
 	}

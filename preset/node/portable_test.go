@@ -16,22 +16,7 @@ import (
 func TestPortableCheck(t *testing.T) {
 	node, err := exec.LookPath("node")
 	assert.NilError(t, err, "the check is a node script: install Node.js (hack/tools.sh does)")
-	check := func(files map[string]string) string {
-		dir := t.TempDir()
-		for name, content := range files {
-			p := filepath.Join(dir, name)
-			assert.NilError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-			assert.NilError(t, os.WriteFile(p, []byte(content), 0o644))
-		}
-		out := filepath.Join(t.TempDir(), "reasons")
-		cmd := exec.Command(node, "-e", portableScript, out)
-		cmd.Dir = dir
-		b, err := cmd.CombinedOutput()
-		assert.NilError(t, err, string(b))
-		dt, err := os.ReadFile(out)
-		assert.NilError(t, err)
-		return string(dt)
-	}
+	check := func(files map[string]string) string { return runPortable(t, node, portableScript, files) }
 	pure := `{"name": "express", "scripts": {"test": "mocha"}}`
 	assert.Check(t, is.Equal(check(map[string]string{
 		"package.json":                               `{}`,
@@ -60,4 +45,37 @@ func TestPortableCheck(t *testing.T) {
 	} {
 		assert.Check(t, strings.Contains(reasons, want), "%q not in:\n%s", want, reasons)
 	}
+}
+
+// TestPortableCheckBun: the check of bun's installs also walks bun's
+// isolated store, which bun lays out for workspaces.
+func TestPortableCheckBun(t *testing.T) {
+	node, err := exec.LookPath("node")
+	assert.NilError(t, err, "the check is a node script: install Node.js (hack/tools.sh does)")
+	assert.Assert(t, bunPortableScript != portableScript)
+	files := map[string]string{
+		"node_modules/.bun/sharp@0.34.0/node_modules/sharp/package.json": `{"scripts": {"install": "node install/check"}}`,
+		"node_modules/.bun/hono@4.6.0/node_modules/hono/package.json":    `{"name": "hono"}`,
+	}
+	assert.Check(t, is.Equal(runPortable(t, node, bunPortableScript, files), "node_modules/.bun/sharp@0.34.0/node_modules/sharp runs an install script"))
+	assert.Check(t, is.Equal(runPortable(t, node, portableScript, files), ""), "the others' check is unchanged")
+}
+
+// runPortable runs a cross-install check on a tree of files.
+func runPortable(t *testing.T, node, script string, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		assert.NilError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		assert.NilError(t, os.WriteFile(p, []byte(content), 0o644))
+	}
+	out := filepath.Join(t.TempDir(), "reasons")
+	cmd := exec.Command(node, "-e", script, out)
+	cmd.Dir = dir
+	b, err := cmd.CombinedOutput()
+	assert.NilError(t, err, string(b))
+	dt, err := os.ReadFile(out)
+	assert.NilError(t, err)
+	return string(dt)
 }

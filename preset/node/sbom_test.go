@@ -24,6 +24,7 @@ func TestProductionPackages(t *testing.T) {
 		{"node-native", ".", managers[npm], "package-lock.json", []string{"bcrypt", "node-addon-api"}, nil},
 		{"node-pnpm-monorepo", "apps/api", managers[pnpm], "pnpm-lock.yaml", []string{"cookie", "ms"}, []string{"escape-html", "prettier"}},
 		{"node-pnpm-monorepo", "apps/web", managers[pnpm], "pnpm-lock.yaml", []string{"escape-html", "ms"}, []string{"cookie", "prettier"}},
+		{"node-bun", ".", managers[bun], "bun.lock", []string{"hono"}, []string{"@types/bun", "bun-types", "@types/node"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.example+"/"+tc.app, func(t *testing.T) {

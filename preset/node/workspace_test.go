@@ -1,6 +1,7 @@
 package node
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,10 +13,11 @@ import (
 
 // acmeWorkspace is a workspace of three apps and three packages: api uses
 // logger (TypeScript, built to dist) and shared, shared uses format; web
-// uses shared; worker uses none; testing is a dev dependency of api.
+// uses shared; worker uses none; testing is a dev dependency of api (for
+// bun by version, which bun links as npm does: bun.lock says so).
 func acmeWorkspace(pm string) map[string][]byte {
 	dep := func(name string) string {
-		if pm == pnpm {
+		if pm == pnpm || pm == bun && name != "testing" {
 			return "workspace:*"
 		}
 		return "^1.0.0"
@@ -23,7 +25,7 @@ func acmeWorkspace(pm string) map[string][]byte {
 	files := map[string][]byte{
 		"package.json": []byte(`{"name": "acme", "private": true, "workspaces": ["apps/*", "packages/*"]}`),
 		"apps/api/package.json": []byte(`{"name": "@acme/api", "version": "1.0.0", "main": "src/server.js", "scripts": {"test": "node --test", "start": "node src/server.js"},
-			"dependencies": {"@acme/logger": "` + dep("") + `", "@acme/shared": "` + dep("") + `"}, "devDependencies": {"@acme/testing": "` + dep("") + `"}}`),
+			"dependencies": {"@acme/logger": "` + dep("") + `", "@acme/shared": "` + dep("") + `"}, "devDependencies": {"@acme/testing": "` + dep("testing") + `"}}`),
 		"apps/web/package.json":    []byte(`{"name": "@acme/web", "version": "1.0.0", "scripts": {"start": "node index.js"}, "dependencies": {"@acme/shared": "` + dep("") + `"}}`),
 		"apps/worker/package.json": []byte(`{"name": "@acme/worker", "version": "1.0.0", "scripts": {"start": "node index.js"}}`),
 		"packages/logger/package.json": []byte(`{"name": "@acme/logger", "version": "1.0.0", "main": "./dist/index.js", "files": ["dist"],
@@ -52,6 +54,22 @@ func acmeWorkspace(pm string) map[string][]byte {
 			"node_modules/@acme/format": {"resolved": "packages/format", "link": true}, "node_modules/@acme/testing": {"resolved": "packages/testing", "link": true}}}`)
 	case yarn:
 		files["yarn.lock"] = []byte("# yarn lockfile v1\n\n")
+	case bun:
+		// as bun 1.4 writes it for these manifests
+		ws := func(dir, name, deps string) string {
+			return `"` + dir + `": {"name": "` + name + `", "version": "1.0.0", ` + deps + `},`
+		}
+		files["bun.lock"] = []byte(`{"lockfileVersion": 2, "configVersion": 1, "workspaces": {"": {"name": "acme"},
+			` + ws("apps/api", "@acme/api", `"dependencies": {"@acme/logger": "workspace:*", "@acme/shared": "workspace:*"}, "devDependencies": {"@acme/testing": "^1.0.0"}`) + `
+			` + ws("apps/web", "@acme/web", `"dependencies": {"@acme/shared": "workspace:*"}`) + `
+			` + ws("apps/worker", "@acme/worker", "") + ws("packages/format", "@acme/format", "") + ws("packages/logger", "@acme/logger", "") + `
+			` + ws("packages/shared", "@acme/shared", `"dependencies": {"@acme/format": "workspace:*"}`) + ws("packages/testing", "@acme/testing", "") + `},
+		  "packages": {
+			"@acme/api": ["@acme/api@workspace:apps/api"], "@acme/format": ["@acme/format@workspace:packages/format"],
+			"@acme/logger": ["@acme/logger@workspace:packages/logger"], "@acme/shared": ["@acme/shared@workspace:packages/shared"],
+			"@acme/testing": ["@acme/testing@workspace:packages/testing"], "@acme/web": ["@acme/web@workspace:apps/web"],
+			"@acme/worker": ["@acme/worker@workspace:apps/worker"],
+		  }}`)
 	}
 	return files
 }
@@ -61,7 +79,7 @@ func acmeWorkspace(pm string) map[string][]byte {
 // manifest, lockfile and tool files; not the other apps, not a package
 // it does not use. Each path says why.
 func TestWorkspaceScope(t *testing.T) {
-	for _, pm := range []string{npm, yarn, pnpm} {
+	for _, pm := range []string{npm, yarn, pnpm, bun} {
 		t.Run(pm, func(t *testing.T) {
 			p, warnings, err := fill(t, "app: apps/api\n", acmeWorkspace(pm), nodeImage)
 			assert.NilError(t, err)
@@ -69,7 +87,7 @@ func TestWorkspaceScope(t *testing.T) {
 				assert.Check(t, w.Rule != plan.UnscopedWorkspace, w.Error())
 			}
 			assert.Check(t, is.Equal(p.Source.Scope.Value, plan.ScopeWorkspace))
-			lock := map[string]string{npm: "package-lock.json", yarn: "yarn.lock", pnpm: "pnpm-lock.yaml"}[pm]
+			lock := map[string]string{npm: "package-lock.json", yarn: "yarn.lock", pnpm: "pnpm-lock.yaml", bun: "bun.lock"}[pm]
 			want := []string{"apps/api", "packages/format", "packages/logger", "packages/shared", "packages/testing", "package.json", lock}
 			if pm == pnpm {
 				want = append(want, "pnpm-workspace.yaml")
@@ -80,7 +98,8 @@ func TestWorkspaceScope(t *testing.T) {
 				assert.Check(t, v.Origin.From != "", "%s has no origin", v.Value)
 			}
 			// the packages with a build script, used before used-by
-			assert.Check(t, is.Equal(script(p.Build.Workspace), "cd /app/packages/format && "+map[string]string{npm: "npm run", yarn: "yarn", pnpm: "pnpm"}[pm]+" build && cd /app/packages/logger && "+map[string]string{npm: "npm run", yarn: "yarn", pnpm: "pnpm"}[pm]+" build"))
+			run := map[string]string{npm: "npm run", yarn: "yarn", pnpm: "pnpm", bun: "bun run"}[pm]
+			assert.Check(t, is.Equal(script(p.Build.Workspace), "cd /app/packages/format && "+run+" build && cd /app/packages/logger && "+run+" build"))
 			// what ships: the app's own and its production packages' outputs,
 			// not the dev-only testing package
 			assert.Check(t, is.DeepEqual(plan.Values(p.Build.Outputs), []string{"apps/api/src", "packages/format/esm", "packages/format/cjs", "packages/logger/dist", "packages/shared/src"}))
@@ -188,4 +207,36 @@ func TestCredentialsInLockfile(t *testing.T) {
 		assert.Check(t, !strings.Contains(pkg.Download, "ci-bot:TOKEN") && !strings.Contains(pkg.Download, "=SECRET"), pkg.Download)
 	}
 	assert.Check(t, !strings.Contains(string(p.JSON())+string(p.YAML()), "ci-bot:TOKEN"))
+}
+
+// TestBunWorkspace: bun links a workspace package with the workspace:
+// protocol, or by version as npm does, and bun.lock says which; a range
+// the workspace package's version is not in comes from the registry,
+// and the app's scope leaves the package out. The installs are focused on
+// the app by folder.
+func TestBunWorkspace(t *testing.T) {
+	files := acmeWorkspace(bun)
+	p, _, err := fill(t, "app: apps/api\n", files, nodeImage)
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(script(p.Dependencies.Production), "bun install --frozen-lockfile --production --filter ./apps/api"))
+	assert.Check(t, is.Equal(script(p.Dependencies.Development), "bun install --frozen-lockfile --filter ./apps/api --filter ./"))
+	why := map[string]string{}
+	for _, v := range p.Source.Include {
+		why[v.Value] = v.Origin.From
+	}
+	assert.Check(t, is.Equal(why["packages/logger"], "apps/api/package.json @acme/logger → packages/logger (workspace: protocol)"))
+	assert.Check(t, is.Equal(why["packages/testing"], "apps/api/package.json @acme/testing → packages/testing (bun.lock links it)"))
+
+	// ^2.0.0 is not testing's 1.0.0: bun installs it from the registry,
+	// under the app's name in bun.lock
+	files["apps/api/package.json"] = []byte(strings.Replace(string(files["apps/api/package.json"]), `"@acme/testing": "^1.0.0"`, `"@acme/testing": "^2.0.0"`, 1))
+	files["bun.lock"] = []byte(strings.Replace(strings.Replace(string(files["bun.lock"]), `"@acme/testing": "^1.0.0"`, `"@acme/testing": "^2.0.0"`, 1),
+		`"@acme/api": ["@acme/api@workspace:apps/api"],`, `"@acme/api": ["@acme/api@workspace:apps/api"], "@acme/api/@acme/testing": ["@acme/testing@2.0.0", "", {}, "sha512-x"],`, 1))
+	p, warnings, err := fill(t, "app: apps/api\n", files, nodeImage)
+	assert.NilError(t, err)
+	for _, w := range warnings {
+		assert.Check(t, w.Rule != plan.UnscopedWorkspace, w.Error())
+	}
+	assert.Check(t, !slices.Contains(plan.Values(p.Source.Include), "packages/testing"), "%v", plan.Values(p.Source.Include))
+	assert.Check(t, slices.Contains(plan.Values(p.Source.Include), "packages/logger"))
 }
