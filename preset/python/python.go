@@ -84,7 +84,7 @@ func (f *filler) fill() error {
 	app := path.Clean(p.App.Value)
 	pp := &pyproject{}
 	if dt, ok := files["pyproject.toml"]; ok {
-		if err := readTOML(normalize(dt), pp); err != nil {
+		if err := scaffold.ReadTOML(normalize(dt), pp); err != nil {
 			return f.Fail("preset python could not read pyproject.toml: %v (fix the TOML)", err)
 		}
 	}

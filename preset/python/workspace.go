@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/stagefile/stagefile/plan"
+	"github.com/stagefile/stagefile/preset/internal/scaffold"
 	"github.com/stagefile/stagefile/spec"
 )
 
@@ -82,7 +83,7 @@ func workspaceFiles(app string, read map[string][]byte) []string {
 	}
 	files = append(files, path.Join(app, "*.py"))
 	pp := &pyproject{}
-	if readTOML(normalize(read["pyproject.toml"]), pp) != nil || pp.Tool.Uv.Workspace == nil {
+	if scaffold.ReadTOML(normalize(read["pyproject.toml"]), pp) != nil || pp.Tool.Uv.Workspace == nil {
 		return files
 	}
 	for _, g := range pp.Tool.Uv.Workspace.Members {
@@ -154,7 +155,7 @@ func readWorkspace(pp *pyproject, files map[string][]byte, l *uvLock, app string
 			return nil, fmt.Errorf("the workspace member folder \"%s\" holds control characters or *, ? or [, which the copies would read as a pattern (rename it)", q(dir))
 		}
 		mp := &pyproject{}
-		if err := readTOML(normalize(files[name]), mp); err != nil {
+		if err := scaffold.ReadTOML(normalize(files[name]), mp); err != nil {
 			return nil, fmt.Errorf("preset python could not read %s: %v (fix the TOML)", q(name), err)
 		}
 		ws.members[dir] = &member{dir: dir, file: name, glob: glob, pp: mp}
