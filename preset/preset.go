@@ -10,13 +10,14 @@ import (
 	"github.com/stagefile/stagefile/preset/golang"
 	"github.com/stagefile/stagefile/preset/node"
 	"github.com/stagefile/stagefile/preset/python"
+	"github.com/stagefile/stagefile/preset/rust"
 )
 
 // Providers by the name `preset:` gives.
 var Providers = plan.Providers{}
 
 func init() {
-	for _, p := range []plan.Provider{node.Provider{}, python.Provider{}, golang.Provider{}} {
+	for _, p := range []plan.Provider{node.Provider{}, python.Provider{}, golang.Provider{}, rust.Provider{}} {
 		Providers[p.Name()] = p
 	}
 }

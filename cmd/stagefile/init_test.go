@@ -104,6 +104,9 @@ var initDifferences = map[string]map[string]string{
 	"python-uv":                           {},
 	"python-uv-workspace/packages/api":    {},
 	"python-uv-workspace/packages/worker": {},
+	"rust-axum": {
+		"(no Stagefile)": "preset rust has no init yet (it is no plan.Initializer): init finds nothing it builds in the folder, and writes nothing",
+	},
 }
 
 // nodeImage is why most node examples' images differ.

@@ -24,7 +24,7 @@ func (Provider) Markers() []string {
 func (Provider) WorkspaceFiles(read map[string][]byte) []string {
 	files := []string{"pyproject.toml"}
 	pp := &pyproject{}
-	if readTOML(normalize(read["pyproject.toml"]), pp) != nil || pp.Tool.Uv.Workspace == nil {
+	if scaffold.ReadTOML(normalize(read["pyproject.toml"]), pp) != nil || pp.Tool.Uv.Workspace == nil {
 		return files
 	}
 	files = append(files, "*/__main__.py", "src/*/__main__.py")
@@ -41,7 +41,7 @@ func (Provider) WorkspaceFiles(read map[string][]byte) []string {
 // (__main__.py); the others are libraries.
 func (Provider) Workspace(files map[string][]byte) *plan.Workspace {
 	pp := &pyproject{}
-	if readTOML(normalize(files["pyproject.toml"]), pp) != nil || pp.Tool.Uv.Workspace == nil {
+	if scaffold.ReadTOML(normalize(files["pyproject.toml"]), pp) != nil || pp.Tool.Uv.Workspace == nil {
 		return nil
 	}
 	var globs, excludes []string
@@ -65,7 +65,7 @@ func (Provider) Workspace(files map[string][]byte) *plan.Workspace {
 			continue
 		}
 		mp := &pyproject{}
-		_ = readTOML(normalize(files[name]), mp) // unreadable: no scripts to tell
+		_ = scaffold.ReadTOML(normalize(files[name]), mp) // unreadable: no scripts to tell
 		w.Packages = append(w.Packages, plan.WorkspacePackage{Dir: dir, Start: pythonStart(files, dir, mp)})
 	}
 	return w
@@ -104,7 +104,7 @@ func (Provider) SuggestFiles(p *plan.Plan, read map[string][]byte) []string {
 // appProject is the app's pyproject.toml, read (empty when it cannot be).
 func appProject(files map[string][]byte, app string) *pyproject {
 	pp := &pyproject{}
-	_ = readTOML(normalize(files[path.Join(app, "pyproject.toml")]), pp)
+	_ = scaffold.ReadTOML(normalize(files[path.Join(app, "pyproject.toml")]), pp)
 	return pp
 }
 
