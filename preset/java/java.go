@@ -337,6 +337,9 @@ func (f *filler) artifact() (artifact, error) {
 	if name == "" {
 		name, from = "${project.artifactId}-${project.version}", pm.file+" artifactId-version"
 	}
+	if from != "" {
+		from = "the jar mvn package writes (" + from + ")"
+	}
 	name, err := pm.interpolate(name, f.props)
 	if err != nil {
 		var u *errUnresolved

@@ -136,14 +136,20 @@ func parsePOM(file string, dt []byte) (*pom, error) {
 // property is a property the pom (or a parent in the context) defines,
 // as written.
 func (p *pom) property(name string) (string, bool) {
+	v, _, ok := p.propertyIn(name)
+	return v, ok
+}
+
+// propertyIn is property, and the pom.xml that defines it.
+func (p *pom) propertyIn(name string) (value, file string, ok bool) {
 	for q := p; q != nil; q = q.parent {
 		for _, n := range q.Properties.Nodes {
 			if n.XMLName.Local == name {
-				return strings.TrimSpace(n.Text), true
+				return strings.TrimSpace(n.Text), q.file, true
 			}
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 // groupID, version: the pom's own, else its parent's (Maven inherits both).

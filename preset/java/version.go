@@ -39,7 +39,7 @@ func (f *filler) javaRelease() (n int, from string, ok bool) {
 		}
 		return false
 	}
-	if v, found := pm.property("maven.compiler.release"); found && try(v, pm.file+" maven.compiler.release") {
+	if v, file, found := pm.propertyIn("maven.compiler.release"); found && try(v, file+" maven.compiler.release") {
 		return n, from, true
 	}
 	for _, pl := range pm.plugins() {
@@ -52,7 +52,7 @@ func (f *filler) javaRelease() (n int, from string, ok bool) {
 		}
 	}
 	for _, k := range []string{"maven.compiler.target", "maven.compiler.source", "java.version"} {
-		if v, found := pm.property(k); found && try(v, pm.file+" "+k) {
+		if v, file, found := pm.propertyIn(k); found && try(v, file+" "+k) {
 			return n, from, true
 		}
 	}
