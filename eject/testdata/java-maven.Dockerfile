@@ -68,7 +68,8 @@ FROM eclipse-temurin:17-jre AS release
 # eject: the Stagefile assembles the release with one merge of independent layers (MergeOp); COPY
 # --link makes each copy a layer of its own, merged on top, which keeps what matters: a source edit
 # does not copy the dependencies again
-# output target/hello-1.0.0.jar (preset java: pom.xml artifactId-version)
+# output target/hello-1.0.0.jar (preset java: the jar mvn package writes (pom.xml
+# artifactId-version))
 # output target/dependency (preset java: the runtime dependencies (compile and runtime scopes))
 # build.outputs, from the build, at the same paths (a pattern's matches keep their names:
 # --parents).
