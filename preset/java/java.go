@@ -36,6 +36,7 @@ const (
 	wrapperJar     = ".mvn/wrapper/maven-wrapper.jar"
 	wrapperJava    = ".mvn/wrapper/MavenWrapperDownloader.java"
 	dependencyPlug = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+	wrapperCmd     = "./mvnw"
 )
 
 // gradleFiles make a Gradle build, which the preset does not build.
@@ -152,7 +153,7 @@ func (f *filler) fill() error {
 	f.launcher = "mvn"
 	if _, ok := files[wrapper]; ok {
 		if _, ok := files[wrapperProps]; ok {
-			f.launcher = "./mvnw"
+			f.launcher = wrapperCmd
 		}
 	}
 	release, err := f.image()
@@ -529,7 +530,7 @@ func (f *filler) dependencies(a artifact) {
 			}
 		}
 		add(extensions, "Maven's core extensions, loaded before the build")
-		if f.launcher == "./mvnw" {
+		if f.launcher == wrapperCmd {
 			add(wrapper, "the Maven wrapper")
 			add(wrapperProps, "the Maven version the wrapper downloads")
 			add(wrapperJar, "the wrapper's launcher")
@@ -553,7 +554,20 @@ func (f *filler) dependencies(a artifact) {
 		argv := append([]string{"sh", "-c", skeleton, "stagefile-skeleton"}, dirs...)
 		argv = append(argv, "--")
 		argv = append(argv, f.mvn(false, append(goals, skipChecks...)...)...)
-		d.Production = plan.Argv(f.Origin("the poms → mvn verify on a skeleton of them (empty sources, an empty test), which resolves every plugin, provider and dependency test and build use into "+localRepository), argv)
+		why := "the poms → mvn verify on a skeleton of them (empty sources, an empty test), which resolves every plugin, provider and dependency test and build use into " + localRepository
+		if f.launcher == wrapperCmd {
+			// the wrapper downloads its Maven into /root/.m2/wrapper and,
+			// for its script type, its jar into .mvn/wrapper: both in the
+			// layer, where the offline steps find them
+			d.Production = plan.Argv(f.Origin("the wrapper's Maven (and jar), then "+why), []string{wrapperCmd, "--version"}, argv)
+		} else {
+			d.Production = plan.Argv(f.Origin(why), argv)
+		}
+	}
+	if f.launcher == wrapperCmd {
+		// the official maven images set MAVEN_CONFIG=/root/.m2, and the
+		// wrapper's script type passes it to Maven as an argument: a goal
+		plan.SetVar(&p.Env, "MAVEN_CONFIG", "", f.Origin("mvnw passes $MAVEN_CONFIG to Maven as arguments; the maven images set it to a folder, which Maven takes for a goal"))
 	}
 	// the developer's own build output would replace what the build makes
 	for _, dir := range append([]string{"."}, f.r.modules...) {

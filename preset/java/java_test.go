@@ -110,8 +110,12 @@ func TestWrapperAndModules(t *testing.T) {
 	assert.Check(t, is.Len(warnings, 0))
 	assert.Check(t, is.Equal(p.Image.Value, "maven:3-eclipse-temurin-17"))
 	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Manifests), []string{"pom.xml", "libs/core/pom.xml", "services/api/pom.xml", "mvnw", ".mvn/wrapper/maven-wrapper.properties"}))
-	prod := strings.Join(p.Dependencies.Production.Argv[0][3:], " ")
+	argv := p.Dependencies.Production.Argv
+	assert.Check(t, is.DeepEqual(argv[0], []string{"./mvnw", "--version"}), "the wrapper downloads its Maven first")
+	prod := strings.Join(argv[1][3:], " ")
 	assert.Check(t, is.Contains(prod, "stagefile-skeleton . libs/core services/api -- ./mvnw -B -ntp verify "))
+	mc, ok := plan.Lookup(p.Env, "MAVEN_CONFIG")
+	assert.Check(t, ok && mc.Value == "", "the maven images' MAVEN_CONFIG would reach mvnw's command line")
 	assert.Check(t, strings.HasSuffix(prod, " -pl services/api -am"), prod)
 	assert.Check(t, is.Equal(script(p.Test.Run), "cd /app && ./mvnw -B -ntp -o verify -pl services/api -am"))
 	assert.Check(t, is.DeepEqual(plan.Values(p.Build.Outputs), []string{"services/api/target/api.jar", "services/api/target/dependency"}))
