@@ -47,6 +47,7 @@ var gradleFiles = []string{"build.gradle", "build.gradle.kts", "settings.gradle"
 // pom.xml of every module and parent the poms read so far name.
 func (Provider) Files(p *plan.Plan, read map[string][]byte) []string {
 	files := []string{rootPOM, mavenConfig, jvmConfig, extensions, wrapper, wrapperProps, wrapperJar, wrapperJava}
+	files = append(files, settingsIn(read[mavenConfig])...)
 	files = append(files, gradleFiles...)
 	if app := path.Clean(p.App.Value); app != "." && validDir(app) {
 		files = append(files, path.Join(app, "pom.xml"))
@@ -543,6 +544,12 @@ func (f *filler) dependencies(a artifact) {
 				d.Config = append(d.Config, plan.Value[string]{Value: c.name, Origin: f.Origin(c.why)})
 			}
 		}
+		for _, s := range settingsIn(files[mavenConfig]) {
+			if _, ok := files[s]; ok {
+				d.Config = append(d.Config, plan.Value[string]{Value: s, Origin: f.Origin("the settings .mvn/maven.config names (repositories, mirrors)")})
+				f.checkSettings(s, files[s])
+			}
+		}
 	}
 	if d.Production == nil {
 		dirs := []string{"."}
@@ -758,4 +765,42 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// settingsIn are the settings files .mvn/maven.config names (-s, -gs,
+// --settings, --global-settings) in .mvn, where the skeleton finds them
+// too; a settings file elsewhere is Maven's to find (it fails there).
+func settingsIn(config []byte) []string {
+	var out []string
+	fields := strings.Fields(string(config))
+	for i := 0; i < len(fields) && i < 1000; i++ {
+		v := ""
+		switch a := fields[i]; {
+		case a == "-s" || a == "-gs" || a == "--settings" || a == "--global-settings":
+			if i+1 < len(fields) {
+				i++
+				v = fields[i]
+			}
+		case strings.HasPrefix(a, "--settings="), strings.HasPrefix(a, "--global-settings="):
+			_, v, _ = strings.Cut(a, "=")
+		}
+		v = path.Clean(strings.TrimPrefix(strings.Trim(v, `"'`), "${maven.multiModuleProjectDirectory}/"))
+		if strings.HasPrefix(v, ".mvn/") && !strings.Contains(v, "..") && strings.HasSuffix(v, ".xml") {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// secretElement is a password written into a settings file, not read
+// from the environment (${env.NAME}).
+var secretElement = regexp.MustCompile(`<(password|passphrase|privateKey)>\s*([^<$\s][^<]*)</`)
+
+// checkSettings warns about a password committed in a settings file: it
+// is mounted for the steps and never stored in a layer, but it is in the
+// repository.
+func (f *filler) checkSettings(name string, dt []byte) {
+	if m := secretElement.FindSubmatch(dt); m != nil {
+		f.Warn(plan.TokenInManifests, f.Origin(name), "%s holds a <%s> committed to the repository; it is mounted for the steps that read it and never stored in a layer, but write it as ${env.MAVEN_PASSWORD} and pass it as a secret (secrets: [{id: maven_password, env: MAVEN_PASSWORD, steps: [install, test, build]}])", name, m[1])
+	}
 }

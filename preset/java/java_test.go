@@ -264,3 +264,20 @@ func TestScript(t *testing.T) {
 		assert.Check(t, is.Equal(ok, tc.i > 0), "%v", tc.argv)
 	}
 }
+
+func TestSettings(t *testing.T) {
+	files := map[string]string{"pom.xml": pomXML(plainPOM), ".mvn/maven.config": "-s .mvn/settings.xml -Dx=1\n",
+		".mvn/settings.xml": "<settings><servers><server><id>corp</id><username>ci</username><password>hunter2</password></server></servers></settings>"}
+	p, warnings, err := fill(t, "", files)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Config), []string{".mvn/maven.config", ".mvn/settings.xml"}))
+	assert.Assert(t, is.Len(warnings, 1))
+	assert.Check(t, is.Equal(warnings[0].Rule, plan.TokenInManifests))
+	assert.Check(t, is.Contains(warnings[0].Error(), ".mvn/settings.xml holds a <password> committed to the repository"))
+	assert.Check(t, !strings.Contains(warnings[0].Error(), "hunter2"))
+
+	files[".mvn/settings.xml"] = "<settings><servers><server><id>corp</id><password>${env.MAVEN_PASSWORD}</password></server></servers></settings>"
+	_, warnings, err = fill(t, "", files)
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(warnings, 0))
+}
