@@ -55,7 +55,7 @@ FROM development AS build
 # build.run (preset java: mvn package, offline, without the tests (the test step runs them), and the
 # runtime dependencies copied to target/dependency): in parallel with the tests.
 RUN --mount=type=tmpfs,target=/tmp \
-    ["/bin/sh", "-c", "mvn -B -ntp -o package -DskipTests org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DincludeScope=runtime"]
+    ["/bin/sh", "-c", "mvn -B -ntp -o package -DskipTests org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DincludeScope=runtime && mkdir -p target/dependency"]
 # eject: the Stagefile's graph makes each target require the tests without touching it (a
 # passthrough op); here a COPY from the test stage of /.stagefile-tests-passed-*, which no file
 # matches, adds nothing but cannot run before the tests passed

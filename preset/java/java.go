@@ -229,7 +229,7 @@ func loadReactor(files map[string][]byte) (*reactor, error) {
 	// parents in the context, read when the poms named them
 	for _, dir := range sortedKeys(r.byDir) {
 		pm := r.byDir[dir]
-		for depth := 0; pm != nil && depth < 16; depth++ {
+		for depth := 0; pm != nil && pm.parent == nil && depth < 16; depth++ {
 			file, ok := parentFile(pm)
 			if !ok {
 				break
@@ -243,9 +243,6 @@ func loadReactor(files map[string][]byte) (*reactor, error) {
 			}
 			if strings.TrimSpace(pp.ArtifactID) != strings.TrimSpace(pm.Parent.ArtifactID) {
 				break // not the parent named: Maven resolves that one
-			}
-			if pm.parent != nil {
-				break
 			}
 			pm.parent = pp
 			pm = pp
@@ -552,8 +549,8 @@ func (f *filler) dependencies(a artifact) {
 		}
 	}
 	if d.Production == nil {
-		dirs := []string{"."}
-		dirs = append(dirs, f.r.modules...)
+		// every pom's folder: the modules, and local parents that are none
+		dirs := sortedKeys(f.r.byDir)
 		goals := []string{"verify"}
 		if a.kind == plainJar {
 			goals = append(goals, dependencyPlug+":copy-dependencies", "-DincludeScope=runtime")
@@ -622,6 +619,8 @@ func (f *filler) build(a artifact) {
 		why := "mvn package, offline, without the tests (the test step runs them)"
 		switch {
 		case a.kind == plainJar:
+			// copy-dependencies makes no folder for an app without any
+			argv = append(argv, []string{"mkdir", "-p", path.Join(target, "dependency")})
 			why += ", and the runtime dependencies copied to target/dependency"
 		case a.kind == bootJar && f.tools(a):
 			// Spring Boot 3.3+: a plain jar and lib/, started with java -jar

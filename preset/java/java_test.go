@@ -81,7 +81,7 @@ func TestPlainJar(t *testing.T) {
 	assert.Check(t, is.DeepEqual(prod[:3], []string{"sh", "-c", skeleton}))
 	assert.Check(t, is.Contains(strings.Join(prod[3:], " "), "stagefile-skeleton . -- mvn -B -ntp verify org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DincludeScope=runtime -Dcheckstyle.skip=true"))
 	assert.Check(t, is.Equal(script(p.Test.Run), "mvn -B -ntp -o verify"))
-	assert.Check(t, is.Equal(script(p.Build.Run), "mvn -B -ntp -o package -DskipTests org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DincludeScope=runtime"))
+	assert.Check(t, is.Equal(script(p.Build.Run), "mvn -B -ntp -o package -DskipTests org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DincludeScope=runtime && mkdir -p target/dependency"))
 	assert.Check(t, is.DeepEqual(plan.Values(p.Build.Outputs), []string{"target/hello-1.0.0.jar", "target/dependency"}))
 	assert.Check(t, is.DeepEqual(p.Release.Entrypoint.Value, []string{"java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError",
 		"-cp", "/app/target/hello-1.0.0.jar:/app/target/dependency/*", "com.example.App"}))
@@ -280,4 +280,26 @@ func TestSettings(t *testing.T) {
 	_, warnings, err = fill(t, "", files)
 	assert.NilError(t, err)
 	assert.Check(t, is.Len(warnings, 0))
+}
+
+// TestLocalParent: a parent pom in the context that is no module is a
+// manifest and is in the skeleton, where Maven finds it by relativePath;
+// its properties, plugins and finalName apply to the child.
+func TestLocalParent(t *testing.T) {
+	files := map[string]string{
+		"pom.xml": pomXML(`<parent><groupId>g</groupId><artifactId>base</artifactId><version>3</version><relativePath>build/base</relativePath></parent>
+<artifactId>svc</artifactId>`),
+		"build/base/pom.xml": pomXML(`<groupId>g</groupId><artifactId>base</artifactId><version>3</version><packaging>pom</packaging>
+<properties><maven.compiler.release>11</maven.compiler.release><main>g.Svc</main></properties>
+<build><finalName>${project.artifactId}</finalName><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest><mainClass>${main}</mainClass></manifest></archive></configuration></plugin></plugins></build>`),
+	}
+	p, warnings, err := fill(t, "", files)
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(warnings, 0))
+	assert.Check(t, is.Equal(p.Image.Value, "maven:3-eclipse-temurin-11"))
+	assert.Check(t, is.Equal(p.Image.Origin.From, "a JDK and Maven for build/base/pom.xml maven.compiler.release 11"))
+	assert.Check(t, is.DeepEqual(plan.Values(p.Dependencies.Manifests), []string{"pom.xml", "build/base/pom.xml"}))
+	assert.Check(t, is.Contains(strings.Join(p.Dependencies.Production.Argv[0], " "), "stagefile-skeleton . build/base -- mvn"))
+	assert.Check(t, is.DeepEqual(plan.Values(p.Build.Outputs), []string{"target/svc.jar", "target/dependency"}))
+	assert.Check(t, is.Equal(p.Release.Entrypoint.Value[len(p.Release.Entrypoint.Value)-1], "g.Svc"))
 }
