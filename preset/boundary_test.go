@@ -13,7 +13,7 @@ import (
 
 // ecosystemWord is what only a preset may know: package managers, their
 // files and the folders their installs make.
-var ecosystemWord = regexp.MustCompile(`(^|[^A-Za-z0-9_.-])(npm|npx|yarn|pnpm|corepack|bun|pip|pipenv|uv|poetry|pypi|[Pp]ython[0-9.]*|node_modules|\.venv|\.npmrc|\.yarnrc(\.yml)?|\.pypirc|pip\.conf|go\.mod|go\.sum|package\.json|pyproject\.toml|requirements\.txt|cargo|rustup|Cargo\.toml|Cargo\.lock)([^A-Za-z0-9_-]|$)`)
+var ecosystemWord = regexp.MustCompile(`(^|[^A-Za-z0-9_.-])(npm|npx|yarn|pnpm|corepack|bun|pip|pipenv|uv|poetry|pypi|[Pp]ython[0-9.]*|node_modules|\.venv|\.npmrc|\.yarnrc(\.yml)?|\.pypirc|pip\.conf|go\.mod|go\.sum|package\.json|pyproject\.toml|requirements\.txt|cargo|rustup|Cargo\.toml|Cargo\.lock|mvnw?|[Mm]aven|gradlew?|pom\.xml|\.m2|\.mvn)([^A-Za-z0-9_-]|$)`)
 
 // TestCoreNamesNoEcosystem: the core (the plan, the converter, the
 // frontend, the SBOM writer) learns every ecosystem fact from the

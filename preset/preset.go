@@ -8,6 +8,7 @@ package preset
 import (
 	"github.com/stagefile/stagefile/plan"
 	"github.com/stagefile/stagefile/preset/golang"
+	"github.com/stagefile/stagefile/preset/java"
 	"github.com/stagefile/stagefile/preset/node"
 	"github.com/stagefile/stagefile/preset/python"
 	"github.com/stagefile/stagefile/preset/rust"
@@ -17,7 +18,7 @@ import (
 var Providers = plan.Providers{}
 
 func init() {
-	for _, p := range []plan.Provider{node.Provider{}, python.Provider{}, golang.Provider{}, rust.Provider{}} {
+	for _, p := range []plan.Provider{node.Provider{}, python.Provider{}, golang.Provider{}, rust.Provider{}, java.Provider{}} {
 		Providers[p.Name()] = p
 	}
 }

@@ -33,7 +33,7 @@ func TestSchemaShape(t *testing.T) {
 		assert.Check(t, s.Properties[key] != nil, "no %s in the schema", key)
 	}
 	assert.Check(t, is.Contains(s.Properties["image"]["description"], "base image"))
-	assert.Check(t, is.DeepEqual(s.Properties["preset"]["enum"], []any{"go", "node", "python", "rust"}))
+	assert.Check(t, is.DeepEqual(s.Properties["preset"]["enum"], []any{"go", "java", "node", "python", "rust"}))
 	for _, def := range []string{"Dependencies", "Cache", "Secret", "Test", "Build", "Release", "Source"} {
 		assert.Check(t, s.Defs[def] != nil, "no %s definition", def)
 	}

@@ -314,7 +314,7 @@ func TestInitRefuses(t *testing.T) {
 		{"exists", map[string]string{"package.json": `{"main": "x.js"}`, "package-lock.json": emptyLock, "Stagefile": "mine"}, nil, 1, []string{"Stagefile already exists: nothing written (--force replaces it)"}},
 		{"app outside a workspace", map[string]string{"package.json": `{"main": "x.js"}`, "package-lock.json": emptyLock}, []string{"--app", "apps/api"}, 1, []string{"is no workspace preset node reads"}},
 		{"app and all", map[string]string{"package.json": "{}"}, []string{"--app", "x", "--all"}, 2, []string{"--app and --all"}},
-		{"unknown preset", map[string]string{"package.json": "{}"}, []string{"--preset", "rust"}, 1, []string{`--preset "rust"`, "go, node, python"}},
+		{"unknown preset", map[string]string{"package.json": "{}"}, []string{"--preset", "rust"}, 1, []string{`--preset "rust"`, "go, java, node, python"}},
 		{"two folders", nil, []string{"a"}, 2, []string{"one folder at a time"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
