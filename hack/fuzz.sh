@@ -13,7 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 time=${FUZZTIME:-2m}
 inputs() { if [ -d "$1" ]; then ls "$1" | wc -l; else echo 0; fi; }
-for target in ./spec:FuzzParse ./preset/node:FuzzPreset ./preset/python:FuzzPreset ./preset/golang:FuzzPreset ./llb:FuzzConvert; do
+for target in ./spec:FuzzParse ./preset/node:FuzzPreset ./preset/python:FuzzPreset ./preset/golang:FuzzPreset ./preset/rust:FuzzPreset ./preset/java:FuzzPreset ./llb:FuzzConvert; do
   pkg=${target%%:*} name=${target#*:}
   corpus="$pkg/testdata/fuzz/$name"
   for attempt in 1 2; do

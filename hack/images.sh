@@ -546,6 +546,110 @@ image_distroless_nodejs() {
   multiarch_dockerfile "$1"
 }
 
+# rust:1.95-slim-bookworm: what the official image holds, from this
+# machine's files: Debian 12 with gcc (bookworm_rootfs), rustup with the
+# host's Rust 1.95 toolchain (rustc, cargo, the standard library; not its
+# documentation) as the default of RUSTUP_HOME=/usr/local/rustup, and
+# cargo's, rustc's and rustup's proxies in CARGO_HOME=/usr/local/cargo/bin.
+# Other targets (preset rust adds musl) come from static.rust-lang.org,
+# which builds reach, as on users' machines.
+image_rust() {
+  local r=$1/rootfs tc=1.95.0-x86_64-unknown-linux-gnu host p rustup
+  rustup=$(command -v rustup || echo "$HOME/.cargo/bin/rustup")
+  host=$("$rustup" +1.95.0 which rustc 2>/dev/null) || die "no Rust 1.95.0 on this machine (rustup toolchain list)"
+  host=$(dirname "$(dirname "$(readlink -f "$host")")")
+  bookworm_rootfs "$r"
+  mkdir -p "$r/usr/local/rustup/toolchains/$tc" "$r/usr/local/cargo/bin"
+  (cd "$host" && tar --exclude=./share/doc --exclude=./share/man -cf - .) | tar -C "$r/usr/local/rustup/toolchains/$tc" -xf -
+  printf 'version = "12"\ndefault_toolchain = "%s"\nprofile = "minimal"\n\n[overrides]\n' "$tc" >"$r/usr/local/rustup/settings.toml"
+  cp "$rustup" "$r/usr/local/cargo/bin/rustup"
+  for p in cargo rustc rustdoc; do ln -s rustup "$r/usr/local/cargo/bin/$p"; done
+  # CARGO_HTTP_CAINFO: sandbox only (its CA)
+  cat >"$1/Dockerfile" <<DOCKERFILE
+FROM scratch
+COPY rootfs/ /
+ENV RUSTUP_HOME=/usr/local/rustup CARGO_HOME=/usr/local/cargo RUST_VERSION=1.95.0 \\
+    PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    SSL_CERT_FILE=$CA CARGO_HTTP_CAINFO=$CA
+RUN rustc --version && cargo --version
+DOCKERFILE
+}
+
+# maven:3-eclipse-temurin-17 (stage maven) and eclipse-temurin:17-jre
+# (stage jre): Debian 12's OpenJDK 17 and Maven from apt, where the
+# official images have Temurin's: JAVA_HOME=/opt/java/openjdk (a link to
+# Debian's JDK), java on PATH, Maven in /usr/share/maven, root. Java keeps
+# its own truststore: the sandbox's CAs are imported into it (users'
+# machines need nothing of the kind). The jre stage keeps the JRE alone
+# (the JDK, Maven and the compilers marked removable and purged) and is
+# squashed.
+image_java() {
+  local r=$1/rootfs
+  bookworm_rootfs "$r"
+  cat >"$1/Dockerfile" <<'DOCKERFILE'
+FROM scratch AS maven
+COPY rootfs/ /
+ENV JAVA_HOME=/opt/java/openjdk MAVEN_HOME=/usr/share/maven MAVEN_CONFIG=/root/.m2 LANG=C.UTF-8 \
+    PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      openjdk-17-jdk-headless openjdk-17-jre-headless maven ca-certificates-java \
+ && mkdir -p /opt/java && ln -s "$(dirname "$(dirname "$(readlink -f /usr/bin/javac)")")" /opt/java/openjdk \
+ && for c in /usr/local/share/ca-certificates/*.crt; do \
+      [ -e "$c" ] || continue; \
+      keytool -importcert -noprompt -cacerts -storepass changeit -alias "sandbox-$(basename "$c" .crt)" -file "$c" >/dev/null 2>&1 || true; \
+    done \
+ && java -version && mvn -v \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
+CMD ["mvn"]
+
+FROM maven AS jre-build
+RUN apt-mark auto $(apt-mark showmanual) >/dev/null \
+ && apt-mark manual openjdk-17-jre-headless ca-certificates-java >/dev/null \
+ && DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq --auto-remove \
+      -o APT::AutoRemove::RecommendsImportant=false -o APT::AutoRemove::SuggestsImportant=false \
+ && rm -rf /opt/java/openjdk && ln -s "$(dirname "$(dirname "$(readlink -f /usr/bin/java)")")" /opt/java/openjdk \
+ && java -version \
+ && rm -rf /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old
+
+FROM scratch AS jre
+COPY --from=jre-build / /
+ENV JAVA_HOME=/opt/java/openjdk LANG=C.UTF-8 \
+    PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+DOCKERFILE
+}
+
+# oven/bun:1.4.5-slim: bun (npm's @oven/bun-linux-x64 package, the binary
+# the official image holds) at /usr/local/bin/bun with bunx, on busybox and
+# glibc; the bun user (1000) and WORKDIR /home/bun/app, as the official
+# image has them.
+image_bun() {
+  local r=$1/rootfs tmp v=1.4.5
+  base_rootfs "$r"
+  sed -i 's/^node:/bun:/; s,/home/node,/home/bun,' "$r/etc/passwd"
+  sed -i 's/^node:/bun:/' "$r/etc/group"
+  rmdir "$r/home/node" && mkdir -p "$1/home-bun/app"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "@oven/bun-linux-x64@$v" >/dev/null 2>"$LOGS/npm-pack.log") ||
+    { cat "$LOGS/npm-pack.log"; rm -rf "$tmp"; die "npm pack @oven/bun-linux-x64@$v failed"; }
+  tar -C "$tmp" -xzf "$tmp"/oven-bun-linux-x64-$v.tgz
+  cp "$tmp/package/bin/bun" "$r/usr/local/bin/bun"
+  chmod 755 "$r/usr/local/bin/bun"
+  ln -s bun "$r/usr/local/bin/bunx"
+  copy_libs "$r" "$r/usr/local/bin/bun"
+  rm -rf "$tmp"
+  cat >"$1/Dockerfile" <<DOCKERFILE
+FROM scratch
+COPY rootfs/ /
+COPY --chown=1000:1000 home-bun/ /home/bun/
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin BUN_RUNTIME_TRANSPILER_CACHE_PATH=0 \\
+    NODE_EXTRA_CA_CERTS=$CA SSL_CERT_FILE=$CA
+WORKDIR /home/bun/app
+RUN bun --version
+CMD ["/usr/local/bin/bun"]
+DOCKERFILE
+}
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 NODE_VERSION=$(node --version | tr -d v)
@@ -563,4 +667,8 @@ ensure docker.io/library/python:3.11-bookworm image_python full
 ensure docker.io/library/python:3.11-slim-bookworm image_python slim
 ensure gcr.io/distroless/static-debian12:nonroot image_distroless_static
 ensure gcr.io/distroless/nodejs20-debian12:nonroot image_distroless_nodejs "" "$NODE_PLATFORMS"
+ensure docker.io/library/rust:1.95-slim-bookworm image_rust
+ensure docker.io/library/maven:3-eclipse-temurin-17 image_java maven
+ensure docker.io/library/eclipse-temurin:17-jre image_java jre
+ensure docker.io/oven/bun:1.4.5-slim image_bun
 log "base images ready"

@@ -16,14 +16,15 @@ import (
 	"github.com/stagefile/stagefile/internal/image"
 )
 
-// pyGoExample is one Python or Go example and what its release must and
-// must not hold.
-type pyGoExample struct {
+// releaseExample is one example and what its release must and must not
+// hold.
+type releaseExample struct {
 	name    string
 	present []string // paths (without the leading /) that must be in the release
 	absent  []string // paths that must not be, nor anything under them
 	user    string   // the release config's user
 	uid     string   // what the running app is
+	health  string   // what GET /health answers; `"status"` if empty
 }
 
 const sitePackages = "app/.venv/lib/python3.11/site-packages/"
@@ -37,7 +38,7 @@ var pythonAbsent = []string{sitePackages + "pytest", sitePackages + "_pytest", s
 // be in the base image, nothing in them may be in the release.
 var toolCaches = []string{"root/.cache", "root/go", "tmp"}
 
-var pyGoExamples = []pyGoExample{
+var releaseExamples = []releaseExample{
 	{
 		name: "python-uv", user: "1000:1000", uid: "1000",
 		present: []string{"app/api/main.py", "app/api/app.py", "app/pyproject.toml", "app/.venv/bin/python",
@@ -64,20 +65,50 @@ var pyGoExamples = []pyGoExample{
 		// the binary alone: no toolchain, no module or build cache, no source, no shell
 		absent: []string{"usr/local/go", "go", "root/.cache", "app/go.mod", "app/cmd", "app/internal", "bin/sh", "bin/busybox", "usr/bin/sh"},
 	},
+	{
+		name: "rust-axum", user: "65532", uid: "65532", health: "ok",
+		present: []string{"app/bin/rust-axum", "etc/ssl/certs/ca-certificates.crt"},
+		// the static binary alone: no toolchain, no target folder or cargo cache, no source, no shell
+		absent: []string{"usr/local/cargo", "usr/local/rustup", "app/target", "app/Cargo.toml", "app/src", "bin/sh", "usr/bin/sh"},
+	},
+	{
+		name: "java-maven", user: "1000:1000", uid: "1000", health: "ok",
+		present: []string{"app/target/hello-1.0.0.jar", "app/target/dependency"},
+		// a JRE: no compiler, no Maven, no local repository, no sources or test classes
+		absent: []string{"usr/share/maven", "root/.m2", "app/pom.xml", "app/src", "app/target/test-classes", "app/target/classes",
+			"usr/lib/jvm/java-17-openjdk-amd64/bin/javac"},
+	},
+	{
+		name: "node-bun", user: "bun", uid: "1000",
+		present: []string{"app/src/server.ts", "app/node_modules/hono/package.json", "usr/local/bin/bun"},
+		// bun runs the TypeScript source: no tests, no dev dependencies, no npm
+		absent: []string{"app/test", "app/bun.lock", "app/node_modules/@types", "usr/local/bin/npm", "root/.bun"},
+	},
+}
+
+// releaseExampleNamed is the example of that name.
+func releaseExampleNamed(t *testing.T, name string) releaseExample {
+	for _, ex := range releaseExamples {
+		if ex.name == name {
+			return ex
+		}
+	}
+	t.Fatalf("no example %s", name)
+	return releaseExample{}
 }
 
 // TestPythonExamples and TestGoExample build each example through
 // "# syntax=", check what its release holds, then run it and call it.
 func TestPythonExamples(t *testing.T) {
 	t.Parallel()
-	for _, ex := range pyGoExamples[:3] {
+	for _, ex := range releaseExamples[:3] {
 		t.Run(ex.name, func(t *testing.T) { t.Parallel(); buildAndCheck(t, ex) })
 	}
 }
 
 func TestGoExample(t *testing.T) {
 	t.Parallel()
-	img := buildAndCheck(t, pyGoExamples[3])
+	img := buildAndCheck(t, releaseExamples[3])
 	cfg := img.Config.Config
 	assert.Check(t, is.DeepEqual(cfg.Entrypoint, []string{"/app/bin/server"}), "the binary as PID 1")
 	var bytes int64
@@ -91,7 +122,7 @@ func TestGoExample(t *testing.T) {
 	assert.Check(t, img.CompressedSize() < 15e6)
 }
 
-func buildAndCheck(t *testing.T, ex pyGoExample) *image.Image {
+func buildAndCheck(t *testing.T, ex releaseExample) *image.Image {
 	t.Helper()
 	requireDocker(t)
 	dir := example(t, ex.name)
@@ -123,13 +154,17 @@ func buildAndCheck(t *testing.T, ex pyGoExample) *image.Image {
 		}
 	}
 	t.Logf("release: %.1f MB compressed, %.1f MB of files", float64(img.CompressedSize())/1e6, float64(img.UncompressedSize())/1e6)
-	runAndCall(t, ref, ex.uid)
+	health := ex.health
+	if health == "" {
+		health = `"status"`
+	}
+	runAndCall(t, ref, ex.uid, health)
 	return img
 }
 
 // runAndCall runs the release as configured on a free port, waits for
 // /health, and checks who the app runs as.
-func runAndCall(t *testing.T, ref, uid string) {
+func runAndCall(t *testing.T, ref, uid, health string) {
 	t.Helper()
 	out, err := run(t, "", dockerEnv(), "docker", "pull", ref)
 	assert.NilError(t, err, out)
@@ -145,7 +180,7 @@ func runAndCall(t *testing.T, ref, uid string) {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			assert.Check(t, is.Equal(resp.StatusCode, http.StatusOK))
-			assert.Check(t, is.Contains(string(body), `"status"`))
+			assert.Check(t, is.Contains(string(body), health))
 			logs, _ := run(t, "", dockerEnv(), "docker", "logs", name)
 			assert.Check(t, is.Contains(logs, fmt.Sprintf(":%d", port)))
 			pid1, _ := run(t, "", dockerEnv(), "docker", "inspect", "-f", "{{.State.Pid}}", name)
@@ -179,6 +214,7 @@ func TestPythonNativeExtensionRunsOnSlim(t *testing.T) {
 // sourceEdits: a file each example's tests read, to edit.
 var sourceEdits = map[string]string{
 	"python-uv": "api/app.py", "python-poetry": "notes/app.py", "python-pip": "greeter/__init__.py", "go-http": "internal/api/api.go",
+	"rust-axum": "src/lib.rs", "java-maven": "src/main/java/com/example/Greeting.java", "node-bun": "src/app.ts",
 }
 
 // TestPythonSourceEditKeepsDependenciesCached and its Go twin: after a
@@ -196,6 +232,39 @@ func TestPythonSourceEditKeepsDependenciesCached(t *testing.T) {
 func TestGoSourceEditKeepsDependenciesCached(t *testing.T) {
 	t.Parallel()
 	sourceEditKeepsDependencies(t, "go-http", "[test] go vet ./... && go test ./...")
+}
+
+// TestRustExample: the axum service as one static binary on distroless
+// static; after a source edit the dependency step, which compiled every
+// locked crate against a skeleton, is cached and the tests run again.
+func TestRustExample(t *testing.T) {
+	t.Parallel()
+	img := buildAndCheck(t, releaseExampleNamed(t, "rust-axum"))
+	assert.Check(t, is.DeepEqual(img.Config.Config.Entrypoint, []string{"/app/bin/rust-axum"}), "the binary as PID 1")
+	assert.Check(t, img.CompressedSize() < 15e6, "the release is %d bytes compressed", img.CompressedSize())
+	sourceEditKeepsDependencies(t, "rust-axum", "[test] cargo test --release --locked --offline")
+}
+
+// TestJavaExample: the Maven service's jar and runtime dependencies on a
+// JRE, java as PID 1; after a source edit the dependency step (every
+// plugin and dependency in the local repository) is cached and the tests
+// run again, offline.
+func TestJavaExample(t *testing.T) {
+	t.Parallel()
+	img := buildAndCheck(t, releaseExampleNamed(t, "java-maven"))
+	ep := img.Config.Config.Entrypoint
+	assert.Check(t, len(ep) > 0 && ep[0] == "java", "java as PID 1: %v", ep)
+	sourceEditKeepsDependencies(t, "java-maven", "[test] mvn -B -ntp -o verify")
+}
+
+// TestBunExample: the TypeScript API runs on bun's image, bun as PID 1
+// running the source; after a source edit the installs are cached and
+// bun test runs again.
+func TestBunExample(t *testing.T) {
+	t.Parallel()
+	img := buildAndCheck(t, releaseExampleNamed(t, "node-bun"))
+	assert.Check(t, is.DeepEqual(img.Config.Config.Entrypoint, []string{"bun"}))
+	sourceEditKeepsDependencies(t, "node-bun", "[test] bun test")
 }
 
 func sourceEditKeepsDependencies(t *testing.T, name, test string) {
@@ -227,7 +296,7 @@ func sourceEditKeepsDependencies(t *testing.T, name, test string) {
 
 // comment is a line comment in the example's language.
 func comment(name string, n int64) string {
-	if strings.HasPrefix(name, "go") {
+	if !strings.HasPrefix(name, "python") {
 		return fmt.Sprintf("\n// edited %d\n", n)
 	}
 	return fmt.Sprintf("\n# edited %d\n", n)
