@@ -600,7 +600,7 @@ RUN apt-get update -qq \
       keytool -importcert -noprompt -cacerts -storepass changeit -alias "sandbox-$(basename "$c" .crt)" -file "$c" >/dev/null 2>&1 || true; \
     done \
  && java -version && mvn -v \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /tmp/* /root/.m2
 CMD ["mvn"]
 
 FROM maven AS jre-build
@@ -610,7 +610,7 @@ RUN apt-mark auto $(apt-mark showmanual) >/dev/null \
       -o APT::AutoRemove::RecommendsImportant=false -o APT::AutoRemove::SuggestsImportant=false \
  && rm -rf /opt/java/openjdk && ln -s "$(dirname "$(dirname "$(readlink -f /usr/bin/java)")")" /opt/java/openjdk \
  && java -version \
- && rm -rf /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old
+ && rm -rf /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old /tmp/*
 
 FROM scratch AS jre
 COPY --from=jre-build / /

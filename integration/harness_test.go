@@ -27,7 +27,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -241,16 +240,16 @@ type progress struct {
 func parseProgress(t testing.TB, out string) *progress {
 	t.Helper()
 	p := &progress{vertices: map[string]*client.Vertex{}, logs: map[string]*bytes.Buffer{}}
-	dec := json.NewDecoder(strings.NewReader(out))
-	for {
-		var st client.SolveStatus
-		if err := dec.Decode(&st); err == io.EOF {
-			break
-		} else if err != nil {
-			// rawjson output ends with the client's plain error text
-			break
+	// one JSON object per line; stderr's plain lines (buildctl's own
+	// messages, the error at the end) are interleaved, and skipped
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue
 		}
-		p.add(&st)
+		var st client.SolveStatus
+		if json.Unmarshal([]byte(line), &st) == nil {
+			p.add(&st)
+		}
 	}
 	return p
 }

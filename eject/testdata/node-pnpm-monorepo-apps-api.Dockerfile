@@ -117,7 +117,7 @@ FROM node:20-bookworm-slim AS release
 # does not copy the dependencies again
 # The production dependencies: workdir as the production install left it, without what the app does
 # not read (dependencies.unshipped).
-COPY --link --from=dependencies --exclude=pnpm-lock.yaml --exclude=node_modules/.modules.yaml --exclude=node_modules/.pnpm-workspace-state*.json --exclude=node_modules/.pnpm/lock.yaml ["/app", "/app"]
+COPY --link --from=dependencies --exclude=pnpm-lock.yaml --exclude=node_modules/.modules.yaml --exclude=node_modules/.pnpm-workspace-state*.json --exclude=node_modules/.pnpm/lock.yaml --exclude=apps/web --exclude=apps/worker ["/app", "/app"]
 # output apps/api/src (preset node: apps/api/package.json: what the app's package says it is (files,
 # main, exports))
 # output packages/logger/dist (preset node: packages/logger/package.json: what the app reads of

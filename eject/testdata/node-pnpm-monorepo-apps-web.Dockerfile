@@ -114,7 +114,7 @@ FROM node:20-bookworm-slim AS release
 # does not copy the dependencies again
 # The production dependencies: workdir as the production install left it, without what the app does
 # not read (dependencies.unshipped).
-COPY --link --from=dependencies --exclude=pnpm-lock.yaml --exclude=node_modules/.modules.yaml --exclude=node_modules/.pnpm-workspace-state*.json --exclude=node_modules/.pnpm/lock.yaml ["/app", "/app"]
+COPY --link --from=dependencies --exclude=pnpm-lock.yaml --exclude=node_modules/.modules.yaml --exclude=node_modules/.pnpm-workspace-state*.json --exclude=node_modules/.pnpm/lock.yaml --exclude=apps/api --exclude=apps/worker --exclude=packages/logger ["/app", "/app"]
 # output apps/web/dist (Stagefile line 9:13)
 # output apps/web/src (Stagefile line 9:28)
 # output packages/shared/src (Stagefile line 9:42)

@@ -107,7 +107,7 @@ FROM node:20-bookworm-slim AS release
 # does not copy the dependencies again
 # The production dependencies: workdir as the production install left it, without what the app does
 # not read (dependencies.unshipped).
-COPY --link --from=dependencies --exclude=pnpm-lock.yaml --exclude=node_modules/.modules.yaml --exclude=node_modules/.pnpm-workspace-state*.json --exclude=node_modules/.pnpm/lock.yaml ["/app", "/app"]
+COPY --link --from=dependencies --exclude=pnpm-lock.yaml --exclude=node_modules/.modules.yaml --exclude=node_modules/.pnpm-workspace-state*.json --exclude=node_modules/.pnpm/lock.yaml --exclude=apps/api --exclude=apps/web --exclude=packages/logger --exclude=packages/shared ["/app", "/app"]
 # output apps/worker/src (preset node: apps/worker/package.json: what the app's package says it is
 # (files, main, exports))
 # build.outputs, from the context (there is no build step), at the same paths in workdir.

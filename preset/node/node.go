@@ -170,6 +170,10 @@ type packageJSON struct {
 // filler carries one Fill.
 type filler struct {
 	*scaffold.Filler
+	// unused are the folders of the workspace packages a scoped app does
+	// not use: the installs read their manifests, the release has no use
+	// for them.
+	unused []string
 	// bun is the bun release an app of bun's installs and runs on, and
 	// bunWhy what said so.
 	bun, bunWhy string
@@ -406,6 +410,9 @@ func (f *filler) dependencies(pm manager, pkg packageJSON, appDir, rc string) {
 			for _, state := range []string{"node_modules/.modules.yaml", "node_modules/.pnpm-workspace-state*.json", "node_modules/.pnpm/lock.yaml"} {
 				d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: state, Origin: f.Origin("pnpm's install state: timestamps, read by the next install, not by the app")})
 			}
+		}
+		for _, dir := range f.unused {
+			d.Unshipped = append(d.Unshipped, plan.Value[string]{Value: dir, Origin: f.Origin("a workspace package the app does not use: the installs read its manifest, the app reads nothing of it")})
 		}
 		if pm.name == yarnBerry {
 			// enableGlobalCache: false (yarn 2 and 3's default, kept when

@@ -370,8 +370,16 @@ func (f *filler) scope(pm manager, root, app packageJSON, appDir string, lock *l
 		p.Source.Scope = plan.Value[string]{Value: plan.ScopeWorkspace, Origin: f.Origin("an app of a workspace: its folder, the workspace packages it uses and the root's tool files")}
 	}
 	p.IncludeInSource(appDir, f.Origin("the app"))
+	used := map[string]bool{appDir: true}
 	for _, m := range members {
 		p.IncludeInSource(m.dir, f.Origin(m.why))
+		used[m.dir] = true
+	}
+	for _, dir := range sortedKeys(w.byDir) {
+		// a folder a copy would read as a pattern ships as it is
+		if !used[dir] && dir != "." && !strings.ContainsAny(dir, "*?[\\") && !strings.HasPrefix(dir, "!") && !spec.HasControl(dir) {
+			f.unused = append(f.unused, dir)
+		}
 	}
 	p.IncludeInSource("package.json", f.Origin("the workspace's root manifest"))
 	p.IncludeInSource(pm.lockfile, f.Origin("the lockfile"))
