@@ -31,6 +31,7 @@ var ejectExamples = []struct{ name, file string }{
 	{"python-uv", "Stagefile"}, {"python-poetry", "Stagefile"}, {"python-pip", "Stagefile"},
 	{"python-uv-workspace", "packages/api/Stagefile"},
 	{"go-http", "Stagefile"}, {"go-work", "apps/api/Stagefile"},
+	{"rust-axum", "Stagefile"}, {"java-maven", "Stagefile"}, {"node-bun", "Stagefile"},
 }
 
 // allowedDifference is a way the ejected release may differ from the
@@ -72,10 +73,19 @@ var allowedDifferences = []allowedDifference{
 // stagefileBin builds the CLI once per test.
 func stagefileBin(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "stagefile")
-	out, err := run(t, repoRoot(t), nil, "go", "build", "-o", bin, "./cmd/stagefile")
-	assert.NilError(t, err, out)
-	return bin
+	cliBin.once.Do(func() {
+		cliBin.path = filepath.Join(sharedRoot, "stagefile")
+		cliBin.out, cliBin.err = run(t, repoRoot(t), nil, "go", "build", "-o", cliBin.path, "./cmd/stagefile")
+	})
+	assert.NilError(t, cliBin.err, cliBin.out)
+	return cliBin.path
+}
+
+// cliBin is the stagefile CLI, built once for every test that runs it.
+var cliBin struct {
+	once      sync.Once
+	path, out string
+	err       error
 }
 
 // eject writes the Dockerfile of dir's Stagefile file into a folder of its
@@ -152,83 +162,88 @@ func config(img *image.Image) configOf {
 // owners, sizes, link targets) and the same config, but for the allowed
 // differences.
 func TestEjectedReleaseIsTheSame(t *testing.T) {
+	t.Parallel()
 	bin := stagefileBin(t)
 	var mu sync.Mutex
 	used := map[string][]string{}
-	for _, ex := range ejectExamples {
-		t.Run(ex.name+"/"+path.Dir(ex.file), func(t *testing.T) {
-			dir := example(t, ex.name)
-			dfDir, notes := eject(t, bin, dir, ex.file)
+	// the group returns when every example's parallel subtest has
+	t.Run("examples", func(t *testing.T) {
+		for _, ex := range ejectExamples {
+			t.Run(ex.name+"/"+path.Dir(ex.file), func(t *testing.T) {
+				t.Parallel()
+				dir := example(t, ex.name)
+				dfDir, notes := eject(t, bin, dir, ex.file)
 
-			ref := uniqueRef(t, "eject-stagefile-"+ex.name)
-			out, err := buildctl(t, dir, "--progress=plain", "--opt", "filename="+ex.file, "--output", pushOutput(ref))
-			assert.NilError(t, err, tail(out, 20))
-			ejectedRef := uniqueRef(t, "eject-dockerfile-"+ex.name)
-			out, err = buildctlDockerfile(t, dir, dfDir, "--progress=plain", "--output", pushOutput(ejectedRef))
-			assert.NilError(t, err, tail(out, 30))
+				ref := uniqueRef(t, "eject-stagefile-"+ex.name)
+				out, err := buildctl(t, dir, "--progress=plain", "--opt", "filename="+ex.file, "--output", pushOutput(ref))
+				assert.NilError(t, err, tail(out, 20))
+				ejectedRef := uniqueRef(t, "eject-dockerfile-"+ex.name)
+				out, err = buildctlDockerfile(t, dir, dfDir, "--progress=plain", "--output", pushOutput(ejectedRef))
+				assert.NilError(t, err, tail(out, 30))
 
-			want, got := pullImage(t, ref), pullImage(t, ejectedRef)
-			allowed := map[string]bool{}
-			for _, a := range allowedDifferences {
-				if a.applies(notes, want) {
-					allowed[a.what] = true
-				}
-			}
-
-			// the file trees
-			wantTree, gotTree := tree(filesOf(t, want)), tree(filesOf(t, got))
-			var diffs []string
-			for _, p := range slices.Sorted(maps.Keys(wantTree)) {
-				g, ok := gotTree[p]
-				switch {
-				case !ok:
-					diffs = append(diffs, "only in the Stagefile's release: "+p)
-				case g != wantTree[p]:
-					diffs = append(diffs, fmt.Sprintf("%s: %+v in the Stagefile's release, %+v in the ejected one", p, wantTree[p], g))
-				}
-			}
-			for _, p := range slices.Sorted(maps.Keys(gotTree)) {
-				if _, ok := wantTree[p]; !ok {
-					diffs = append(diffs, "only in the ejected release: "+p)
-				}
-			}
-			assert.Check(t, is.Len(diffs, 0), "the file trees differ:\n  %s", strings.Join(first(diffs, 40), "\n  "))
-
-			// the configs
-			wc, gc := config(want), config(got)
-			if allowed["config user"] && wc.User != gc.User {
-				t.Logf("allowed: config user %q, ejected %q", wc.User, gc.User)
-				mu.Lock()
-				used["config user"] = append(used["config user"], ex.name)
-				mu.Unlock()
-				gc.User = wc.User
-			}
-			if allowed["config env PATH"] {
-				pathOf := func(env []string) string {
-					for _, e := range env {
-						if v, ok := strings.CutPrefix(e, "PATH="); ok {
-							return v
-						}
+				want, got := pullImage(t, ref), pullImage(t, ejectedRef)
+				allowed := map[string]bool{}
+				for _, a := range allowedDifferences {
+					if a.applies(notes, want) {
+						allowed[a.what] = true
 					}
-					return ""
 				}
-				if pathOf(wc.Env) != pathOf(gc.Env) {
-					t.Logf("allowed: config env PATH %q, ejected %q", pathOf(wc.Env), pathOf(gc.Env))
+
+				// the file trees
+				wantTree, gotTree := tree(filesOf(t, want)), tree(filesOf(t, got))
+				var diffs []string
+				for _, p := range slices.Sorted(maps.Keys(wantTree)) {
+					g, ok := gotTree[p]
+					switch {
+					case !ok:
+						diffs = append(diffs, "only in the Stagefile's release: "+p)
+					case g != wantTree[p]:
+						diffs = append(diffs, fmt.Sprintf("%s: %+v in the Stagefile's release, %+v in the ejected one", p, wantTree[p], g))
+					}
+				}
+				for _, p := range slices.Sorted(maps.Keys(gotTree)) {
+					if _, ok := wantTree[p]; !ok {
+						diffs = append(diffs, "only in the ejected release: "+p)
+					}
+				}
+				assert.Check(t, is.Len(diffs, 0), "the file trees differ:\n  %s", strings.Join(first(diffs, 40), "\n  "))
+
+				// the configs
+				wc, gc := config(want), config(got)
+				if allowed["config user"] && wc.User != gc.User {
+					t.Logf("allowed: config user %q, ejected %q", wc.User, gc.User)
 					mu.Lock()
-					used["config env PATH"] = append(used["config env PATH"], ex.name)
+					used["config user"] = append(used["config user"], ex.name)
 					mu.Unlock()
-					gc.Env = slices.Clone(gc.Env)
-					for i, e := range gc.Env {
-						if strings.HasPrefix(e, "PATH=") {
-							gc.Env[i] = "PATH=" + pathOf(wc.Env)
+					gc.User = wc.User
+				}
+				if allowed["config env PATH"] {
+					pathOf := func(env []string) string {
+						for _, e := range env {
+							if v, ok := strings.CutPrefix(e, "PATH="); ok {
+								return v
+							}
+						}
+						return ""
+					}
+					if pathOf(wc.Env) != pathOf(gc.Env) {
+						t.Logf("allowed: config env PATH %q, ejected %q", pathOf(wc.Env), pathOf(gc.Env))
+						mu.Lock()
+						used["config env PATH"] = append(used["config env PATH"], ex.name)
+						mu.Unlock()
+						gc.Env = slices.Clone(gc.Env)
+						for i, e := range gc.Env {
+							if strings.HasPrefix(e, "PATH=") {
+								gc.Env[i] = "PATH=" + pathOf(wc.Env)
+							}
 						}
 					}
 				}
-			}
-			assert.Check(t, is.DeepEqual(gc, wc))
-			t.Logf("%d files, the same in both releases", len(wantTree))
-		})
-	}
+				assert.Check(t, is.DeepEqual(gc, wc))
+				t.Logf("%d files, the same in both releases", len(wantTree))
+			})
+		}
+	})
 	for _, a := range allowedDifferences {
 		t.Logf("allowed difference %q, seen in %v: %s", a.what, used[a.what], a.why)
 	}
@@ -237,6 +252,7 @@ func TestEjectedReleaseIsTheSame(t *testing.T) {
 // TestEjectedFailingTestFailsRelease: the ejected Dockerfile's release
 // requires the tests: a failing test fails it.
 func TestEjectedFailingTestFailsRelease(t *testing.T) {
+	t.Parallel()
 	bin := stagefileBin(t)
 	dir := example(t, "failing-test")
 	dfDir, _ := eject(t, bin, dir, "Stagefile")
@@ -254,6 +270,7 @@ func TestEjectedFailingTestFailsRelease(t *testing.T) {
 // Dockerfile's manifests copy and installs are cache hits, and the tests
 // run again.
 func TestEjectedSourceEditKeepsInstalls(t *testing.T) {
+	t.Parallel()
 	bin := stagefileBin(t)
 	dir := example(t, "node-yarn")
 	dfDir, _ := eject(t, bin, dir, "Stagefile")

@@ -11,14 +11,14 @@
 // name on its own port (freePort), and makes its edits unique (unique), so
 // that no build's cache hit or miss depends on another test or on an
 // earlier run. Builds that several tests check are made once (shared).
-// Not parallel, so run first and one at a time: the tests that start fresh
-// daemons (TestReproducible, TestFreshRunnerRegistryCache,
-// TestReportsOfFailingTests), which keep both cores busy on their own, and
-// whose builds on empty daemons should not be slowed by the shared ones;
-// and the two-platform builds (TestMultiPlatform*), whose arm64 steps and
-// containers run under QEMU, many times slower: among the parallel tests,
-// node-multiplatform's own test, a fetch to a server in the same emulated
-// process, failed with "fetch failed" after 40 s.
+// The tests that start fresh daemons (TestReproducible,
+// TestFreshRunnerRegistryCache, TestReportsOfFailingTests) run in
+// parallel too: their builds wait on downloads as much as on the cores.
+// Not parallel, so run first and one at a time: the two-platform builds
+// (TestMultiPlatform*), whose arm64 steps and containers run under QEMU,
+// many times slower: among the parallel tests, node-multiplatform's own
+// test, a fetch to a server in the same emulated process, failed with
+// "fetch failed" after 40 s.
 // No test prunes or restarts the shared daemons.
 package integration
 

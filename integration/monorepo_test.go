@@ -146,10 +146,8 @@ var bakeTest = regexp.MustCompile(`^\[(api|web|worker) test\] pnpm test`)
 func TestBake(t *testing.T) {
 	t.Parallel()
 	dir := example(t, "node-pnpm-monorepo")
-	bin := filepath.Join(t.TempDir(), "stagefile")
-	out, err := run(t, repoRoot(t), nil, "go", "build", "-o", bin, "./cmd/stagefile")
-	assert.NilError(t, err, out)
-	out, err = run(t, dir, nil, bin, "bake")
+	bin := stagefileBin(t)
+	out, err := run(t, dir, nil, bin, "bake")
 	assert.NilError(t, err, out)
 	writeFile(t, filepath.Join(dir, "docker-bake.json"), out)
 	for _, app := range []string{"api", "web", "worker"} {

@@ -118,9 +118,7 @@ func TestHostileWorkspaceName(t *testing.T) {
 // so solving it with plain buildctl fails when a test fails.
 func TestLLBPipedIsGated(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "stagefile")
-	out, err := run(t, repoRoot(t), nil, "go", "build", "-o", bin, "./cmd/stagefile")
-	assert.NilError(t, err, out)
+	bin := stagefileBin(t)
 	for _, tc := range []struct {
 		example string
 		fails   bool
